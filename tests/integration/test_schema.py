@@ -1,0 +1,246 @@
+"""The schema on a real server: migrations round-trip; constraints refuse bad rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline_core import migrate
+from pipeline_core import tables as t
+from pipeline_core.model import Workspace, WorkspaceKind
+from pipeline_core.tables import Base
+from pipeline_core.workspaces import create_workspace, current_version_id, get_workspace
+
+NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def scratch_engine(engine: Engine) -> Engine:
+    """A database of its own for the round-trip, on the same server as the tests."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS umrah_roundtrip"))
+        connection.execute(text("CREATE DATABASE umrah_roundtrip"))
+    url = engine.url.set(database="umrah_roundtrip")
+    scratch = create_engine(url)
+    yield scratch
+    scratch.dispose()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS umrah_roundtrip"))
+
+
+def _tables(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+        )
+        return {row[0] for row in rows} - {"alembic_version"}
+
+
+def test_migrations_round_trip(scratch_engine: Engine) -> None:
+    migrate.upgrade(scratch_engine)
+    assert _tables(scratch_engine) == set(Base.metadata.tables)
+    assert migrate.schema_is_current(scratch_engine)
+
+    migrate.downgrade(scratch_engine, "base")
+    assert _tables(scratch_engine) == set()
+    assert not migrate.schema_is_current(scratch_engine)
+
+    migrate.upgrade(scratch_engine)
+    assert _tables(scratch_engine) == set(Base.metadata.tables)
+
+
+def test_out_of_date_schema_names_the_upgrade_command(scratch_engine: Engine) -> None:
+    from pipeline_core.errors import SchemaOutOfDate
+
+    with pytest.raises(SchemaOutOfDate, match="python -m pipeline_core migrate"):
+        migrate.require_current_schema(scratch_engine)
+
+
+def _package(session: Session, ws: Workspace, code: str = "REG-01") -> int:
+    return session.execute(
+        insert(t.Package)
+        .values(
+            workspace_id=ws.id,
+            code=code,
+            name="Umroh Reguler 9 Hari",
+            departure_date=date(2027, 1, 20),
+            return_date=date(2027, 1, 28),
+            airline="Saudia",
+            quota=45,
+            price_idr=35_000_000,
+        )
+        .returning(t.Package.id)
+    ).scalar_one()
+
+
+def _jamaah(session: Session, ws: Workspace, package_id: int, **overrides: object) -> int:
+    values: dict[str, object] = {
+        "workspace_id": ws.id,
+        "full_name": "Ahmad Hidayat",
+        "gender": "L",
+        "birth_date": date(1970, 5, 1),
+        "nik": "3174050105700001",
+        "phone": "+6281234567890",
+        "package_id": package_id,
+        "pipeline_version_id": current_version_id(session, ws.id),
+        "registered_at": NOW,
+    }
+    values.update(overrides)
+    return session.execute(insert(t.Jamaah).values(**values).returning(t.Jamaah.id)).scalar_one()
+
+
+def test_a_workspace_starts_on_the_default_template(session: Session, workspace: Workspace) -> None:
+    codes = session.execute(
+        select(t.PipelineStage.code)
+        .where(t.PipelineStage.workspace_id == workspace.id)
+        .order_by(t.PipelineStage.position)
+    ).scalars()
+    assert list(codes)[4:7] == ["hotel-booking", "visa-application", "visa-approval"]
+
+
+def test_duplicate_nik_in_one_workspace_is_refused(session: Session, workspace: Workspace) -> None:
+    package_id = _package(session, workspace)
+    _jamaah(session, workspace, package_id)
+    with pytest.raises(IntegrityError, match="uq_jamaah_workspace_id_nik"), session.begin_nested():
+        _jamaah(session, workspace, package_id, phone="+6281200000000")
+
+
+def test_the_same_nik_may_exist_in_two_workspaces(session: Session, workspace: Workspace) -> None:
+    create_workspace(session, slug="other-agency", name="Other", kind=WorkspaceKind.AGENCY)
+    other = get_workspace(session, "other-agency")
+    _jamaah(session, workspace, _package(session, workspace))
+    _jamaah(session, other, _package(session, other))
+    count = session.execute(text("SELECT count(*) FROM jamaah WHERE nik = '3174050105700001'")).scalar()
+    assert count == 2
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "constraint"),
+    [
+        ("nik", "31740501", "ck_jamaah_nik"),
+        ("phone", "021555123", "ck_jamaah_phone"),
+        ("full_name", "Ahmad", "ck_jamaah_full_name_two_words"),
+        ("gender", "X", "ck_jamaah_gender"),
+    ],
+)
+def test_invalid_jamaah_fields_are_refused(
+    session: Session, workspace: Workspace, column: str, value: str, constraint: str
+) -> None:
+    package_id = _package(session, workspace)
+    with pytest.raises(IntegrityError, match=constraint), session.begin_nested():
+        _jamaah(session, workspace, package_id, **{column: value})
+
+
+def _instance(session: Session, ws: Workspace, jamaah_id: int) -> tuple[int, int]:
+    stage_id = session.execute(
+        select(t.PipelineStage.id).where(t.PipelineStage.workspace_id == ws.id, t.PipelineStage.position == 1)
+    ).scalar_one()
+    instance_id = session.execute(
+        insert(t.StageInstance)
+        .values(
+            workspace_id=ws.id,
+            jamaah_id=jamaah_id,
+            stage_id=stage_id,
+            status="pending",
+            started_at=NOW,
+            due_at=NOW + timedelta(hours=72),
+        )
+        .returning(t.StageInstance.id)
+    ).scalar_one()
+    return stage_id, instance_id
+
+
+def _task_values(ws_id: int, jamaah_id: int, stage_id: int, instance_id: int, **overrides: object) -> dict:
+    values: dict[str, object] = {
+        "workspace_id": ws_id,
+        "jamaah_id": jamaah_id,
+        "stage_id": stage_id,
+        "stage_instance_id": instance_id,
+        "task_type": "document-collection",
+        "title": "Kumpulkan dokumen",
+        "priority": "normal",
+        "status": "pending",
+        "due_at": NOW + timedelta(hours=72),
+        "assigned_role": "document-admin",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        ({"status": "done"}, "ck_pipeline_tasks_status"),
+        ({"priority": "asap"}, "ck_pipeline_tasks_priority"),
+        ({"assigned_role": "intern"}, "ck_pipeline_tasks_assigned_role"),
+        ({"status": "blocked"}, "ck_pipeline_tasks_block_reason"),
+        ({"status": "completed"}, "ck_pipeline_tasks_completed_at"),
+    ],
+)
+def test_task_enumerations_and_rules_are_checked(
+    session: Session, workspace: Workspace, overrides: dict, constraint: str
+) -> None:
+    jamaah_id = _jamaah(session, workspace, _package(session, workspace))
+    stage_id, instance_id = _instance(session, workspace, jamaah_id)
+    with pytest.raises(IntegrityError, match=constraint), session.begin_nested():
+        session.execute(
+            insert(t.PipelineTask).values(
+                **_task_values(workspace.id, jamaah_id, stage_id, instance_id, **overrides)
+            )
+        )
+
+
+def test_a_task_cannot_point_at_a_jamaah_of_another_workspace(session: Session, workspace: Workspace) -> None:
+    create_workspace(session, slug="other-agency", name="Other", kind=WorkspaceKind.AGENCY)
+    other = get_workspace(session, "other-agency")
+    jamaah_id = _jamaah(session, workspace, _package(session, workspace))
+    stage_id, instance_id = _instance(session, workspace, jamaah_id)
+    with (
+        pytest.raises(IntegrityError, match="fk_pipeline_tasks_workspace_id_jamaah_id_jamaah"),
+        session.begin_nested(),
+    ):
+        session.execute(
+            insert(t.PipelineTask).values(**_task_values(other.id, jamaah_id, stage_id, instance_id))
+        )
+
+
+def test_a_second_task_for_the_same_stage_instance_is_refused(session: Session, workspace: Workspace) -> None:
+    jamaah_id = _jamaah(session, workspace, _package(session, workspace))
+    stage_id, instance_id = _instance(session, workspace, jamaah_id)
+    session.execute(
+        insert(t.PipelineTask).values(**_task_values(workspace.id, jamaah_id, stage_id, instance_id))
+    )
+    with (
+        pytest.raises(IntegrityError, match="uq_pipeline_tasks_stage_instance_id_task_type"),
+        session.begin_nested(),
+    ):
+        session.execute(
+            insert(t.PipelineTask).values(**_task_values(workspace.id, jamaah_id, stage_id, instance_id))
+        )
+
+
+def test_a_jamaah_has_at_most_one_open_stage(session: Session, workspace: Workspace) -> None:
+    jamaah_id = _jamaah(session, workspace, _package(session, workspace))
+    _instance(session, workspace, jamaah_id)
+    second_stage = session.execute(
+        select(t.PipelineStage.id).where(
+            t.PipelineStage.workspace_id == workspace.id, t.PipelineStage.position == 2
+        )
+    ).scalar_one()
+    with pytest.raises(IntegrityError, match="uq_stage_instances_one_open"), session.begin_nested():
+        session.execute(
+            insert(t.StageInstance).values(
+                workspace_id=workspace.id,
+                jamaah_id=jamaah_id,
+                stage_id=second_stage,
+                status="pending",
+                started_at=NOW,
+                due_at=NOW,
+            )
+        )
