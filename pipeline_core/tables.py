@@ -100,6 +100,8 @@ class Workspace(Base):
     min_stuck: Mapped[int] = mapped_column(SmallInteger, server_default="5")
     # The hard stop is 6 months after departure; an agency may warn earlier (DOMAIN.md).
     passport_warning_months: Mapped[int] = mapped_column(SmallInteger, server_default="6")
+    # Generated datasets: the agency day they were laid out for (demo data is re-laid daily).
+    seeded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

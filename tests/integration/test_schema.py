@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, create_engine, insert, select, text
@@ -15,7 +15,7 @@ from pipeline_core.model import Workspace, WorkspaceKind
 from pipeline_core.tables import Base
 from pipeline_core.workspaces import create_workspace, current_version_id, get_workspace
 
-NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('at_risk_buffer_days', sa.SmallInteger(), server_default='3', nullable=False),
     sa.Column('min_stuck', sa.SmallInteger(), server_default='5', nullable=False),
     sa.Column('passport_warning_months', sa.SmallInteger(), server_default='6', nullable=False),
+    sa.Column('seeded_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.CheckConstraint("kind IN ('agency', 'demo', 'scale')", name=op.f('ck_workspaces_kind')),
     sa.CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'", name=op.f('ck_workspaces_slug')),
