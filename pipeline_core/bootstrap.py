@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import redis
 from sqlalchemy import text
 
 from pipeline_core import cache, db, migrate
 from pipeline_core.config import get_settings
+from pipeline_core.errors import ServerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +23,15 @@ def prepare(*, seed_demo: bool | None = None) -> None:
     """Make the database and Redis usable: start/attach servers, migrate or check, seed demos."""
     settings = get_settings()
     engine = db.get_engine()
-    if settings.embedded_database:
-        migrate.upgrade(engine)
-    else:
-        migrate.require_current_schema(engine)
-    cache.get_redis().ping()
+    with db.translate_errors():
+        if settings.embedded_database:
+            migrate.upgrade(engine)
+        else:
+            migrate.require_current_schema(engine)
+    try:
+        cache.get_redis().ping()
+    except redis.RedisError as error:
+        raise ServerUnavailable(f"Redis cannot be reached ({error}); check REDIS_URL.") from error
     if settings.pipeline_seed_demo if seed_demo is None else seed_demo:
         from pipeline_core import datasets
 

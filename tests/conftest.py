@@ -66,3 +66,59 @@ def workspace(session: Session) -> Workspace:
     """An empty agency workspace on the default template, rolled back after the test."""
     create_workspace(session, slug="test-agency", name="Test Agency", kind=WorkspaceKind.AGENCY)
     return get_workspace(session, "test-agency")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def app_server(servers: None) -> Iterator[str]:
+    """The real app (`streamlit run app.py`) on a free port, sharing the test servers."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    port = _free_port()
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=root,
+        env={**os.environ, "PIPELINE_SEED_DEMO": os.environ.get("PIPELINE_SEED_DEMO", "false")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited: {process.stderr.read() if process.stderr else ''}")
+    else:
+        process.kill()
+        raise RuntimeError("the app did not answer /healthz within 90 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
