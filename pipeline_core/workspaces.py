@@ -132,7 +132,8 @@ def list_workspaces(session: Session) -> list[Workspace]:
 
 def delete_workspace(session: Session, slug: str) -> bool:
     """Delete one workspace and everything in it (FKs cascade); other workspaces are untouched."""
-    return session.execute(delete(t.Workspace).where(t.Workspace.slug == slug)).rowcount > 0
+    deleted = session.execute(delete(t.Workspace).where(t.Workspace.slug == slug).returning(t.Workspace.id))
+    return deleted.first() is not None
 
 
 def current_version_id(session: Session, workspace_id: int) -> int:
