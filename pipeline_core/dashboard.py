@@ -1,6 +1,8 @@
-"""What the pages ask: one function per question, each opening its own read session.
+"""What the pages ask: one function per question, cached in Redis, each with its own read session.
 
-Pages never see a session, SQL or Redis: they call these and draw the typed answers.
+Pages never see a session, SQL or Redis: they call these and draw the typed answers. Every
+function takes the workspace and an optional `now` (tests and benchmarks pass fixed instants).
+Searches and single-jamaah reads are not cached: they are cheap, indexed and rarely repeated.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from pipeline_core import db, queries
+from pipeline_core import cache, db, queries, task_queue
 from pipeline_core import tables as t
-from pipeline_core.model import Workspace
+from pipeline_core.jamaah_detail import JamaahDetail
+from pipeline_core.jamaah_detail import jamaah_detail as read_jamaah_detail
+from pipeline_core.model import KanbanColumn, Role, Severity, Workspace
 from pipeline_core.workspaces import get_workspace
 
 
@@ -21,6 +25,10 @@ class WorkspaceChoice:
     slug: str
     name: str
     jamaah: int
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
 
 
 def workspace(slug: str) -> Workspace:
@@ -42,5 +50,140 @@ def workspace_choices(kinds: tuple[str, ...] = ("demo",)) -> list[WorkspaceChoic
 
 
 def pipeline_health(ws: Workspace, now: datetime | None = None) -> queries.PipelineHealth:
+    at = _now(now)
+
+    def compute() -> queries.PipelineHealth:
+        with db.read_session() as session:
+            return queries.pipeline_health(session, ws, at)
+
+    return cache.cached(
+        workspace_id=ws.id,
+        family="health",
+        scope="all",
+        params="-",
+        now=at,
+        kind=queries.PipelineHealth,
+        compute=compute,
+    )
+
+
+def stage_stats(ws: Workspace, now: datetime | None = None) -> list[queries.StageStats]:
+    at = _now(now)
+
+    def compute() -> list[queries.StageStats]:
+        with db.read_session() as session:
+            return queries.stage_stats(session, ws, at)
+
+    return cache.cached(
+        workspace_id=ws.id,
+        family="stages",
+        scope="all",
+        params="-",
+        now=at,
+        kind=list[queries.StageStats],
+        compute=compute,
+    )
+
+
+def bottlenecks(
+    ws: Workspace, now: datetime | None = None, severity: Severity | str | None = None
+) -> list[queries.Bottleneck]:
+    """Alerts, most severe first. A recompute also records today's stuck counts (the trend)."""
+    at = _now(now)
+    wanted = queries.parse_severity(severity)
+
+    def compute() -> list[queries.Bottleneck]:
+        with db.transaction() as session:
+            queries.record_bottleneck_day(session, ws, at)
+            return queries.bottlenecks(session, ws, at, wanted)
+
+    return cache.cached(
+        workspace_id=ws.id,
+        family="bottlenecks",
+        scope="all",
+        params=wanted.value if wanted else "any",
+        now=at,
+        kind=list[queries.Bottleneck],
+        compute=compute,
+    )
+
+
+def stuck_history(ws: Workspace, now: datetime | None = None, days: int = 30) -> list[queries.StuckDay]:
     with db.read_session() as session:
-        return queries.pipeline_health(session, ws, now or datetime.now(UTC))
+        return queries.stuck_history(session, ws, _now(now), days)
+
+
+def upcoming_departures(
+    ws: Workspace,
+    now: datetime | None = None,
+    *,
+    days: int = 7,
+    page: int = 1,
+    limit: int = 20,
+    sort: str = "departure",
+) -> queries.DeparturePage:
+    at = _now(now)
+
+    def compute() -> queries.DeparturePage:
+        with db.read_session() as session:
+            return queries.upcoming_departures(session, ws, at, days=days, page=page, limit=limit, sort=sort)
+
+    return cache.cached(
+        workspace_id=ws.id,
+        family="departures",
+        scope="all",
+        params=f"{days}:{page}:{limit}:{sort}",
+        now=at,
+        kind=queries.DeparturePage,
+        compute=compute,
+    )
+
+
+def task_queue_page(
+    ws: Workspace,
+    now: datetime | None = None,
+    *,
+    role: Role | str | None = None,
+    column: KanbanColumn | str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    limit: int = 20,
+) -> task_queue.TaskPage:
+    at = _now(now)
+
+    def compute() -> task_queue.TaskPage:
+        with db.read_session() as session:
+            return task_queue.task_queue(
+                session, ws, at, role=role, column=column, search=search, page=page, limit=limit
+            )
+
+    if search and search.strip():
+        return compute()
+    role_scope = str(Role(role).value) if role else "all"
+    column_key = str(KanbanColumn(column).value) if column else "any"
+    return cache.cached(
+        workspace_id=ws.id,
+        family="queue",
+        scope=role_scope,
+        params=f"{column_key}:{page}:{limit}",
+        now=at,
+        kind=task_queue.TaskPage,
+        compute=compute,
+    )
+
+
+def scopes_touched_by(roles: list[str]) -> list[str]:
+    """The cache scopes a task change affects: the aggregates and the queues of these roles."""
+    return [
+        "health:all",
+        "stages:all",
+        "bottlenecks:all",
+        "departures:all",
+        "queue:all",
+        *(f"queue:{role}" for role in sorted(set(roles))),
+    ]
+
+
+def jamaah_detail(ws: Workspace, jamaah_id: int, now: datetime | None = None) -> JamaahDetail:
+    with db.read_session() as session:
+        return read_jamaah_detail(session, ws, jamaah_id, _now(now))

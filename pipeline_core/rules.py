@@ -27,6 +27,7 @@ Choices where DOMAIN.md is silent:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -58,6 +59,7 @@ __all__ = [
     "kanban_column",
     "later_sla_hours",
     "local_midnight",
+    "passport_check",
     "progress_percent",
     "raises_alert",
     "risk_threshold",
@@ -290,3 +292,35 @@ def average_delay_days(*, now: datetime, due_ats: Iterable[datetime]) -> float:
     if not delays:
         return 0.0
     return sum(delays) / len(delays)
+
+
+# --- passport validity -----------------------------------------------------------------------
+
+#: Saudi Arabia requires a passport valid at least 6 months after arrival: a hard stop.
+PASSPORT_MIN_MONTHS = 6
+
+
+class PassportCheck(enum.StrEnum):
+    OK = "ok"
+    WARNING = "warning"  # valid for the law, but inside the agency's own buffer
+    TOO_SHORT = "too-short"  # expires less than 6 months after departure: stop at verification
+    MISSING = "missing"
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28, 31, 30, 31, 30,
+                31, 31, 30, 31, 30, 31][month - 1]  # fmt: skip
+    return date(year, month, min(day.day, last_day))
+
+
+def passport_check(*, expiry: date | None, departure_date: date, warning_months: int = 6) -> PassportCheck:
+    """Valid ≥ 6 months after departure is required; the agency may warn earlier (warning_months)."""
+    if expiry is None:
+        return PassportCheck.MISSING
+    if expiry < _add_months(departure_date, PASSPORT_MIN_MONTHS):
+        return PassportCheck.TOO_SHORT
+    if expiry < _add_months(departure_date, max(warning_months, PASSPORT_MIN_MONTHS)):
+        return PassportCheck.WARNING
+    return PassportCheck.OK

@@ -900,3 +900,35 @@ def test_average_delay_days_mixes_zones() -> None:
     now = utc(2026, 11, 29, 3)
     due_in_jakarta = datetime(2026, 11, 27, 10, tzinfo=JAKARTA)  # = 27 Nov 03:00Z, two days ago
     assert rules.average_delay_days(now=now, due_ats=[due_in_jakarta]) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    ("expiry", "warning_months", "expected"),
+    [
+        pytest.param(None, 6, rules.PassportCheck.MISSING, id="no-passport-yet"),
+        pytest.param(date(2027, 7, 19), 6, rules.PassportCheck.TOO_SHORT, id="one-day-short-of-6-months"),
+        pytest.param(date(2027, 7, 20), 6, rules.PassportCheck.OK, id="exactly-6-months"),
+        pytest.param(date(2027, 7, 20), 9, rules.PassportCheck.WARNING, id="inside-agency-buffer"),
+        pytest.param(date(2027, 10, 20), 9, rules.PassportCheck.OK, id="beyond-agency-buffer"),
+    ],
+)
+def test_passport_must_outlive_departure_by_six_months(
+    expiry: date | None, warning_months: int, expected: rules.PassportCheck
+) -> None:
+    departure = date(2027, 1, 20)
+    assert (
+        rules.passport_check(expiry=expiry, departure_date=departure, warning_months=warning_months)
+        is expected
+    )
+
+
+def test_passport_months_end_on_the_last_day_of_a_short_month() -> None:
+    # 31 Aug + 6 months = 28 Feb 2027 (not a non-existent 31 Feb).
+    assert (
+        rules.passport_check(expiry=date(2027, 2, 28), departure_date=date(2026, 8, 31))
+        is rules.PassportCheck.OK
+    )
+    assert (
+        rules.passport_check(expiry=date(2027, 2, 27), departure_date=date(2026, 8, 31))
+        is rules.PassportCheck.TOO_SHORT
+    )
