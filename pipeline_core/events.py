@@ -1,0 +1,182 @@
+"""Change events: facts about committed changes, published to Redis after the commit.
+
+A command builds its events while it works and hands them to `publish` only once its transaction
+has committed, so a rolled-back change is never announced. Each event goes to two places in
+Redis, for the live push built on top of this module:
+
+- pub/sub channel `pipeline:{workspace_id}:events` — instant delivery to whoever listens now;
+- stream `pipeline:{workspace_id}:stream` (`XADD … MAXLEN ~ 10000`) — a short replayable history
+  for a client that reconnects.
+
+The payload is one JSON object: `type` (the activity-log action, e.g. "task.completed"),
+`workspace_id`, `jamaah_id`, `task_id`, `actor`, `roles` (the task's role(s) and "manager": who
+should refresh), `occurred_at`, the event's own fields, and `sequence` — a per-workspace counter
+(`INCR pipeline:{workspace_id}:seq`) so a client can tell it missed something.
+
+Choices:
+- INCR, PUBLISH and XADD run in one Lua script: the sequence order is the order on the channel
+  and in the stream, even with several app processes publishing at once.
+- Redis is an accelerator, not the record: a publishing failure (Redis down or slow) never fails
+  or undoes the committed change. It is logged as a warning at most once a minute, with a count
+  of the failures not logged in between; the rest of that batch is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+import redis
+
+from pipeline_core import cache
+from pipeline_core.model import Role
+
+__all__ = [
+    "STREAM_MAXLEN",
+    "Event",
+    "JamaahEnrolled",
+    "TaskBlocked",
+    "TaskCompleted",
+    "TaskReassigned",
+    "TaskUnblocked",
+    "TaskUpdated",
+    "affected_roles",
+    "channel",
+    "publish",
+    "sequence_key",
+    "stream_key",
+]
+
+log = logging.getLogger(__name__)
+
+STREAM_MAXLEN = 10_000
+FAILURE_LOG_INTERVAL = 60.0  # seconds between two warnings about a failing Redis
+
+
+def channel(workspace_id: int) -> str:
+    return f"pipeline:{workspace_id}:events"
+
+
+def stream_key(workspace_id: int) -> str:
+    return f"pipeline:{workspace_id}:stream"
+
+
+def sequence_key(workspace_id: int) -> str:
+    return f"pipeline:{workspace_id}:seq"
+
+
+def affected_roles(*roles: Role | str | None) -> tuple[str, ...]:
+    """The given roles (deduplicated, in order) and the manager, who sees every role."""
+    named = [str(role) for role in (*roles, Role.MANAGER) if role is not None]
+    return tuple(dict.fromkeys(named))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    type: ClassVar[str]
+
+    workspace_id: int
+    jamaah_id: int
+    task_id: int | None
+    actor: str
+    roles: tuple[str, ...]
+    occurred_at: datetime
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            body[field.name] = value.isoformat() if isinstance(value, datetime) else value
+        return body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JamaahEnrolled(Event):
+    type: ClassVar[str] = "jamaah.enrolled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskCompleted(Event):
+    type: ClassVar[str] = "task.completed"
+    next_task_id: int | None
+    jamaah_completed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskBlocked(Event):
+    type: ClassVar[str] = "task.blocked"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskUnblocked(Event):
+    type: ClassVar[str] = "task.unblocked"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskUpdated(Event):
+    type: ClassVar[str] = "task.updated"
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskReassigned(Event):
+    type: ClassVar[str] = "task.reassigned"
+    assignee_id: int | None
+
+
+# KEYS: sequence counter, stream. ARGV: payload without its sequence, channel, stream max length.
+# The payload is a JSON object, so the sequence is appended before its closing brace.
+_PUBLISH_SCRIPT = """
+local seq = redis.call('INCR', KEYS[1])
+local payload = string.sub(ARGV[1], 1, -2) .. ',"sequence":' .. tostring(seq) .. '}'
+redis.call('PUBLISH', ARGV[2], payload)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'event', payload)
+return seq
+"""
+
+_failures = threading.Lock()
+_last_warning = float("-inf")
+_unlogged = 0
+_clock = time.monotonic  # replaced in tests
+
+
+def publish(events: Iterable[Event], *, client: redis.Redis | None = None) -> list[int]:
+    """Publish committed events in order; returns their sequence numbers. Never raises."""
+    sequences: list[int] = []
+    for event in events:
+        ws = event.workspace_id
+        body = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
+        try:
+            redis_client = client if client is not None else cache.get_redis()
+            sequence = redis_client.eval(
+                _PUBLISH_SCRIPT, 2, sequence_key(ws), stream_key(ws), body, channel(ws), STREAM_MAXLEN
+            )
+        except Exception as error:  # Redis down, slow, or failing to start: never the caller's problem
+            _warn(error)
+            break
+        sequences.append(int(sequence))
+    return sequences
+
+
+def _warn(error: Exception) -> None:
+    global _last_warning, _unlogged
+    with _failures:
+        now = _clock()
+        if now - _last_warning < FAILURE_LOG_INTERVAL:
+            _unlogged += 1
+            return
+        _last_warning, unlogged, _unlogged = now, _unlogged, 0
+    log.warning(
+        "change events not published (%s: %s); the changes themselves are committed "
+        "(%d earlier failures not logged)",
+        type(error).__name__,
+        error,
+        unlogged,
+    )

@@ -1,0 +1,431 @@
+"""The pipeline's task commands: complete, block, unblock, update and reassign a task.
+
+Enrolment (registering a jamaah) lives in `enrolment.py` and shares the steps below; the
+validators of typed values live in `validation.py`.
+
+Each command is one user action and one transaction, in the same order every time:
+
+    lock/load (repository) → check → pure rule (rules.py) → save + snapshot + activity log → commit
+    → publish events (events.py) and move the dashboard cache's generations (cache.bump)
+
+It works on the caller's `session`, calls `session.commit()` once at the end, and on any error
+rolls the session back and re-raises (driver errors translated by `db.translate_errors`), so
+nothing is half-written. Pass a session that carries only this action: whatever else is pending
+in it is committed or rolled back with the command.
+
+Choices where DOMAIN.md is silent:
+- Permissions: a manager or super-admin may act on any task; an admin only on tasks of their own
+  role. Moving a task to another role (`reassign(role=…)`) is for a manager or super-admin.
+- A completed task is history: every command on it is a `Conflict` carrying its current state.
+- Completing a blocked task is allowed (the work got done; the block is cleared, the log keeps it).
+- Unblocking puts the task back to in-progress, not its earlier status: a task is only blocked
+  once someone has started on it and hit the obstacle.
+- `update_task` changes only the fields it is given (`UNSET` = not given, `None` = clear); a call
+  that changes nothing is not an applied command: no write, no log entry, no event, same version.
+  Its status may move between pending and in-progress; completing and blocking have commands.
+- The assignee must be an active user of the workspace; their role need not match the task's (a
+  manager may lend a colleague to another desk).
+- `complete_task(notes=None)` keeps the task's notes; a given note replaces them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline_core import cache, dashboard, events, rules, validation
+from pipeline_core import repository as repo
+from pipeline_core.db import translate_errors
+from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
+from pipeline_core.model import ADMIN_ROLES, Priority, Role, Stage, Workspace, WorkStatus
+from pipeline_core.repository import Task
+
+__all__ = [
+    "UNSET",
+    "Actor",
+    "Task",
+    "TaskCompletion",
+    "Unset",
+    "block_task",
+    "complete_task",
+    "reassign",
+    "unblock_task",
+    "update_task",
+]
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 500
+NOTES_MAX = 2000
+_MANAGING_ROLES = frozenset({Role.MANAGER, Role.SUPER_ADMIN})
+E = TypeVar("E", bound=enum.Enum)
+Ev = TypeVar("Ev", bound=events.Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: the name goes into the activity log and the events, the role decides permission."""
+
+    user_id: int | None
+    name: str
+    role: Role
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCompletion:
+    completed: Task
+    next_task: Task | None  # the next active stage's task; None when the jamaah is done
+
+    @property
+    def jamaah_completed(self) -> bool:
+        return self.next_task is None
+
+
+# --- task commands ------------------------------------------------------------------------------
+
+
+def complete_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> TaskCompletion:
+    """Complete the task and its stage, then start the next active stage or finish the jamaah."""
+    now = instant(now)
+    race = f"Task {task_id} was completed by someone else at the same moment. Reload it."
+    with one_transaction(session, on_duplicate=race):
+        task = _lock(session, workspace, actor, task_id, version)
+        notes = task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX)
+        done = replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
+        done = repo.save_task(session, done, now=now)
+        pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
+        runs = repo.stage_runs(session, workspace.id, task.jamaah_id)
+        started_at = next(r.started_at for r in runs if r.id == task.stage_instance_id)
+        seconds = max(0.0, (now - started_at).total_seconds())
+        repo.add_stage_completion(session, workspace_id=workspace.id, stage_id=task.stage_id, seconds=seconds)
+        next_task = None
+        if all(r.status is WorkStatus.COMPLETED for r in runs):  # it was the current stage
+            completed = {pipeline.stage(r.stage_id).code for r in runs}
+            next_stage = rules.current_stage(pipeline.stages, completed)
+            if next_stage is not None:
+                next_task = start_stage(session, workspace, pipeline, next_stage, now)
+        repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+        moved = {"old": task.task_type, "new": next_task.task_type if next_task else None}
+        changes = repo.diff(task, done) | {"current_stage": moved}
+        repo.log_task(
+            session, task, actor=actor.name, action=events.TaskCompleted.type, changes=changes, now=now
+        )
+        session.commit()
+    event = _event(
+        events.TaskCompleted,
+        workspace,
+        actor,
+        now,
+        task,
+        also=next_task.assigned_role if next_task else None,
+        next_task_id=next_task.id if next_task else None,
+        jamaah_completed=next_task is None,
+    )
+    announce([event])
+    return TaskCompletion(done, next_task)
+
+
+def block_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Task:
+    """Block the task and its stage with a reason (at most 500 characters)."""
+    now = instant(now)
+    cleaned = validation.text_field("reason", reason, REASON_MAX)
+    if cleaned is None:
+        raise InvalidInput("reason", "Say why the task is blocked, e.g. 'waiting for the passport scan'.")
+    with one_transaction(session):
+        task = _lock(session, workspace, actor, task_id, version)
+        if task.status is WorkStatus.BLOCKED:
+            raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
+        changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
+        saved = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
+        session.commit()
+    announce([_event(events.TaskBlocked, workspace, actor, now, task, reason=cleaned)])
+    return saved
+
+
+def unblock_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    now: datetime | None = None,
+) -> Task:
+    """Lift the block: the task and its stage go back to in-progress."""
+    now = instant(now)
+    with one_transaction(session):
+        task = _lock(session, workspace, actor, task_id, version)
+        if task.status is not WorkStatus.BLOCKED:
+            raise InvalidInput("status", f"Task {task_id} is not blocked.")
+        changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
+        saved = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
+        session.commit()
+    announce([_event(events.TaskUnblocked, workspace, actor, now, task)])
+    return saved
+
+
+def update_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    priority: Priority | str | Unset = UNSET,
+    assignee_id: int | Unset | None = UNSET,
+    due_at: datetime | Unset = UNSET,
+    notes: str | Unset | None = UNSET,
+    status: WorkStatus | str | Unset = UNSET,
+    now: datetime | None = None,
+) -> Task:
+    """Change only the given fields; status moves between pending and in-progress only."""
+    now = instant(now)
+    with one_transaction(session):
+        task = _lock(session, workspace, actor, task_id, version)
+        changed = task
+        if priority is not UNSET:
+            changed = replace(changed, priority=validation.choice(Priority, "priority", priority))
+        if status is not UNSET:
+            changed = replace(
+                changed, status=_status_edit(task, validation.choice(WorkStatus, "status", status))
+            )
+        if due_at is not UNSET:
+            changed = replace(changed, due_at=_due_at(task, due_at))
+        if notes is not UNSET:
+            changed = replace(changed, notes=validation.text_field("notes", notes, NOTES_MAX))
+        if assignee_id is not UNSET:
+            changed = replace(changed, assignee_id=_assignee(session, workspace, assignee_id))
+        if changed == task:
+            session.commit()
+            return task
+        saved = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
+        session.commit()
+    fields = tuple(repo.diff(task, saved))
+    announce([_event(events.TaskUpdated, workspace, actor, now, task, changed=fields)])
+    return saved
+
+
+def reassign(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    assignee_id: int | None,
+    role: Role | str | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Give the task to another person (None: back to the role's queue) and/or another admin role."""
+    now = instant(now)
+    with one_transaction(session):
+        task = _lock(session, workspace, actor, task_id, version)
+        changed = replace(task, assignee_id=_assignee(session, workspace, assignee_id))
+        if role is not None:
+            new_role = validation.choice(Role, "role", role)
+            if new_role not in ADMIN_ROLES:
+                names = ", ".join(r.value for r in ADMIN_ROLES)
+                raise InvalidInput("role", f"A task belongs to an admin role: one of {names}.")
+            if new_role is not task.assigned_role and actor.role not in _MANAGING_ROLES:
+                raise PermissionDenied("Only a manager can move a task to another role.")
+            changed = replace(changed, assigned_role=new_role)
+        if changed == task:
+            session.commit()
+            return task
+        saved = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
+        session.commit()
+    also = saved.assigned_role
+    event = _event(
+        events.TaskReassigned, workspace, actor, now, task, also=also, assignee_id=saved.assignee_id
+    )
+    announce([event])
+    return saved
+
+
+# --- shared steps -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def one_transaction(session: Session, *, on_duplicate: str | None = None) -> Iterator[None]:
+    """Roll the whole action back on any error; a unique-constraint race becomes `on_duplicate`."""
+    try:
+        with translate_errors():
+            try:
+                yield
+            except IntegrityError as error:
+                if on_duplicate is not None and constraint_name(error).startswith("uq_"):
+                    raise Conflict(on_duplicate) from error
+                raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _lock(session: Session, workspace: Workspace, actor: Actor, task_id: int, version: int) -> Task:
+    """Lock the task row until commit, then check permission, version and that it is still open."""
+    task = repo.find_task(session, workspace.id, task_id, for_update=True)
+    if actor.role not in _MANAGING_ROLES and actor.role is not task.assigned_role:
+        raise PermissionDenied(f"{actor.name} ({actor.role}) may not change a {task.assigned_role} task.")
+    if task.version != version:
+        raise Conflict(
+            f"Task {task_id} was changed by someone else since you opened it "
+            f"(now version {task.version}, you had {version}). Reload it and try again.",
+            current=task,
+        )
+    if task.status is WorkStatus.COMPLETED:
+        raise Conflict(f"Task {task_id} is already completed.", current=task)
+    return task
+
+
+def _save(
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    action: str,
+    task: Task,
+    changed: Task,
+    now: datetime,
+) -> Task:
+    """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new."""
+    saved = repo.save_task(session, changed, now=now)
+    pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
+    repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+    repo.log_task(session, task, actor=actor.name, action=action, changes=repo.diff(task, saved), now=now)
+    return saved
+
+
+def start_stage(
+    session: Session, workspace: Workspace, pipeline: repo.JamaahPipeline, stage: Stage, now: datetime
+) -> Task:
+    """Start `stage` now: due by rules.stage_due_at, priority by rules.default_priority."""
+    tz, departure = workspace.timezone, pipeline.jamaah.departure_date
+    due_at = rules.stage_due_at(
+        started_at=now,
+        sla_hours=stage.sla_hours,
+        departure_date=departure,
+        done_by_days=stage.done_by_days,
+        tz=tz,
+    )
+    priority = rules.default_priority(
+        stage_overdue=now > due_at, due_at=due_at, departure_date=departure, now=now, tz=tz
+    )
+    return repo.start_stage(
+        session,
+        workspace_id=workspace.id,
+        pipeline=pipeline,
+        stage=stage,
+        started_at=now,
+        due_at=due_at,
+        priority=priority,
+    )
+
+
+def _event(
+    kind: type[Ev],
+    workspace: Workspace,
+    actor: Actor,
+    now: datetime,
+    task: Task,
+    *,
+    also: Role | None = None,
+    **extra: Any,
+) -> Ev:
+    """An event about `task`, for its role (`also` a second one) and the manager."""
+    roles = events.affected_roles(task.assigned_role, also)
+    return kind(
+        workspace_id=workspace.id,
+        jamaah_id=task.jamaah_id,
+        task_id=task.id,
+        actor=actor.name,
+        roles=roles,
+        occurred_at=now,
+        **extra,
+    )
+
+
+def announce(changes: list[events.Event]) -> None:
+    """After commit: publish the events and move the cache generations of what they touched."""
+    events.publish(changes)
+    try:
+        for event in changes:
+            cache.bump(event.workspace_id, dashboard.scopes_touched_by(list(event.roles)))
+    except Exception as error:  # the cache only speeds reads up: a committed change stands
+        log.warning("cache generations not moved after %s: %s", changes[0].type, error)
+
+
+def constraint_name(error: IntegrityError) -> str:
+    return getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
+
+
+# --- validation of edits ----------------------------------------------------------------------
+
+
+def _status_edit(task: Task, new: WorkStatus) -> WorkStatus:
+    """The status moves `update_task` may make: pending ↔ in-progress."""
+    match task.status, new:
+        case _, WorkStatus.COMPLETED:
+            raise InvalidInput("status", "A task is completed with the Complete action, not by editing it.")
+        case WorkStatus.BLOCKED, WorkStatus.BLOCKED:
+            return new
+        case _, WorkStatus.BLOCKED:
+            raise InvalidInput("status", "A task is blocked with the Block action, which records why.")
+        case WorkStatus.BLOCKED, _:
+            raise InvalidInput("status", f"Task {task.id} is blocked; unblock it first.")
+        case _:
+            return new
+
+
+def _due_at(task: Task, value: datetime) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput("due_at", "The due date needs a date, a time and a time zone.")
+    if value <= task.created_at:
+        raise InvalidInput("due_at", "The due date must be after the stage started.")
+    return value
+
+
+def _assignee(session: Session, workspace: Workspace, assignee_id: int | None) -> int | None:
+    if assignee_id is not None and not repo.is_active_user(session, workspace.id, assignee_id):
+        raise InvalidInput("assignee_id", f"User {assignee_id} is not an active member of this workspace.")
+    return assignee_id
+
+
+def instant(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
+    return now

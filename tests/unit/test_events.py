@@ -1,0 +1,136 @@
+"""Change events without a server: payload shape, affected roles, and publishing that never fails."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import redis
+
+from pipeline_core import events
+from pipeline_core.model import Role
+
+AT = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+
+
+def _completed(**overrides: Any) -> events.TaskCompleted:
+    fields: dict[str, Any] = {
+        "workspace_id": 7,
+        "jamaah_id": 11,
+        "task_id": 42,
+        "actor": "Dewi Dokumen",
+        "roles": ("document-admin", "manager"),
+        "occurred_at": AT,
+        "next_task_id": 43,
+        "jamaah_completed": False,
+    }
+    return events.TaskCompleted(**fields | overrides)
+
+
+class RecordingRedis:
+    """Just enough of a Redis client: remembers each EVAL and hands out sequence numbers."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    def eval(self, script: str, numkeys: int, *keys_and_args: Any) -> int:
+        self.calls.append(keys_and_args)
+        return len(self.calls)
+
+
+class DownRedis:
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def eval(self, *args: Any) -> int:
+        self.attempts += 1
+        raise redis.ConnectionError("Connection refused")
+
+
+@pytest.fixture(autouse=True)
+def fresh_failure_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events, "_last_warning", float("-inf"))
+    monkeypatch.setattr(events, "_unlogged", 0)
+
+
+def test_the_payload_names_its_type_and_carries_every_field() -> None:
+    assert _completed().payload() == {
+        "type": "task.completed",
+        "workspace_id": 7,
+        "jamaah_id": 11,
+        "task_id": 42,
+        "actor": "Dewi Dokumen",
+        "roles": ("document-admin", "manager"),
+        "occurred_at": "2026-11-29T03:00:00+00:00",
+        "next_task_id": 43,
+        "jamaah_completed": False,
+    }
+
+
+def test_events_are_frozen_facts() -> None:
+    with pytest.raises(AttributeError):
+        _completed().task_id = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ((Role.DOCUMENT_ADMIN,), ("document-admin", "manager")),
+        ((Role.DOCUMENT_ADMIN, Role.VISA_ADMIN), ("document-admin", "visa-admin", "manager")),
+        ((Role.VISA_ADMIN, Role.VISA_ADMIN, None), ("visa-admin", "manager")),
+        ((Role.MANAGER,), ("manager",)),
+        ((), ("manager",)),
+    ],
+)
+def test_affected_roles_always_include_the_manager_once(
+    roles: tuple[Any, ...], expected: tuple[str, ...]
+) -> None:
+    assert events.affected_roles(*roles) == expected
+
+
+def test_publish_sends_each_event_to_its_workspace_channel_and_stream() -> None:
+    client = RecordingRedis()
+    sequences = events.publish([_completed(), _completed(task_id=43)], client=client)  # type: ignore[arg-type]
+    assert sequences == [1, 2]
+    seq_key, stream, body, channel, maxlen = client.calls[0]
+    assert (seq_key, stream, channel, maxlen) == (
+        "pipeline:7:seq",
+        "pipeline:7:stream",
+        "pipeline:7:events",
+        10_000,
+    )
+    assert json.loads(body)["task_id"] == 42
+    assert body.endswith("}")  # the script appends "sequence" before the closing brace
+
+
+def test_a_redis_failure_never_raises_and_is_logged_at_most_once_a_minute(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(events, "_clock", lambda: clock[0])
+    client = DownRedis()
+    caplog.set_level(logging.WARNING, logger="pipeline_core.events")
+
+    assert events.publish([_completed(), _completed()], client=client) == []  # type: ignore[arg-type]
+    assert client.attempts == 1  # the rest of the batch is skipped
+    for _ in range(3):
+        clock[0] += 10
+        events.publish([_completed()], client=client)  # type: ignore[arg-type]
+    assert len(caplog.records) == 1
+    assert "ConnectionError" in caplog.records[0].getMessage()
+
+    clock[0] += 60
+    events.publish([_completed()], client=client)  # type: ignore[arg-type]
+    assert len(caplog.records) == 2
+    assert "3 earlier failures not logged" in caplog.records[1].getMessage()
+
+
+def test_a_redis_that_cannot_even_start_is_a_logged_failure_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_server() -> None:
+        raise OSError("embedded redis failed to start")
+
+    monkeypatch.setattr(events.cache, "get_redis", no_server)
+    assert events.publish([_completed()]) == []
