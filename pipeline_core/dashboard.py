@@ -131,7 +131,7 @@ def upcoming_departures(
     return cache.cached(
         workspace_id=ws.id,
         family="departures",
-        scope="all",
+        scope="soon" if days <= 30 else "long",
         params=f"{days}:{page}:{limit}:{sort}",
         now=at,
         kind=queries.DeparturePage,
@@ -172,16 +172,17 @@ def task_queue_page(
     )
 
 
-def scopes_touched_by(roles: list[str]) -> list[str]:
-    """The cache scopes a task change affects: the aggregates and the queues of these roles."""
-    return [
-        "health:all",
-        "stages:all",
-        "bottlenecks:all",
-        "departures:all",
-        "queue:all",
-        *(f"queue:{role}" for role in sorted(set(roles))),
-    ]
+def cache_scopes(views: tuple[str, ...], roles: tuple[str, ...]) -> list[str]:
+    """The cache scopes to move after a change that touched these views for these roles."""
+    scopes = []
+    if "queue" in views:
+        scopes += ["queue:all", *(f"queue:{role}" for role in roles if role != Role.MANAGER.value)]
+    scopes += [f"{view}:all" for view in ("health", "stages", "bottlenecks") if view in views]
+    if "departures" in views:
+        scopes.append("departures:soon")
+    if "stages" in views:  # windows beyond 30 days: any stage move may show there
+        scopes.append("departures:long")
+    return scopes
 
 
 def jamaah_detail(ws: Workspace, jamaah_id: int, now: datetime | None = None) -> JamaahDetail:

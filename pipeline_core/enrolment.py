@@ -83,7 +83,7 @@ def enroll_jamaah(
         pipeline = repo.load_jamaah_pipeline(session, workspace.id, jamaah_id)
         first = rules.current_stage(pipeline.stages, set())
         task = None if first is None else services.start_stage(session, workspace, pipeline, first, now)
-        repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+        after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
         repo.log_activity(
             session,
             workspace_id=workspace.id,
@@ -103,6 +103,7 @@ def enroll_jamaah(
         actor=actor.name,
         roles=events.affected_roles(task.assigned_role if task else None),
         occurred_at=now,
+        views=events.touched_views(before=None, after=after, now=now, workspace=workspace),
     )
     services.announce([enrolled])
     return Enrolment(pipeline.jamaah, task)

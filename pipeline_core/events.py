@@ -29,13 +29,14 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import redis
 
-from pipeline_core import cache
-from pipeline_core.model import Role
+from pipeline_core import cache, rules
+from pipeline_core.model import JamaahStatus, Role, Workspace
+from pipeline_core.repository import SnapshotFacts
 
 __all__ = [
     "STREAM_MAXLEN",
@@ -51,6 +52,7 @@ __all__ = [
     "publish",
     "sequence_key",
     "stream_key",
+    "touched_views",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ class Event:
     actor: str
     roles: tuple[str, ...]
     occurred_at: datetime
+    views: tuple[str, ...] = ()  # which dashboard views the change touched (see touched_views)
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"type": self.type}
@@ -94,6 +97,68 @@ class Event:
             value = getattr(self, field.name)
             body[field.name] = value.isoformat() if isinstance(value, datetime) else value
         return body
+
+
+#: The dashboard views a change can touch; a page reruns (and the cache recomputes) only these.
+VIEWS = ("queue", "stages", "health", "bottlenecks", "departures")
+_DEPARTURE_WINDOW = timedelta(days=30)
+
+
+def touched_views(
+    *,
+    before: SnapshotFacts | None,
+    after: SnapshotFacts,
+    now: datetime,
+    workspace: Workspace,
+    stage_completed: bool = False,
+    notes_changed: bool = False,
+) -> tuple[str, ...]:
+    """What a change of one jamaah's current stage means for the dashboards.
+
+    The queue always changes. Stage cards change when the current stage, its status or due time
+    moved, or a stage was completed (its completion count). Health changes only when the jamaah's
+    status changed; bottlenecks only when a stuck (overdue) jamaah is involved; the departures
+    list only when the jamaah leaves within 30 days and its stage or readiness moved.
+    """
+    views = ["queue"]
+    moved = before is None or _position(before) != _position(after)
+    if moved or stage_completed:
+        views.append("stages")
+    if _status(before, now, workspace) is not _status(after, now, workspace):
+        views.append("health")
+    involved = _stuck(before, now) or _stuck(after, now)
+    reason_moved = before is not None and before.block_reason != after.block_reason
+    if involved and (moved or reason_moved or notes_changed):
+        views.append("bottlenecks")
+    if moved and after.departure_date <= rules.agency_today(now, workspace.timezone) + _DEPARTURE_WINDOW:
+        views.append("departures")
+    return tuple(views)
+
+
+def _position(facts: SnapshotFacts) -> tuple[object, ...]:
+    return (facts.current_stage_id, facts.current_stage_status, facts.current_due_at, facts.is_completed)
+
+
+def _stuck(facts: SnapshotFacts | None, now: datetime) -> bool:
+    return facts is not None and facts.current_due_at is not None and facts.current_due_at < now
+
+
+def _status(facts: SnapshotFacts | None, now: datetime, workspace: Workspace) -> JamaahStatus | None:
+    if facts is None:
+        return None
+    if facts.is_completed or facts.current_due_at is None or facts.projected_finish_at is None:
+        return JamaahStatus.COMPLETED
+    later = facts.projected_finish_at - facts.current_due_at
+    return rules.classify_jamaah(
+        now=now,
+        departure_date=facts.departure_date,
+        current=rules.CurrentStage(
+            due_at=facts.current_due_at, blocked=facts.current_stage_status == "blocked"
+        ),
+        later_sla_hours=int(later.total_seconds() // 3600),
+        buffer_days=workspace.at_risk_buffer_days,
+        tz=workspace.timezone,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

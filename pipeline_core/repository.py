@@ -318,7 +318,35 @@ def add_stage_completion(session: Session, *, workspace_id: int, stage_id: int, 
 # --- the snapshot -----------------------------------------------------------------------------
 
 
-def refresh_snapshot(session: Session, *, workspace_id: int, pipeline: JamaahPipeline, now: datetime) -> None:
+@dataclass(frozen=True, slots=True)
+class SnapshotFacts:
+    """What the dashboards read of one jamaah's snapshot row: compared before/after a change."""
+
+    current_stage_id: int | None
+    current_stage_status: str | None
+    current_due_at: datetime | None
+    projected_finish_at: datetime | None
+    block_reason: str | None
+    departure_date: date
+    is_completed: bool
+
+
+_FACT_NAMES = tuple(f.name for f in fields(SnapshotFacts))
+_FACTS = tuple(t.JamaahPipelineStatus.__table__.c[name] for name in _FACT_NAMES)
+
+
+def snapshot_facts(session: Session, workspace_id: int, jamaah_id: int) -> SnapshotFacts | None:
+    row = session.execute(
+        select(*_FACTS).where(
+            t.JamaahPipelineStatus.workspace_id == workspace_id, t.JamaahPipelineStatus.jamaah_id == jamaah_id
+        )
+    ).one_or_none()
+    return None if row is None else SnapshotFacts(*row)
+
+
+def refresh_snapshot(
+    session: Session, *, workspace_id: int, pipeline: JamaahPipeline, now: datetime
+) -> SnapshotFacts:
     """Recompute the jamaah's `jamaah_pipeline_status` row from its stage instances (upsert)."""
     runs = stage_runs(session, workspace_id, pipeline.jamaah.id)
     done = {r.stage_id for r in runs if r.status is WorkStatus.COMPLETED}
@@ -371,6 +399,7 @@ def refresh_snapshot(session: Session, *, workspace_id: int, pipeline: JamaahPip
             index_elements=[snapshot.jamaah_id], set_=values, where=snapshot.workspace_id == workspace_id
         )
     )
+    return SnapshotFacts(*(values[name] for name in _FACT_NAMES))
 
 
 # --- the activity log -------------------------------------------------------------------------

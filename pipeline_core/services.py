@@ -115,6 +115,7 @@ def complete_task(
     race = f"Task {task_id} was completed by someone else at the same moment. Reload it."
     with one_transaction(session, on_duplicate=race):
         task = _lock(session, workspace, actor, task_id, version)
+        before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
         notes = task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX)
         done = replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
         done = repo.save_task(session, done, now=now)
@@ -129,7 +130,7 @@ def complete_task(
             next_stage = rules.current_stage(pipeline.stages, completed)
             if next_stage is not None:
                 next_task = start_stage(session, workspace, pipeline, next_stage, now)
-        repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+        after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
         moved = {"old": task.task_type, "new": next_task.task_type if next_task else None}
         changes = repo.diff(task, done) | {"current_stage": moved}
         repo.log_task(
@@ -145,6 +146,9 @@ def complete_task(
         also=next_task.assigned_role if next_task else None,
         next_task_id=next_task.id if next_task else None,
         jamaah_completed=next_task is None,
+        views=events.touched_views(
+            before=before, after=after, now=now, workspace=workspace, stage_completed=True
+        ),
     )
     announce([event])
     return TaskCompletion(done, next_task)
@@ -170,9 +174,9 @@ def block_task(
         if task.status is WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
         changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
-        saved = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
+        saved, views = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskBlocked, workspace, actor, now, task, reason=cleaned)])
+    announce([_event(events.TaskBlocked, workspace, actor, now, task, reason=cleaned, views=views)])
     return saved
 
 
@@ -192,9 +196,9 @@ def unblock_task(
         if task.status is not WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is not blocked.")
         changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
-        saved = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
+        saved, views = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskUnblocked, workspace, actor, now, task)])
+    announce([_event(events.TaskUnblocked, workspace, actor, now, task, views=views)])
     return saved
 
 
@@ -232,10 +236,10 @@ def update_task(
         if changed == task:
             session.commit()
             return task
-        saved = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
+        saved, views = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
         session.commit()
     fields = tuple(repo.diff(task, saved))
-    announce([_event(events.TaskUpdated, workspace, actor, now, task, changed=fields)])
+    announce([_event(events.TaskUpdated, workspace, actor, now, task, changed=fields, views=views)])
     return saved
 
 
@@ -266,11 +270,18 @@ def reassign(
         if changed == task:
             session.commit()
             return task
-        saved = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
+        saved, views = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
         session.commit()
     also = saved.assigned_role
     event = _event(
-        events.TaskReassigned, workspace, actor, now, task, also=also, assignee_id=saved.assignee_id
+        events.TaskReassigned,
+        workspace,
+        actor,
+        now,
+        task,
+        also=also,
+        assignee_id=saved.assignee_id,
+        views=views,
     )
     announce([event])
     return saved
@@ -319,13 +330,20 @@ def _save(
     task: Task,
     changed: Task,
     now: datetime,
-) -> Task:
-    """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new."""
+) -> tuple[Task, tuple[str, ...]]:
+    """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new.
+
+    Returns the saved task and the dashboard views the change touched.
+    """
+    before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
     saved = repo.save_task(session, changed, now=now)
     pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
-    repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+    after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
     repo.log_task(session, task, actor=actor.name, action=action, changes=repo.diff(task, saved), now=now)
-    return saved
+    views = events.touched_views(
+        before=before, after=after, now=now, workspace=workspace, notes_changed=saved.notes != task.notes
+    )
+    return saved, views
 
 
 def start_stage(
@@ -382,7 +400,7 @@ def announce(changes: list[events.Event]) -> None:
     events.publish(changes)
     try:
         for event in changes:
-            cache.bump(event.workspace_id, dashboard.scopes_touched_by(list(event.roles)))
+            cache.bump(event.workspace_id, dashboard.cache_scopes(event.views, event.roles))
     except Exception as error:  # the cache only speeds reads up: a committed change stands
         log.warning("cache generations not moved after %s: %s", changes[0].type, error)
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 import redis
 
 from pipeline_core import events
-from pipeline_core.model import Role
+from pipeline_core.events import touched_views
+from pipeline_core.model import Role, Workspace, WorkspaceKind
+from pipeline_core.repository import SnapshotFacts
 
 AT = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 
@@ -67,6 +70,7 @@ def test_the_payload_names_its_type_and_carries_every_field() -> None:
         "occurred_at": "2026-11-29T03:00:00+00:00",
         "next_task_id": 43,
         "jamaah_completed": False,
+        "views": (),
     }
 
 
@@ -134,3 +138,85 @@ def test_a_redis_that_cannot_even_start_is_a_logged_failure_too(monkeypatch: pyt
 
     monkeypatch.setattr(events.cache, "get_redis", no_server)
     assert events.publish([_completed()]) == []
+
+
+# --- which dashboard views a change touches ---------------------------------------------------
+
+_WS = Workspace(
+    id=7,
+    slug="x",
+    name="X",
+    kind=WorkspaceKind.AGENCY,
+    timezone="Asia/Jakarta",
+    at_risk_buffer_days=3,
+    min_stuck=5,
+)
+_NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+
+
+def _facts(**changes: Any) -> SnapshotFacts:
+    base = SnapshotFacts(
+        current_stage_id=1,
+        current_stage_status="pending",
+        current_due_at=_NOW + timedelta(days=2),
+        projected_finish_at=_NOW + timedelta(days=30),
+        block_reason=None,
+        departure_date=date(2027, 3, 1),
+        is_completed=False,
+    )
+    return replace(base, **changes)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kwargs", "expected"),
+    [
+        pytest.param(
+            _facts(),
+            _facts(current_stage_id=2, current_due_at=_NOW + timedelta(days=4)),
+            {"stage_completed": True},
+            ("queue", "stages"),
+            id="on-track-moves-on",
+        ),
+        pytest.param(_facts(), _facts(), {"notes_changed": True}, ("queue",), id="notes-of-a-punctual-task"),
+        pytest.param(
+            _facts(),
+            _facts(current_stage_status="blocked", block_reason="Paspor"),
+            {},
+            ("queue", "stages", "health"),
+            id="blocked-becomes-at-risk",
+        ),
+        pytest.param(
+            _facts(current_due_at=_NOW - timedelta(days=1)),
+            _facts(current_due_at=_NOW - timedelta(days=1)),
+            {"notes_changed": True},
+            ("queue", "bottlenecks"),
+            id="a-stuck-jamaahs-note-is-the-top-reason",
+        ),
+        pytest.param(
+            _facts(current_due_at=_NOW - timedelta(days=1)),
+            _facts(current_stage_id=2),
+            {"stage_completed": True},
+            ("queue", "stages", "health", "bottlenecks"),
+            id="overdue-unstuck",
+        ),
+        pytest.param(
+            _facts(departure_date=date(2026, 12, 20)),
+            _facts(
+                departure_date=date(2026, 12, 20),
+                current_stage_id=None,
+                current_stage_status=None,
+                current_due_at=None,
+                projected_finish_at=None,
+                is_completed=True,
+            ),
+            {"stage_completed": True},
+            ("queue", "stages", "health", "departures"),
+            id="ready-to-depart-soon",
+        ),
+        pytest.param(None, _facts(), {}, ("queue", "stages", "health"), id="enrolled"),
+    ],
+)
+def test_a_change_touches_only_the_views_it_changes(
+    before: SnapshotFacts | None, after: SnapshotFacts, kwargs: dict[str, bool], expected: tuple[str, ...]
+) -> None:
+    assert touched_views(before=before, after=after, now=_NOW, workspace=_WS, **kwargs) == expected
