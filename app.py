@@ -18,11 +18,13 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from api.auth import routes as auth_routes
 from api.health import healthz, readyz
 from api.security import SecurityHeaders
-from pipeline_core import bootstrap
+from pipeline_core import bootstrap, privacy
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+privacy.install_redaction()  # no NIK or passport number in any log line
 
 
 @asynccontextmanager
@@ -34,7 +36,7 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
 
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
-    routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+    routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes],
     middleware=[Middleware(SecurityHeaders)],
     lifespan=lifespan,
 )

@@ -9,6 +9,9 @@
 | `PIPELINE_LOG_LEVEL` | `INFO` | DEBUG, INFO, WARNING, ERROR or CRITICAL |
 | `PIPELINE_SEED_DEMO` | `true` | load `demo-13` and `demo-2000` on first start when absent |
 | `PIPELINE_CACHE_TTL_HEALTH` / `_STAGES` / `_BOTTLENECKS` | 300 / 900 / 600 | cache lifetimes in seconds |
+| `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins in a row before the account is locked |
+| `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | how long a locked account stays locked |
+| `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
 
 An invalid value stops start-up with one sentence naming the variable and what is expected
 (`ConfigError`), never with a pydantic traceback.
@@ -43,6 +46,9 @@ _EXPECTED = {
     "PIPELINE_CACHE_TTL_HEALTH": "a whole number of seconds between 1 and 86400",
     "PIPELINE_CACHE_TTL_STAGES": "a whole number of seconds between 1 and 86400",
     "PIPELINE_CACHE_TTL_BOTTLENECKS": "a whole number of seconds between 1 and 86400",
+    "PIPELINE_SIGN_IN_MAX_ATTEMPTS": "a whole number from 1 to 100",
+    "PIPELINE_SIGN_IN_LOCK_MINUTES": "a number of minutes from 1 to 1440",
+    "PIPELINE_SESSION_IDLE_HOURS": "a number of hours from 0.1 to 720",
 }
 
 
@@ -58,6 +64,9 @@ class Settings(BaseSettings):
     pipeline_cache_ttl_health: int = 300
     pipeline_cache_ttl_stages: int = 900
     pipeline_cache_ttl_bottlenecks: int = 600
+    pipeline_sign_in_max_attempts: int = 5
+    pipeline_sign_in_lock_minutes: float = 15
+    pipeline_session_idle_hours: float = 8
 
     @field_validator("database_url")
     @classmethod
@@ -103,6 +112,27 @@ class Settings(BaseSettings):
     @classmethod
     def _ttl(cls, value: int) -> int:
         if not 1 <= value <= 86400:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_sign_in_max_attempts")
+    @classmethod
+    def _attempts(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_sign_in_lock_minutes")
+    @classmethod
+    def _lock_minutes(cls, value: float) -> float:
+        if not 1 <= value <= 1440:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_session_idle_hours")
+    @classmethod
+    def _idle_hours(cls, value: float) -> float:
+        if not 0.1 <= value <= 720:
             raise ValueError("out of range")
         return value
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline_core import events, rules, services, validation
+from pipeline_core import events, permissions, rules, services, validation
 from pipeline_core import repository as repo
 from pipeline_core.errors import Conflict, InvalidInput
 from pipeline_core.model import Gender, Jamaah, Workspace
@@ -65,7 +65,8 @@ def enroll_jamaah(
         "agent_name": validation.text_field("agent_name", agent_name, 200),
         "notes": validation.text_field("notes", notes, services.NOTES_MAX),
     }
-    with services.one_transaction(session):
+    with services.one_transaction(session, workspace=workspace, actor=actor):
+        permissions.require(actor.role, permissions.Action.ENROL_JAMAAH)
         departure = repo.package_departure(session, workspace.id, package_id)
         if departure is None:
             raise InvalidInput("package_id", f"Package {package_id} does not exist in this workspace.")

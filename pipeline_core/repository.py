@@ -412,8 +412,8 @@ def log_activity(
     actor: str,
     action: str,
     entity_type: str,
-    entity_id: int,
-    jamaah_id: int,
+    entity_id: int | None,
+    jamaah_id: int | None,
     changes: dict[str, dict[str, Any]],
     now: datetime,
 ) -> None:

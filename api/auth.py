@@ -1,0 +1,181 @@
+"""Sign-in routes served by the app process itself: POST /auth/login, POST /auth/logout, GET /auth/me.
+
+The sign-in page is a plain HTML form posting here (no JavaScript, works before Streamlit loads).
+On success the route sets the session cookie and answers 303 to `/`; the Streamlit script then
+reads the cookie from `st.context.cookies` and resolves it with `auth.resolve_session`.
+
+- Cookie `umrah_session`: an opaque token of a server-side session (PostgreSQL), HttpOnly (no script
+  reads it), SameSite=Lax, Path=/, Secure when the request came over HTTPS (scheme https, or
+  `X-Forwarded-Proto: https` from the proxy). No Max-Age: it ends with the browser; the server
+  ends it after the idle timeout whatever the browser keeps.
+- Failure answers 303 to `/?login_error=1`, whatever the cause (the page shows one message);
+  a database outage answers `/?login_error=unavailable`, which reveals nothing about accounts.
+- Cross-site request forgery: a POST is accepted only when its `Origin` (or, without one, its
+  `Referer`) names this host (`Host`, or `X-Forwarded-Host` set by a proxy); otherwise 403. A
+  cross-site form cannot forge either header; a POST with neither is refused too.
+- Every answer carries `Cache-Control: no-store`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from urllib.parse import urlsplit
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from pipeline_core import auth
+from pipeline_core.auth import SESSION_COOKIE, SignInRefused
+from pipeline_core.errors import PipelineError
+
+__all__ = ["SESSION_COOKIE", "login", "logout", "me", "routes", "same_origin"]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 16 * 1024
+MAX_USERNAME, MAX_PASSWORD = 256, 1024
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=NO_STORE)
+
+
+def _redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303, headers=NO_STORE)
+
+
+def is_https(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def _authority(hostname: str | None, port: int | None) -> str | None:
+    """`host[:port]`, lower-case, without the default ports 80/443 (browsers omit them in Origin)."""
+    if not hostname:
+        return None
+    return hostname.lower() if port in (None, 80, 443) else f"{hostname.lower()}:{port}"
+
+
+def _header_authority(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        parsed = urlsplit(f"//{value.split(',')[0].strip()}")
+        return _authority(parsed.hostname, parsed.port)
+    except ValueError:
+        return None
+
+
+def same_origin(request: Request) -> bool:
+    """True when the request's Origin (else Referer) is this host: the form was posted from here."""
+    source = request.headers.get("origin")
+    if not source or source == "null":
+        source = request.headers.get("referer")
+    if not source:
+        return False
+    try:
+        parsed = urlsplit(source)
+        claimed = _authority(parsed.hostname, parsed.port) if parsed.scheme in ("http", "https") else None
+    except ValueError:
+        return False
+    ours = {
+        _header_authority(request.headers.get("host")),
+        _header_authority(request.headers.get("x-forwarded-host")),
+    }
+    return claimed is not None and claimed in ours
+
+
+def _forbidden() -> JSONResponse:
+    return _problem(403, "Forbidden", "Cross-site request refused: post the form from this site.")
+
+
+def _client(request: Request) -> str:
+    address = request.client.host if request.client else "?"
+    agent = request.headers.get("user-agent", "")[:150]
+    return f"{address} {agent}".strip()
+
+
+async def login(request: Request) -> Response:
+    if not same_origin(request):
+        return _forbidden()
+    length = request.headers.get("content-length") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY:
+        return _redirect("/?login_error=1")
+    try:
+        form = await request.form(max_files=0, max_fields=10)
+    except Exception:
+        return _redirect("/?login_error=1")
+    username, password = form.get("username"), form.get("password")
+    workspace = form.get("workspace") or None
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        return _redirect("/?login_error=1")
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD or not isinstance(workspace, str | None):
+        return _redirect("/?login_error=1")
+    attempt = functools.partial(
+        auth.sign_in, username=username, password=password, workspace_slug=workspace, client=_client(request)
+    )
+    try:
+        signed_in = await anyio.to_thread.run_sync(attempt)
+    except SignInRefused:
+        return _redirect("/?login_error=1")
+    except PipelineError as error:
+        log.error("sign-in unavailable: %s", error)
+        return _redirect("/?login_error=unavailable")
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # signing in again in the same browser ends the earlier session
+        await _sign_out_quietly(previous)
+    response = _redirect("/")
+    response.set_cookie(
+        SESSION_COOKIE, signed_in.token, path="/", httponly=True, samesite="lax", secure=is_https(request)
+    )
+    return response
+
+
+async def _sign_out_quietly(token: str) -> None:
+    try:
+        await anyio.to_thread.run_sync(auth.sign_out, token)
+    except PipelineError as error:
+        log.error("sign-out not recorded: %s", error)
+
+
+async def logout(request: Request) -> Response:
+    if not same_origin(request):
+        return _forbidden()
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await _sign_out_quietly(token)
+    response = _redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
+    return response
+
+
+async def me(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        user = await anyio.to_thread.run_sync(auth.resolve_session, token) if token else None
+    except PipelineError as error:
+        log.error("session check unavailable: %s", error)
+        return _problem(503, "Service Unavailable", "The sign-in service cannot be reached right now.")
+    if user is None:
+        return _problem(401, "Unauthorized", "Not signed in, or the session has ended.")
+    body = {
+        "user_id": user.user_id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role.value,
+        "workspace_id": user.workspace_id,
+        "workspace_slug": user.workspace_slug,
+    }
+    return JSONResponse(body, headers=NO_STORE)
+
+
+routes = [
+    Route("/auth/login", login, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+    Route("/auth/me", me, methods=["GET"]),
+]
