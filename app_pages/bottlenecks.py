@@ -1,0 +1,82 @@
+"""Hambatan: every bottleneck alert (filter by severity, in the URL), the jamaah stuck in each
+stage (longest delay first, paged in SQL), and the stuck count of the last 30 days."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from app_pages import charts
+from app_pages.cards import alert_card, jamaah_rows
+from app_pages.common import ALL, current_workspace, pager, section, show_flash
+from app_pages.i18n import num, severity_label, stage_name, t
+from pipeline_core import actions, dashboard, rules
+from pipeline_core.model import Severity
+from pipeline_core.queries import Bottleneck
+
+STUCK_PAGE_SIZE = 10
+
+workspace = current_workspace()
+show_flash()
+st.title(t("bottlenecks.title"), anchor=False)
+st.caption(workspace.name)
+severity = st.segmented_control(
+    t("bottlenecks.severity"),
+    [ALL, *(s.value for s in Severity)],
+    default=ALL,
+    required=True,
+    key="severity",
+    bind="query-params",
+    format_func=lambda s: t("bottlenecks.all") if s == ALL else severity_label(s),
+)
+
+
+@st.fragment
+def stuck_list(alert: Bottleneck) -> None:
+    label = f"{t('bottlenecks.stuck_list')} ({num(alert.stuck)})"
+    if not st.toggle(label, key=f"stuck-{alert.code}"):
+        return
+    with section(f"stuck-{alert.code}"):
+        key = f"stuck-page-{alert.code}"
+        stuck = actions.stuck_jamaah(
+            workspace, alert.code, page=st.session_state.get(key, 1), limit=STUCK_PAGE_SIZE
+        )
+        jamaah_rows(stuck.items, workspace, show=("due", "departure"))
+        pager(
+            key,
+            page=stuck.page,
+            pages=stuck.pages,
+            total=stuck.total,
+            on_page=lambda n: st.session_state.update({key: n}),
+        )
+
+
+@st.fragment
+def alerts() -> None:
+    with section("alerts"):
+        found = dashboard.bottlenecks(workspace, severity=None if severity == ALL else severity)
+        if not found:
+            if severity == ALL:
+                st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
+            else:
+                st.info(t("bottlenecks.empty_filtered"), icon=":material/filter_alt_off:")
+        for alert in found:
+            with alert_card(alert):
+                stuck_list(alert)
+
+
+@st.fragment
+def history() -> None:
+    st.subheader(t("bottlenecks.history"), anchor=False)
+    with section("history"):
+        days = dashboard.stuck_history(workspace)
+        if not days:
+            st.info(t("bottlenecks.history.empty"), icon=":material/timeline:")
+            return
+        names = {stage.code: stage_name(stage) for stage in dashboard.stage_stats(workspace)}
+        today = rules.agency_today(datetime.now(UTC), workspace.timezone)
+        figure = charts.stuck_over_time(days, names, today=today)
+        st.plotly_chart(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
+
+
+alerts()
+history()

@@ -1,0 +1,328 @@
+"""How the domain is drawn wherever it appears: bottleneck alerts, departure groups, lists of jamaah
+(each a link to the detail page), their CSV, and a jamaah's activity in plain words."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import streamlit as st
+
+from app_pages.common import JAMAAH_PAGE, link_params
+from app_pages.i18n import (
+    TEXT,
+    day,
+    day_time,
+    dec,
+    jamaah_status_label,
+    lang,
+    num,
+    priority_label,
+    role_title,
+    severity_label,
+    stage_name,
+    status_label,
+    t,
+)
+from pipeline_core import rules
+from pipeline_core.actions import JamaahLine
+from pipeline_core.formatting import mask_nik, mask_passport, phone_display, tel_link, whatsapp_link
+from pipeline_core.jamaah_detail import ActivityLine, TaskLine, TimelineStage
+from pipeline_core.model import JamaahStatus, Priority, Severity, Workspace
+from pipeline_core.queries import Bottleneck, DepartureGroup
+
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
+
+PRIORITY_COLOR: dict[Priority, BadgeColor] = {
+    Priority.URGENT: "red",
+    Priority.HIGH: "orange",
+    Priority.NORMAL: "blue",
+    Priority.LOW: "gray",
+}
+SEVERITY_COLOR: dict[Severity, BadgeColor] = {
+    Severity.CRITICAL: "red",
+    Severity.MODERATE: "orange",
+    Severity.LOW: "yellow",
+}
+STATUS_COLOR: dict[JamaahStatus, BadgeColor] = {
+    JamaahStatus.ON_TRACK: "green",
+    JamaahStatus.AT_RISK: "orange",
+    JamaahStatus.OVERDUE: "red",
+    JamaahStatus.COMPLETED: "blue",
+}
+
+
+def alert_card(alert: Bottleneck, *, compact: bool = False) -> Any:
+    """A bottleneck alert: severity colour, stuck count with its 7-day trend (▲/▼), average delay,
+    departure impact and the most common reason. `compact` for a narrow column. Returns the card,
+    so a page can add to it."""
+    card = st.container(border=True, key=f"alert-{alert.code}")
+    with card:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.badge(
+                severity_label(alert.severity),
+                color=SEVERITY_COLOR[alert.severity],
+                icon=":material/warning:",
+            )
+            st.markdown(f"**{stage_name(alert)}**")
+        if compact:
+            st.markdown(
+                t(
+                    "alert.summary",
+                    stuck=num(alert.stuck),
+                    trend=f"{trend_text(alert.trend)} " if alert.trend else "",
+                    delay=dec(alert.avg_delay_days),
+                    impact=num(alert.departure_impact),
+                )
+            )
+        else:
+            with st.container(horizontal=True):
+                st.metric(
+                    t("alert.stuck"),
+                    num(alert.stuck),
+                    delta=alert.trend,
+                    delta_color="inverse",
+                    delta_description=t("alert.trend") if alert.trend is not None else t("alert.trend_none"),
+                )
+                st.metric(t("alert.delay"), t("days", n=dec(alert.avg_delay_days)))
+                st.metric(t("alert.impact"), num(alert.departure_impact), help=t("alert.impact.help"))
+        reason = t("alert.reason", reason=alert.top_reason) if alert.top_reason else t("alert.reason_none")
+        st.caption(f"{reason} · {t('alert.role', role=role_title(alert.responsible_role))}")
+    return card
+
+
+def trend_text(change: int | None) -> str:
+    """▲ 3 (more stuck than 7 days ago, red) / ▼ 2 (fewer, green) / ▬ 0."""
+    if change is None:
+        return ""
+    if change > 0:
+        return f":red[▲ {num(change)}]"
+    if change < 0:
+        return f":green[▼ {num(-change)}]"
+    return ":gray[▬ 0]"
+
+
+def departures_table(groups: list[DepartureGroup], workspace: Workspace) -> None:
+    """Departure groups as a compact table: date and days to go, jamaah, ready, not ready."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "name": group.name,
+            "date": f"{day(group.departure_date)} · {days_to_go(group, workspace, now)}",
+            "jamaah": group.jamaah,
+            "not_ready": group.not_ready,
+            "share": group.ready / group.jamaah if group.jamaah else 0.0,
+        }
+        for group in groups
+    ]
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            "name": st.column_config.TextColumn(t("departures.title"), width="medium"),
+            "date": st.column_config.TextColumn(t("list.departure")),
+            "jamaah": st.column_config.NumberColumn(t("departures.jamaah")),
+            "not_ready": st.column_config.NumberColumn(t("departures.not_ready")),
+            "share": st.column_config.ProgressColumn(
+                t("departures.readiness"), format="percent", width="small"
+            ),
+        },
+        alt=t("departures.upcoming"),
+    )
+
+
+def days_to_go_color(group: DepartureGroup, workspace: Workspace) -> BadgeColor:
+    """Red within a week, orange within two, blue later: how close the departure is."""
+    days = rules.days_until_departure(
+        departure_date=group.departure_date, now=datetime.now(UTC), tz=workspace.timezone
+    )
+    return "red" if days <= 7 else "orange" if days <= 14 else "blue"
+
+
+def days_to_go(group: DepartureGroup, workspace: Workspace, now: datetime | None = None) -> str:
+    """ "H-4" (Indonesian offices count down to departure day H) / "in 4 days" / "Hari ini"."""
+    at = now or datetime.now(UTC)
+    days = rules.days_until_departure(departure_date=group.departure_date, now=at, tz=workspace.timezone)
+    return t("departures.today") if days <= 0 else t("departures.in", n=days)
+
+
+def jamaah_rows(
+    lines: list[JamaahLine], workspace: Workspace, *, show: tuple[str, ...] = ("stage", "due")
+) -> None:
+    """A short list of jamaah, each name a link to the detail page, with what matters beside it."""
+    now = datetime.now(UTC)
+    for line in lines:
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.page_link(
+                JAMAAH_PAGE,
+                label=line.full_name,
+                icon=":material/person:",
+                query_params=link_params(jamaah=line.id),
+            )
+            st.badge(jamaah_status_label(line.status), color=STATUS_COLOR[line.status])
+            parts: list[str] = []
+            if "stage" in show and line.stage_code:
+                parts.append(str(line.stage_name_en if lang() == "en" else line.stage_name_id))
+            if "due" in show and line.due_at is not None:
+                parts.append(
+                    rules.due_in_words(due_at=line.due_at, now=now, tz=workspace.timezone, lang=lang())
+                )
+            if "departure" in show:
+                parts.append(f"{t('list.departure')} {day(line.departure_date)}")
+            if line.reason:
+                parts.append(f"“{line.reason}”")
+            st.caption(" · ".join(parts))
+
+
+def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
+    """The list as CSV for a spreadsheet; NIK and passport stay masked (full values need sign-in)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            t(f"list.{c}")
+            for c in ("name", "nik", "phone", "package", "departure", "stage", "status", "due", "reason")
+        ]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                line.full_name,
+                mask_nik(line.nik),
+                phone_display(line.phone),
+                line.package_name,
+                day(line.departure_date),
+                (line.stage_name_en if lang() == "en" else line.stage_name_id) or "",
+                jamaah_status_label(line.status),
+                day_time(line.due_at, workspace.timezone) if line.due_at else "",
+                line.reason or "",
+            ]
+        )
+    return out.getvalue()
+
+
+def contact_links(phone: str, *, show_number: bool = False) -> str:
+    """One-tap Call (tel:+62…) and WhatsApp (wa.me/62…) links, as Markdown."""
+    call = f"[:material/call: {phone_display(phone) if show_number else t('task.call')}]({tel_link(phone)})"
+    return f"{call} · [:material/chat: {t('task.whatsapp')}]({whatsapp_link(phone)})"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def plain(text: str) -> str:
+    """Text typed by people (names, notes, reasons) shown literally inside Markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def task_title(title: str, jamaah_name: str) -> str:
+    """A task's title without the jamaah's name it repeats ("Ajukan visa — Siti Aminah")."""
+    return title.removesuffix(f" — {jamaah_name}")
+
+
+def timeline_table(stages: list[TimelineStage], workspace: Workspace) -> None:
+    """Every stage of the jamaah: what happened (started, due, completed) or, ahead, the plan."""
+
+    def shown(at: datetime | None) -> str:
+        return day_time(at, workspace.timezone) if at else ""
+
+    st.dataframe(
+        [
+            {
+                t("timeline.stage"): stage_name(stage),
+                t("timeline.status"): status_label(stage.status) if stage.status else t("timeline.planned"),
+                t("timeline.started"): shown(stage.started_at) or shown(stage.planned_start),
+                t("timeline.due"): shown(stage.due_at) or shown(stage.planned_due),
+                t("timeline.completed"): shown(stage.completed_at),
+            }
+            for stage in stages
+        ],
+        hide_index=True,
+        alt=t("timeline.alt"),
+    )
+
+
+def task_lines_table(tasks: list[TaskLine], workspace: Workspace, jamaah_name: str) -> None:
+    st.dataframe(
+        [
+            {
+                t("table.task"): task_title(task.title, jamaah_name),
+                t("table.status"): status_label(task.status),
+                t("table.priority"): priority_label(task.priority),
+                t("table.due"): day_time(task.due_at, workspace.timezone),
+                t("table.assignee"): task.assignee_name or t("none"),
+                t("table.notes"): task.block_reason or task.notes or "",
+            }
+            for task in tasks
+        ],
+        hide_index=True,
+        alt=t("tasks.title"),
+    )
+
+
+# --- a jamaah's activity --------------------------------------------------------------------
+
+#: Values never shown in full (sign-in decides who may see them).
+_MASKED = {"nik": mask_nik, "passport_number": mask_passport}
+#: Enrolment records every field; these few say what matters.
+_ENROLMENT_FIELDS = ("full_name", "package_id", "current_stage")
+
+
+def activity_feed(
+    lines: list[ActivityLine], workspace: Workspace, stage_names: dict[str, str] | None = None
+) -> None:
+    """Newest first: when, who, what happened, and each change as old → new in plain words."""
+    names = stage_names or {}
+    if not lines:
+        st.caption(t("activity.empty"))
+    for line in lines:
+        action = t(f"activity.{line.action}") if f"activity.{line.action}" in TEXT else line.action
+        enrolled = line.action == "jamaah.enrolled"
+        fields = [(f, v) for f, v in line.changes.items() if not enrolled or f in _ENROLMENT_FIELDS]
+        changes = [
+            _change(name, change, workspace, names) for name, change in fields if isinstance(change, dict)
+        ]
+        when = day_time(line.occurred_at, workspace.timezone)
+        st.markdown(
+            f"**{action}** · {line.actor} · :gray[{when}]"
+            + (f"  \n:gray[{'; '.join(changes)}]" if changes else "")
+        )
+
+
+def _change(name: str, change: dict[str, Any], workspace: Workspace, stages: dict[str, str]) -> str:
+    old, new = (
+        stages.get(str(value), _value(name, value, workspace))
+        if name == "current_stage"
+        else _value(name, value, workspace)
+        for value in (change.get("old"), change.get("new"))
+    )
+    return f"{_field(name)}: {old} → {new}"
+
+
+def _field(name: str) -> str:
+    key = f"field.{name}"
+    return t(key) if key in TEXT else name.replace("_", " ")
+
+
+def _value(name: str, value: Any, workspace: Workspace) -> str:
+    if value is None or value == "":
+        return t("none")
+    if name in _MASKED:
+        return _MASKED[name](str(value)) or t("none")
+    if name in ("status", "current_stage") or name == "priority":
+        key = f"status.{value}" if name == "status" else f"priority.{value}" if name == "priority" else ""
+        return t(key) if key in TEXT else str(value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            return day_time(datetime.fromisoformat(value), workspace.timezone)
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        try:
+            return day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)

@@ -1,0 +1,107 @@
+"""The Plotly figures of the dashboard: pipeline by stage and status, stuck jamaah over time, and
+a jamaah's planned vs actual stage timeline. Drawing only: the figures come in as read models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import plotly.graph_objects as go
+
+from app_pages.i18n import day, stage_name, t
+from pipeline_core.actions import StageBreakdown
+from pipeline_core.jamaah_detail import TimelineStage
+from pipeline_core.queries import StageStats, StuckDay
+
+#: Status colours shared by the charts (red = late, orange = blocked, as on the badges).
+COLORS = {"in_progress": "#2563EB", "pending": "#94A3B8", "blocked": "#F59E0B", "overdue": "#DC2626"}
+_LAYOUT = {"margin": {"l": 8, "r": 8, "t": 8, "b": 8}, "legend": {"orientation": "h", "y": -0.25}}
+
+
+def pipeline_by_stage(stages: Sequence[StageStats], parts: Sequence[StageBreakdown]) -> go.Figure:
+    """Stacked bars per stage (in pipeline order): in progress, pending, blocked, overdue."""
+    by_code = {part.code: part for part in parts}
+    names = [stage_name(stage) for stage in stages]
+    figure = go.Figure()
+    for field in ("in_progress", "pending", "blocked", "overdue"):
+        values = [getattr(by_code[s.code], field) if s.code in by_code else 0 for s in stages]
+        figure.add_bar(
+            name=t(f"chart.{field}"),
+            y=names,
+            x=values,
+            orientation="h",
+            marker_color=COLORS[field],
+            hovertemplate="%{y}<br>%{fullData.name}: %{x}<extra></extra>",
+        )
+    figure.update_layout(
+        barmode="stack",
+        height=80 + 30 * len(names),
+        xaxis={"title": t("chart.jamaah"), "tickformat": "d", "rangemode": "tozero"},
+        yaxis_autorange="reversed",
+        legend_traceorder="normal",
+        **_LAYOUT,
+    )
+    return figure
+
+
+def stuck_over_time(history: Sequence[StuckDay], names: dict[str, str], *, today: date) -> go.Figure:
+    """One line per stage: stuck jamaah per day, over the 30 days up to today (days without a record
+    stay empty: nobody looked at the bottlenecks that day)."""
+    figure = go.Figure()
+    for code in dict.fromkeys(point.code for point in history):
+        points = [point for point in history if point.code == code]
+        figure.add_scatter(
+            name=names.get(code, code),
+            x=[point.day for point in points],
+            y=[point.stuck for point in points],
+            mode="lines+markers",
+            text=[day(point.day) for point in points],
+            hovertemplate="%{text}<br>%{fullData.name}: %{y}<extra></extra>",
+        )
+    figure.update_layout(
+        height=320,
+        xaxis={
+            "title": t("bottlenecks.day"),
+            "range": [today - timedelta(days=30), today + timedelta(days=1)],
+        },
+        xaxis_tickformat="%d %b",
+        yaxis={"title": t("alert.stuck"), "rangemode": "tozero", "tickformat": "d"},
+        **_LAYOUT,
+    )
+    return figure
+
+
+def stage_timeline(stages: Sequence[TimelineStage], now: datetime) -> go.Figure:
+    """Planned (light) against actual (solid) time of each stage, as horizontal bars."""
+    figure = go.Figure()
+    names = [stage_name(stage) for stage in stages]
+    for label, color, spans in (
+        (
+            t("timeline.planned"),
+            "#CBD5E1",
+            [(s.planned_start or s.started_at, s.planned_due or s.due_at) for s in stages],
+        ),
+        (
+            t("timeline.actual"),
+            "#0F766E",
+            [(s.started_at, s.completed_at or (now if s.started_at else None)) for s in stages],
+        ),
+    ):
+        shown = [(name, start, end) for name, (start, end) in zip(names, spans, strict=True) if start and end]
+        figure.add_bar(
+            name=label,
+            y=[name for name, _, _ in shown],
+            base=[start for _, start, _ in shown],
+            x=[(end - start).total_seconds() * 1000 for _, start, end in shown],
+            orientation="h",
+            marker_color=color,
+            hovertemplate="%{y}<extra>" + label + "</extra>",
+        )
+    figure.update_layout(
+        barmode="group",
+        height=60 + 32 * len(stages),
+        xaxis_type="date",
+        yaxis_autorange="reversed",
+        **_LAYOUT,
+    )
+    return figure

@@ -1,0 +1,112 @@
+"""Keberangkatan: the departure groups leaving soon (7 / 14 / 30 days, in the URL), soonest first,
+how many of each are ready and at which stage the others are; drill down to the jamaah not ready
+(paged in SQL) and download them as CSV."""
+
+import streamlit as st
+
+from app_pages.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
+from app_pages.common import current_workspace, pager, section, show_flash
+from app_pages.i18n import day, num, stage_name, t
+from pipeline_core import actions, dashboard
+from pipeline_core.queries import DepartureGroup
+
+WINDOWS = (7, 14, 30)
+ROSTER_SIZE = 10
+
+workspace = current_workspace()
+show_flash()
+st.title(t("departures.title"), anchor=False)
+st.caption(workspace.name)
+window = st.segmented_control(
+    t("departures.window"),
+    WINDOWS,
+    default=7,
+    required=True,
+    key="window",
+    bind="query-params",
+    on_change=lambda: st.session_state.pop("groups_page", None),
+)
+window = window if window in WINDOWS else WINDOWS[0]
+
+
+def roster_csv(group: DepartureGroup) -> str:
+    """Every not-ready jamaah of the group (a group is at most a few busloads), read page by page."""
+    lines, page, pages = [], 1, 1
+    while page <= pages:
+        chunk = actions.not_ready_jamaah(workspace, group.package_id, page=page, limit=100)
+        lines += chunk.items
+        page, pages = page + 1, chunk.pages
+    return jamaah_csv(lines, workspace)
+
+
+@st.fragment
+def group_card(group: DepartureGroup) -> None:
+    with st.container(border=True, key=f"group-{group.package_id}"):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**{group.name}** · {day(group.departure_date)}")
+            color = days_to_go_color(group, workspace)
+            st.badge(days_to_go(group, workspace), icon=":material/flight_takeoff:", color=color)
+        st.caption(t("departures.airline", airline=group.airline, back=day(group.return_date)))
+        with st.container(horizontal=True):
+            st.metric(t("departures.jamaah"), num(group.jamaah))
+            st.metric(t("departures.ready"), num(group.ready))
+            st.metric(t("departures.not_ready"), num(group.not_ready))
+        st.progress(group.ready / group.jamaah if group.jamaah else 0.0)
+        if not group.not_ready:
+            st.success(t("departures.all_ready"), icon=":material/check_circle:")
+            return
+        st.markdown(
+            " ".join(f":orange-badge[{stage_name(s)} · {num(s.jamaah)}]" for s in group.not_ready_by_stage)
+        )
+        if st.toggle(t("departures.show"), key=f"roster-{group.package_id}"):
+            roster(group)
+
+
+def roster(group: DepartureGroup) -> None:
+    with section(f"roster-{group.package_id}"):
+        key = f"roster-page-{group.package_id}"
+        lines = actions.not_ready_jamaah(
+            workspace, group.package_id, page=st.session_state.get(key, 1), limit=ROSTER_SIZE
+        )
+        jamaah_rows(lines.items, workspace)
+        pager(
+            key,
+            page=lines.page,
+            pages=lines.pages,
+            total=lines.total,
+            on_page=lambda n: st.session_state.update({key: n}),
+        )
+        st.download_button(
+            t("departures.csv"),
+            data=lambda: roster_csv(group),
+            file_name=f"belum-siap-{group.code}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"csv-{group.package_id}",
+        )
+
+
+@st.fragment
+def groups() -> None:
+    with section("departures"):
+        found = dashboard.upcoming_departures(
+            workspace, days=window, page=st.session_state.get("groups_page", 1)
+        )
+        if not found.items:
+            st.info(t("departures.empty", n=window), icon=":material/event_available:")
+            return
+        st.caption(t("departures.count", n=num(found.total), days=window))
+        with st.grid(2, min_column_width=420, gap="small"):
+            for group in found.items:
+                group_card(group)
+        pager(
+            "groups",
+            page=found.page,
+            pages=found.pages,
+            total=found.total,
+            on_page=lambda n: st.session_state.update(groups_page=n),
+        )
+
+
+groups()

@@ -1,0 +1,130 @@
+"""Jamaah: everything about one jamaah (`?jamaah=<id>`, linked from every list) — profile, passport
+validity, the stage timeline (planned vs actual), tasks, notes and activity. Without an id: search.
+NIK and passport numbers are masked until sign-in decides who may see them in full."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from app_pages import charts
+from app_pages.cards import (
+    STATUS_COLOR,
+    activity_feed,
+    contact_links,
+    jamaah_rows,
+    task_lines_table,
+    timeline_table,
+)
+from app_pages.common import JAMAAH_PAGE, current_workspace, link_params, pager, section, show_flash
+from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
+from pipeline_core import actions, dashboard
+from pipeline_core.errors import InvalidInput, NotFound
+from pipeline_core.formatting import mask_nik, mask_passport
+from pipeline_core.jamaah_detail import JamaahDetail
+from pipeline_core.rules import PassportCheck
+
+PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
+
+workspace = current_workspace()
+show_flash()
+raw_id = st.query_params.get("jamaah") or st.session_state.get("jamaah_id")
+
+
+def search() -> None:
+    st.title(t("jamaah.search"), anchor=False)
+    query = st.text_input(
+        t("jamaah.search"),
+        key="jq",
+        bind="query-params",
+        placeholder=t("queue.search.placeholder"),
+        icon=":material/search:",
+    )
+    if not query:
+        st.caption(t("jamaah.pick"))
+        return
+    with section("jamaah-search"):
+        try:
+            found = actions.find_jamaah(workspace, query, page=st.session_state.get("jq_page", 1))
+        except InvalidInput:
+            st.warning(t("queue.search.invalid"), icon=":material/search_off:")
+            return
+        if not found.items:
+            st.info(t("jamaah.no_results"), icon=":material/person_off:")
+        jamaah_rows(found.items, workspace, show=("stage", "departure"))
+        pager(
+            "jq",
+            page=found.page,
+            pages=found.pages,
+            total=found.total,
+            on_page=lambda n: st.session_state.update(jq_page=n),
+        )
+
+
+def profile(detail: JamaahDetail) -> None:
+    passport = mask_passport(detail.passport_number)
+    expiry = day(detail.passport_expiry_date) if detail.passport_expiry_date else t("none")
+    rows = {
+        t("jamaah.gender"): t(f"jamaah.gender.{detail.gender}"),
+        t("jamaah.birth"): day(detail.birth_date),
+        t("jamaah.nik"): mask_nik(detail.nik),
+        t("jamaah.phone"): contact_links(detail.phone, show_number=True),
+        t("jamaah.passport"): t("jamaah.passport.value", number=passport, expiry=expiry)
+        if passport
+        else t("none"),
+        t("jamaah.package"): detail.package_name,
+        t("jamaah.departure"): day(detail.departure_date),
+        t("jamaah.return"): day(detail.return_date),
+        t("jamaah.airline"): detail.airline,
+        t("jamaah.agent"): detail.agent_name or t("none"),
+        t("jamaah.companion"): detail.companion_name or t("none"),
+    }
+    st.table(rows, border="horizontal")
+    st.caption(f":material/visibility_off: {t('jamaah.masked')}")
+    PASSPORT_ALERT.get(detail.passport, st.error)(
+        t(f"passport.{detail.passport.value}"), icon=":material/badge:"
+    )
+
+
+def timeline(detail: JamaahDetail) -> None:
+    st.subheader(t("timeline.title"), anchor=False)
+    figure = charts.stage_timeline(detail.timeline, datetime.now(UTC))
+    st.plotly_chart(figure, alt=t("timeline.chart.alt"), key="timeline-chart")
+
+
+def work(detail: JamaahDetail) -> None:
+    st.subheader(t("tasks.title"), anchor=False)
+    task_lines_table(detail.tasks, workspace, detail.full_name)
+    st.subheader(t("jamaah.notes"), anchor=False)
+    st.markdown(detail.notes or f":gray[{t('jamaah.notes.none')}]")
+    st.subheader(t("activity.title"), anchor=False)
+    activity_feed(detail.activity, workspace, {stage.code: stage_name(stage) for stage in detail.timeline})
+
+
+if not raw_id:
+    search()
+    st.stop()
+
+with section("jamaah-detail"):
+    try:
+        detail = dashboard.jamaah_detail(workspace, int(raw_id))
+    except (NotFound, ValueError):
+        st.warning(t("jamaah.not_found", id=raw_id), icon=":material/person_off:")
+        st.page_link(
+            JAMAAH_PAGE, label=t("jamaah.back"), icon=":material/search:", query_params=link_params()
+        )
+        st.stop()
+    st.page_link(
+        JAMAAH_PAGE, label=t("jamaah.back"), icon=":material/arrow_back:", query_params=link_params()
+    )
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.title(detail.full_name, anchor=False)
+        st.badge(jamaah_status_label(detail.status), color=STATUS_COLOR[detail.status])
+    st.progress(detail.progress_percent / 100, text=t("jamaah.progress", p=pct(detail.progress_percent)))
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader(t("jamaah.profile"), anchor=False)
+        profile(detail)
+    with right:
+        timeline(detail)
+    timeline_table(detail.timeline, workspace)
+    work(detail)

@@ -1,0 +1,107 @@
+"""Ringkasan pipeline: the manager's first look — how many jamaah, how healthy, where it is stuck,
+who leaves this week. Each section is a fragment with its own loading state and error boundary."""
+
+import streamlit as st
+
+from app_pages import charts
+from app_pages.cards import alert_card, departures_table
+from app_pages.common import current_workspace, section, show_flash
+from app_pages.i18n import dec, num, pct, role_title, stage_name, t
+from pipeline_core import actions, dashboard
+
+workspace = current_workspace()
+show_flash()
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.title(t("overview.title"), anchor=False)
+    st.page_link("app_pages/task_queue.py", label=t("queue.open"), icon=":material/view_kanban:")
+st.caption(workspace.name)
+
+
+@st.fragment
+def kpis() -> None:
+    with section("kpis"):
+        health = dashboard.pipeline_health(workspace)
+        with st.container(horizontal=True):
+            for key, value in (
+                ("total", num(health.total)),
+                ("on_track", num(health.on_track)),
+                ("at_risk", num(health.at_risk)),
+                ("overdue", num(health.overdue)),
+                ("health", pct(health.health_score)),
+            ):
+                st.metric(t(f"kpi.{key}"), value, border=True, help=t(f"kpi.{key}.help"))
+
+
+@st.fragment
+def stage_cards() -> None:
+    st.subheader(t("stages.title"), anchor=False)
+    with section("stages"):
+        stages = dashboard.stage_stats(workspace)
+        if not stages:
+            st.info(t("stages.empty"), icon=":material/info:")
+        with st.grid(5, min_column_width=170, gap="small"):
+            for stage in stages:
+                with st.container(border=True, height="stretch"):
+                    st.markdown(f"**{stage_name(stage)}**  \n:gray[{role_title(stage.responsible_role)}]")
+                    st.metric(
+                        t("chart.jamaah"),
+                        num(stage.in_stage),
+                        delta=t("stages.overdue", n=num(stage.overdue)),
+                        delta_color="red" if stage.overdue else "gray",
+                        delta_arrow="off",
+                    )
+                    st.caption(t("stages.in_progress", n=num(stage.in_progress)))
+                    sla = dec(stage.sla_days)
+                    if stage.avg_completion_days is None:
+                        st.caption(t("stages.avg_none", sla=sla))
+                    else:
+                        late = stage.avg_completion_days > stage.sla_days
+                        text = t("stages.avg", avg=dec(stage.avg_completion_days), sla=sla)
+                        st.caption(f":red[{text}]" if late else text)
+
+
+@st.fragment
+def pipeline_chart() -> None:
+    st.subheader(t("chart.title"), anchor=False)
+    with section("chart"):
+        stages = dashboard.stage_stats(workspace)
+        parts = actions.stage_breakdown(workspace)
+        if not parts:
+            st.info(t("chart.empty"), icon=":material/info:")
+        else:
+            st.plotly_chart(charts.pipeline_by_stage(stages, parts), alt=t("chart.alt"), key="pipeline-chart")
+
+
+@st.fragment
+def alerts() -> None:
+    st.subheader(t("alerts.title"), anchor=False)
+    with section("alerts"):
+        found = dashboard.bottlenecks(workspace)
+        if not found:
+            st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
+        for alert in found[:4]:
+            alert_card(alert, compact=True)
+        if found:
+            st.page_link("app_pages/bottlenecks.py", label=t("alerts.all"), icon=":material/arrow_forward:")
+
+
+@st.fragment
+def departures() -> None:
+    st.subheader(t("departures.upcoming"), anchor=False)
+    with section("departures"):
+        upcoming = dashboard.upcoming_departures(workspace, days=7, limit=10)
+        if not upcoming.items:
+            st.info(t("departures.empty", n=7), icon=":material/event_available:")
+        else:
+            departures_table(upcoming.items, workspace)
+        st.page_link("app_pages/departures.py", label=t("departures.all"), icon=":material/arrow_forward:")
+
+
+kpis()
+stage_cards()
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    pipeline_chart()
+    departures()
+with right:
+    alerts()

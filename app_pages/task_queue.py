@@ -1,0 +1,150 @@
+"""Antrean tugas: the admin's daily work. Role tabs, search, a kanban of four columns (Urgent,
+Hari ini, Mendatang, Diblokir) or an editable table, paged server-side.
+
+Everything that shapes the view lives in the URL (role, q, view, col, page, size), so a reload or
+a shared link shows the same tasks. The column counts come from one `task_queue_page` call; each
+column is a fragment that reads only its own page.
+"""
+
+import streamlit as st
+
+from app_pages.common import ALL, current_actor, current_workspace, home_role, pager, section, show_flash
+from app_pages.i18n import column_label, num, role_title, t
+from app_pages.task_card import block_dialog_if_asked, task_card
+from app_pages.task_table import seen_tasks, task_table
+from pipeline_core import dashboard, permissions
+from pipeline_core.errors import InvalidInput
+from pipeline_core.model import ADMIN_ROLES, KanbanColumn
+from pipeline_core.permissions import Action
+
+COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
+SIZES = (20, 50, 100)
+
+workspace, actor = current_workspace(), current_actor()
+show_flash()
+st.title(t("queue.title"), anchor=False)
+
+
+def first_page() -> None:
+    st.session_state["page"] = 1
+
+
+def go_to(column: str, page: int) -> None:
+    """A column's pager: that column becomes the paged one (in the URL) and the page reruns."""
+    st.session_state["col"], st.session_state["page"] = column, page
+    st.rerun()
+
+
+roles = [ALL, *(r.value for r in ADMIN_ROLES)]
+if not permissions.allowed(actor.role, Action.VIEW_QUEUE_ALL):  # an admin sees their own queue
+    roles = [home_role(actor)]
+if st.session_state.get("role") not in roles:
+    st.session_state["role"] = home_role(actor)
+role = st.segmented_control(
+    t("queue.role"),
+    roles,
+    key="role",
+    bind="query-params",
+    required=True,
+    format_func=lambda r: t("queue.all_roles") if r == ALL else role_title(r),
+    on_change=first_page,
+)
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    search = st.text_input(
+        t("queue.search"),
+        key="q",
+        bind="query-params",
+        placeholder=t("queue.search.placeholder"),
+        icon=":material/search:",
+        on_change=first_page,
+    )
+    view = st.segmented_control(
+        t("queue.view"),
+        ["kanban", "table"],
+        default="kanban",
+        required=True,
+        key="view",
+        bind="query-params",
+        format_func=lambda v: t(f"queue.view.{v}"),
+    )
+    size = st.segmented_control(
+        t("pager.size"),
+        SIZES,
+        default=20,
+        required=True,
+        key="size",
+        bind="query-params",
+        on_change=first_page,
+    )
+role_arg = None if role == ALL else role
+size = size if size in SIZES else SIZES[0]
+
+counts = None
+with section("queue-counts"):
+    try:
+        counts = dashboard.task_queue_page(workspace, role=role_arg, search=search, limit=size).counts
+    except InvalidInput:
+        st.warning(t("queue.search.invalid"), icon=":material/search_off:")
+if counts is None:
+    st.stop()
+
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    col = st.segmented_control(
+        t("queue.column"),
+        [ALL, *(c.value for c in COLUMNS)],
+        default=ALL,
+        required=True,
+        key="col",
+        bind="query-params",
+        format_func=lambda c: t("queue.column.all") if c == ALL else column_label(c),
+        on_change=first_page,
+    )
+    page = int(
+        st.number_input(t("pager.page"), min_value=1, step=1, key="page", bind="query-params", width=130)
+    )
+
+
+@st.fragment
+def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
+    st.markdown(f"**{column_label(column)}** :gray-badge[{num(count)}]")
+    with section(f"column-{column.value}"):
+        last = max(1, -(-count // size))
+        tasks = dashboard.task_queue_page(
+            workspace, role=role_arg, column=column, search=search, page=min(wanted_page, last), limit=size
+        )
+        if not tasks.items:
+            st.caption(t("queue.column.empty"))
+        for task in tasks.items:
+            task_card(task, workspace, actor)
+        block_dialog_if_asked(column.value, workspace, actor)
+        on_page = lambda n: go_to(column.value, n)  # noqa: E731
+        pager(f"pager-{column.value}", page=tasks.page, pages=tasks.pages, total=tasks.total, on_page=on_page)
+
+
+@st.fragment
+def table() -> None:
+    with section("queue-table"):
+        column = None if col == ALL else col
+        view = f"{workspace.slug}|{role}|{col}|{search}|{page}|{size}"
+        tasks = seen_tasks(
+            view,
+            lambda: dashboard.task_queue_page(
+                workspace, role=role_arg, column=column, search=search, page=page, limit=size
+            ),
+        )
+        task_table(tasks.items, workspace, actor)
+        pager(
+            "pager-table",
+            page=tasks.page,
+            pages=tasks.pages,
+            total=tasks.total,
+            on_page=lambda n: go_to(col, n),
+        )
+
+
+if view == "table":
+    table()
+else:
+    for column, box in zip(COLUMNS, st.columns(4, gap="small"), strict=True):
+        with box:
+            kanban_column(column, counts.of(column), page if col in (ALL, column.value) else 1)

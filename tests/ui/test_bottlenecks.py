@@ -1,0 +1,51 @@
+"""Hambatan: alerts with the severity filter (in the URL), stuck jamaah per stage, the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline_core import actions, dashboard, formatting
+from pipeline_core.model import Severity, Workspace
+from tests.ui.conftest import open_page
+
+
+def alert_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.value.strip("*") for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
+
+
+def test_every_alert_in_core_order(demo13: Workspace) -> None:
+    at = open_page("bottlenecks")
+    alerts = dashboard.bottlenecks(demo13)
+    assert alerts, "demo-13 tells a story with a bottleneck"
+    assert alert_titles(at) == [a.name_id for a in alerts]
+    stuck = [m.value for m in at.metric if m.label == "Tertahan"]
+    assert stuck == [formatting.number(a.stuck) for a in alerts]
+
+
+@pytest.mark.parametrize(("label", "severity"), [("Kritis", Severity.CRITICAL), ("Rendah", Severity.LOW)])
+def test_severity_filter_from_the_url(demo2000: Workspace, label: str, severity: Severity) -> None:
+    at = open_page("bottlenecks", dataset="demo-2000", severity=label)
+    expected = dashboard.bottlenecks(demo2000, severity=severity)
+    assert alert_titles(at) == [a.name_id for a in expected]
+
+
+def test_stuck_jamaah_of_a_stage(demo13: Workspace) -> None:
+    alert = dashboard.bottlenecks(demo13)[0]
+    at = open_page("bottlenecks")
+    at.toggle(key=f"stuck-{alert.code}").set_value(True).run()
+    stuck = actions.stuck_jamaah(demo13, alert.code, limit=10).items
+    names = {line.full_name for line in stuck}
+    assert [link.value for link in at.page_link if link.value in names] == [line.full_name for line in stuck]
+
+
+def test_a_failing_history_keeps_the_alerts(demo13: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("history unavailable")
+
+    monkeypatch.setattr(dashboard, "stuck_history", broken)
+    at = open_page("bottlenecks")
+    assert [w.value for w in at.warning] == [
+        "Bagian ini tidak dapat dimuat saat ini. Bagian lain tetap berfungsi."
+    ]
+    assert alert_titles(at) == [a.name_id for a in dashboard.bottlenecks(demo13)]
+    assert at.button(key="retry-history")

@@ -1,0 +1,81 @@
+"""Jamaah detail: reachable by ?jamaah=<id>; profile with masked NIK and passport, passport check,
+timeline, tasks, activity; search when no id is given."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from pipeline_core import actions, dashboard, formatting
+from pipeline_core.model import Workspace
+from tests.ui.conftest import open_page
+
+
+def page_text(at: AppTest) -> str:
+    """Every text the page shows: Markdown, captions, alerts and the cells of every table."""
+    texts = [
+        str(e.value)
+        for kind in ("markdown", "caption", "title", "success", "warning", "error")
+        for e in at.get(kind)
+    ]
+    texts += [element.value.to_string() for element in (*at.table, *at.dataframe)]
+    return "\n".join(texts)
+
+
+def any_jamaah(ws: Workspace) -> int:
+    return dashboard.task_queue_page(ws).items[0].jamaah_id
+
+
+def test_detail_by_url(demo13: Workspace) -> None:
+    jamaah_id = any_jamaah(demo13)
+    detail = dashboard.jamaah_detail(demo13, jamaah_id)
+    at = open_page("jamaah", jamaah=str(jamaah_id))
+    assert at.title[0].value == detail.full_name
+    profile = at.table[0].value
+    assert formatting.mask_nik(detail.nik) in profile.to_string()
+    timeline = at.dataframe[0].value
+    assert list(timeline["Tahap"]) == [stage.name_id for stage in detail.timeline]
+    assert len(at.dataframe[1].value) == len(detail.tasks)
+
+
+def test_nik_and_passport_are_never_shown_in_full(demo13: Workspace) -> None:
+    jamaah_ids = list(dict.fromkeys(t.jamaah_id for t in dashboard.task_queue_page(demo13).items))[:3]
+    for jamaah_id in jamaah_ids:
+        detail = dashboard.jamaah_detail(demo13, jamaah_id)
+        at = open_page("jamaah", jamaah=str(jamaah_id))
+        everything = page_text(at)
+        assert formatting.mask_nik(detail.nik) in everything
+        assert detail.nik not in everything
+        if detail.passport_number:
+            assert detail.passport_number not in everything
+
+
+def test_passport_validity_is_checked(demo13: Workspace) -> None:
+    jamaah_id = any_jamaah(demo13)
+    check = dashboard.jamaah_detail(demo13, jamaah_id).passport.value
+    at = open_page("jamaah", jamaah=str(jamaah_id))
+    messages = [a.value for a in (*at.success, *at.warning, *at.error)]
+    assert any(
+        m.startswith(
+            {
+                "ok": "Paspor berlaku cukup lama",
+                "warning": "Paspor berlaku kurang",
+                "too-short": "Paspor harus berlaku minimal 6 bulan",
+                "missing": "Data paspor belum ada",
+            }[check]
+        )
+        for m in messages
+    )
+
+
+def test_an_unknown_jamaah(demo13: Workspace) -> None:
+    at = open_page("jamaah", jamaah="999999999")
+    assert [w.value for w in at.warning] == ["Jamaah 999999999 tidak ada di dataset ini."]
+
+
+def test_search_when_no_jamaah_is_chosen(demo13: Workspace) -> None:
+    name = dashboard.task_queue_page(demo13).items[0].jamaah_name
+    at = open_page("jamaah", jq=name)
+    found = actions.find_jamaah(demo13, name).items
+    assert found and [link.value for link in at.page_link if link.value == name] == [name] * sum(
+        1 for line in found if line.full_name == name
+    )

@@ -1,0 +1,91 @@
+"""Ringkasan pipeline on the demo datasets: KPIs, stage cards, chart, alerts, departures, failures."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipeline_core import dashboard, formatting
+from pipeline_core.model import Workspace
+from tests.ui.conftest import open_page
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_kpis_equal_pipeline_health(demo13: Workspace) -> None:
+    at = open_page("overview")
+    health = dashboard.pipeline_health(demo13)
+    shown = metrics(at)
+    assert shown["Total jamaah"] == formatting.number(health.total)
+    assert shown["Sesuai jadwal"] == formatting.number(health.on_track)
+    assert shown["Berisiko"] == formatting.number(health.at_risk)
+    assert shown["Terlambat"] == formatting.number(health.overdue)
+    assert shown["Skor kesehatan"] == formatting.percent(health.health_score)
+    assert all(metric.help for metric in at.metric[:5])  # each rule explained in a tooltip
+
+
+def test_a_card_per_active_stage_and_the_pipeline_chart(demo13: Workspace) -> None:
+    at = open_page("overview")
+    stages = dashboard.stage_stats(demo13)
+    titles = [m.value for m in at.markdown if m.value.startswith("**") and "  \n" in m.value]
+    assert [title.split("**")[1] for title in titles] == [stage.name_id for stage in stages]
+    in_stage = [m.value for m in at.metric if m.label == "Jamaah"]
+    assert in_stage == [formatting.number(stage.in_stage) for stage in stages]
+    assert at.get("plotly_chart"), "the pipeline by stage and status chart"
+
+
+def test_bottleneck_alerts_and_upcoming_departures(demo13: Workspace) -> None:
+    at = open_page("overview")
+    alerts = dashboard.bottlenecks(demo13)
+    text = " ".join(m.value for m in at.markdown)
+    for alert in alerts[:4]:
+        assert f"**{alert.name_id}**" in text
+    departures = dashboard.upcoming_departures(demo13, days=7, limit=10)
+    table = at.dataframe[0].value
+    assert list(table["name"]) == [group.name for group in departures.items]
+    assert "Lihat semua keberangkatan" in [link.value for link in at.page_link]
+
+
+def test_no_bottleneck_shows_an_empty_state(demo13: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard, "bottlenecks", lambda *args, **kwargs: [])
+    at = open_page("overview")
+    assert any(
+        box.value == "Tidak ada hambatan" or "Tidak ada hambatan" in str(box.proto) for box in at.success
+    )
+
+
+def test_a_failing_section_offers_retry_while_the_rest_renders(
+    demo13: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("stage statistics unavailable")
+
+    real = dashboard.stage_stats
+    monkeypatch.setattr(dashboard, "stage_stats", broken)
+    at = open_page("overview")
+    assert [w.value for w in at.warning] == [
+        "Bagian ini tidak dapat dimuat saat ini. Bagian lain tetap berfungsi."
+    ] * 2
+    assert metrics(at)["Total jamaah"] == formatting.number(dashboard.pipeline_health(demo13).total)
+    assert at.dataframe, "the departures section still renders"
+
+    monkeypatch.setattr(dashboard, "stage_stats", real)
+    at.button(key="retry-stages").click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric if m.label == "Jamaah"], "the stage cards are back after Retry"
+
+
+def test_english_switch(demo13: Workspace) -> None:
+    at = open_page("overview", lang="English")
+    assert at.title[0].value == "Pipeline overview"
+    assert {"Total jamaah", "On track", "At risk", "Overdue", "Health score"} <= set(metrics(at))
+    assert at.page_link[0].value == "Open the task queue"
+
+
+def test_demo_2000_renders_with_indonesian_thousands(demo2000: Workspace) -> None:
+    at = open_page("overview", dataset="demo-2000")
+    total = dashboard.pipeline_health(demo2000).total
+    assert metrics(at)["Total jamaah"] == formatting.number(total)
+    assert not at.warning

@@ -1,0 +1,227 @@
+"""Antrean tugas: columns and counts from the core, role tabs, paging, URL state, search, the card
+actions (complete, block), the editable table and its conflict path."""
+
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from app_pages.cards import task_title
+from pipeline_core import dashboard, db, services
+from pipeline_core.actions import active_users
+from pipeline_core.model import KanbanColumn, Role, Workspace, WorkStatus
+from pipeline_core.repository import Task, find_task
+from pipeline_core.task_queue import ColumnCounts
+from tests.ui.conftest import open_page
+
+COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
+HEADER = re.compile(r"^\*\*(.+)\*\* :gray-badge\[([\d.,]+)\]$")
+
+
+def headers(at: AppTest) -> dict[str, int]:
+    """Column title → count, as the kanban headers show them."""
+    found = (HEADER.match(m.value) for m in at.markdown)
+    return {m[1]: int(m[2].replace(".", "").replace(",", "")) for m in found if m}
+
+
+def shown(
+    counts: ColumnCounts, labels: tuple[str, ...] = ("Urgent", "Hari ini", "Mendatang", "Diblokir")
+) -> dict:
+    return dict(zip(labels, (counts.of(c) for c in COLUMNS), strict=True))
+
+
+def card_ids(at: AppTest) -> list[int]:
+    """Task ids of the cards, in drawing order (column by column, top to bottom)."""
+    keys = (button.key or "" for button in at.button)
+    return [int(key.split("-")[1]) for key in keys if re.fullmatch(r"(done|unblock)-\d+", key)]
+
+
+def first_page_ids(ws: Workspace, **filters: object) -> list[int]:
+    return [
+        task.id
+        for column in COLUMNS
+        for task in dashboard.task_queue_page(ws, column=column, **filters).items  # type: ignore[arg-type]
+    ]
+
+
+def task(ws: Workspace, task_id: int) -> Task:
+    with db.read_session() as session:
+        return find_task(session, ws.id, task_id)
+
+
+def submit_block(at: AppTest, reason: str) -> None:
+    """Type the reason into the open Blokir dialog and submit it."""
+    at.text_input(key="block-reason").input(reason)
+    next(b for b in at.button if (b.key or "").startswith("FormSubmitter:block-form-")).click().run()
+
+
+# --- what the queue shows ---------------------------------------------------------------------
+
+
+def test_four_columns_with_counts_from_one_core_call(demo13: Workspace) -> None:
+    at = open_page("task_queue")
+    page = dashboard.task_queue_page(demo13)
+    assert headers(at) == shown(page.counts)
+    assert list(headers(at)) == ["Urgent", "Hari ini", "Mendatang", "Diblokir"]  # DOMAIN order
+    assert card_ids(at) == first_page_ids(demo13)
+
+
+def test_role_tabs_filter(demo13: Workspace) -> None:
+    at = open_page("task_queue")
+    at.segmented_control(key="role").set_value(Role.DOCUMENT_ADMIN.value).run()
+    role = Role.DOCUMENT_ADMIN
+    assert headers(at) == shown(dashboard.task_queue_page(demo13, role=role).counts)
+    assert card_ids(at) == first_page_ids(demo13, role=role)
+
+
+def test_an_admin_lands_on_their_own_role(demo13: Workspace) -> None:
+    visa_admin = next(member for member in active_users(demo13) if member.role is Role.VISA_ADMIN)
+    at = open_page("task_queue")
+    assert at.segmented_control(key="role").value == "all"  # the manager sees every role
+    at.selectbox(key="actor").set_value(visa_admin.id).run()
+    assert at.segmented_control(key="role").value == Role.VISA_ADMIN.value
+    assert headers(at) == shown(dashboard.task_queue_page(demo13, role=Role.VISA_ADMIN).counts)
+
+
+def test_paging_shows_the_next_twenty(demo2000: Workspace) -> None:
+    urgent = dashboard.task_queue_page(demo2000, column=KanbanColumn.URGENT, page=2)
+    assert urgent.pages >= 2, "demo-2000 has more than 20 urgent tasks"
+    at = open_page("task_queue", dataset="demo-2000")
+    at.button(key="pager-urgent-next").click().run()
+    ids = card_ids(at)
+    assert ids[:20] == [t.id for t in urgent.items]
+    assert (at.query_params["col"], at.query_params["page"]) == ("Urgent", "2")
+    assert f"Hal. 2/{urgent.pages} · {urgent.total:,} total".replace(",", ".") in [
+        c.value for c in at.caption
+    ]
+
+
+def test_url_state_is_restored(demo2000: Workspace) -> None:
+    at = open_page(
+        "task_queue", dataset="demo-2000", lang="English", role="Document admin", col="Urgent", page="2"
+    )
+    assert at.title[0].value == "Task queue"
+    assert at.segmented_control(key="role").value == Role.DOCUMENT_ADMIN.value
+    assert at.number_input(key="page").value == 2
+    role, column = Role.DOCUMENT_ADMIN, KanbanColumn.URGENT
+    expected = dashboard.task_queue_page(demo2000, role=role, column=column, page=2)
+    assert card_ids(at)[: len(expected.items)] == [t.id for t in expected.items]
+    counts = dashboard.task_queue_page(demo2000, role=role).counts
+    assert headers(at) == shown(counts, ("Urgent", "Today", "Upcoming", "Blocked"))
+
+
+def test_search_by_name(demo13: Workspace) -> None:
+    name = dashboard.task_queue_page(demo13).items[0].jamaah_name
+    at = open_page("task_queue", q=name)
+    assert headers(at) == shown(dashboard.task_queue_page(demo13, search=name).counts)
+    assert card_ids(at) == first_page_ids(demo13, search=name)
+
+
+def test_a_search_the_core_cannot_read_says_what_to_type(demo13: Workspace) -> None:
+    at = open_page("task_queue", q="!!!")
+    assert [w.value for w in at.warning] == ["Ketik nama, NIK (16 angka), nomor paspor atau nomor telepon."]
+
+
+def test_english_labels(demo13: Workspace) -> None:
+    at = open_page("task_queue", lang="English")
+    assert list(headers(at)) == ["Urgent", "Today", "Upcoming", "Blocked"]
+    assert {b.label for b in at.button if (b.key or "").startswith("done-")} == {"Done"}
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def test_completing_a_task(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    before = dashboard.task_queue_page(ws)
+    target = before.items[0]
+    at = open_page("task_queue")
+    at.button(key=f"done-{target.id}").click().run()
+    assert not at.exception
+    assert task(ws, target.id).status is WorkStatus.COMPLETED
+    assert target.id not in card_ids(at)
+    assert headers(at) == shown(dashboard.task_queue_page(ws).counts)
+    title = task_title(target.title, target.jamaah_name)
+    assert [toast.value for toast in at.toast] == [f"Tugas selesai: {title} — {target.jamaah_name}"]
+
+
+def test_blocking_needs_a_reason_and_grows_the_blocked_column(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    target = next(t for t in dashboard.task_queue_page(ws).items if t.status is not WorkStatus.BLOCKED)
+    at = open_page("task_queue")
+    blocked = headers(at)["Diblokir"]
+    at.button(key=f"block-{target.id}").click().run()
+
+    submit_block(at, "   ")
+    assert "Tulis alasan tugas diblokir" in " ".join(e.value for e in at.error)
+    assert task(ws, target.id).status is not WorkStatus.BLOCKED
+
+    submit_block(at, "Menunggu scan paspor")
+    assert task(ws, target.id).block_reason == "Menunggu scan paspor"
+    assert headers(at)["Diblokir"] == blocked + 1
+    assert f"unblock-{target.id}" in [b.key for b in at.button]
+
+
+def test_an_admin_sees_only_their_queue_and_what_their_role_may_do(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    admin = next(m for m in active_users(ws) if m.role is Role.SISKOPATUH_ADMIN)
+    at = open_page("task_queue")
+    at.selectbox(key="actor").set_value(admin.id).run()
+    assert at.segmented_control(key="role").options == ["Admin SISKOPATUH"]
+    assert not [b for b in at.button if (b.key or "").startswith("unblock-")]  # managers lift blocks
+
+    at.segmented_control(key="view").set_value("table").run()
+    first = dashboard.task_queue_page(ws, role=Role.SISKOPATUH_ADMIN).items[0]
+    edit_first_row(at, priority="low")  # the column is locked; a forged edit is refused by the core
+    at.button(key="table-save").click().run()
+    assert any("Peran Anda tidak boleh mengubah tugas ini." in e.value for e in at.error)
+    assert task(ws, first.id).priority is first.priority
+
+
+# --- the editable table -------------------------------------------------------------------------
+
+
+def edit_first_row(at: AppTest, **cells: object) -> None:
+    at.session_state["task-editor-0"] = {"edited_rows": {0: cells}, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
+def test_an_edit_is_saved_through_the_table(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    first = dashboard.task_queue_page(ws).items[0]
+    at = open_page("task_queue", view="Tabel")
+    edit_first_row(at, notes="Sudah ditelepon, menunggu fotokopi KTP", priority="high")
+    at.button(key="table-save").click().run()
+    assert not at.exception
+    saved = task(ws, first.id)
+    assert (saved.notes, saved.priority.value) == ("Sudah ditelepon, menunggu fotokopi KTP", "high")
+    assert saved.version == first.version + 1
+    assert [toast.value for toast in at.toast] == ["1 tugas tersimpan."]
+
+
+def test_a_conflicting_edit_keeps_both_values_until_the_user_chooses(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    first = dashboard.task_queue_page(ws).items[0]
+    at = open_page("task_queue", view="Tabel")
+    siti = next(m for m in active_users(ws) if m.role is Role.MANAGER).as_actor()
+    with db.transaction() as session:  # someone else, between render and save
+        services.update_task(
+            session=session,
+            workspace=ws,
+            actor=siti,
+            task_id=first.id,
+            version=first.version,
+            notes="Versi Siti",
+        )
+    edit_first_row(at, notes="Versi saya")
+    at.button(key="table-save").click().run()
+
+    assert task(ws, first.id).notes == "Versi Siti"  # not overwritten
+    panel = at.get_by_key(f"conflict-{first.id}")
+    table = panel.table[0].value  # type: ignore[attr-defined]
+    assert list(table.iloc[0]) == ["Catatan", "Versi Siti", "Versi saya"]
+
+    at.button(key=f"mine-{first.id}").click().run()
+    assert task(ws, first.id).notes == "Versi saya"
+    assert f"conflict-{first.id}" not in str(at.session_state["queue_conflicts"])
