@@ -322,10 +322,11 @@ def one_transaction(
 
 
 def _log_denial(session: Session, workspace: Workspace, actor: Actor, denied: PermissionDenied) -> None:
+    """Record a refusal in a session of its own: the caller's transaction was rolled back."""
     try:
-        with translate_errors():
+        with translate_errors(), Session(session.get_bind()) as own:
             repo.log_activity(
-                session,
+                own,
                 workspace_id=workspace.id,
                 actor=actor.name,
                 action="permission.denied",
@@ -338,9 +339,8 @@ def _log_denial(session: Session, workspace: Workspace, actor: Actor, denied: Pe
                 },
                 now=datetime.now(UTC),
             )
-            session.commit()
+            own.commit()
     except Exception:  # the refusal stands even if its record cannot be written
-        session.rollback()
         log.exception("could not record a permission denial")
 
 

@@ -601,3 +601,26 @@ def test_two_simultaneous_completions_one_wins_one_conflicts(
             )
         ).scalar_one()
         assert totals == 1
+
+
+def test_a_refusal_inside_a_user_action_transaction_is_still_recorded(engine: Engine) -> None:
+    """Pages run commands inside db.transaction(): the denial gets a transaction of its own."""
+    from pipeline_core import db
+
+    slug = f"deny-{uuid.uuid4().hex[:8]}"
+    with Session(engine) as setup:
+        create_workspace(setup, slug=slug, name="Deny", kind=WorkspaceKind.AGENCY)
+        setup.commit()
+        workspace = get_workspace(setup, slug)
+        task = make_jamaah(setup, workspace).task
+        assert task is not None
+    try:
+        with pytest.raises(PermissionDenied), db.transaction() as session:
+            complete_task(session=session, workspace=workspace, actor=VISA_ADMIN, task_id=task.id, version=1)
+        with Session(engine) as check:
+            actions = [e.action for e in activity_entries(check, workspace)]
+        assert actions == ["jamaah.enrolled", "permission.denied"]
+    finally:
+        with Session(engine) as cleanup:
+            delete_workspace(cleanup, slug)
+            cleanup.commit()
