@@ -234,6 +234,13 @@ class Jamaah(Base):
         _ws_fk(["companion_id"], "jamaah", ondelete="SET NULL (companion_id)"),
         # the roster of a departure group (departures drill-down).
         Index("ix_jamaah_package", "workspace_id", "package_id"),
+        # deleting a jamaah looks up who named them as companion (ON DELETE SET NULL).
+        Index(
+            "ix_jamaah_companion",
+            "workspace_id",
+            "companion_id",
+            postgresql_where=text("companion_id IS NOT NULL"),
+        ),
         # search by passport number or phone: exact match.
         Index("ix_jamaah_passport", "workspace_id", "passport_number"),
         Index("ix_jamaah_phone", "workspace_id", "phone"),
@@ -304,6 +311,8 @@ class JamaahPipelineStatus(Base):
         Index("ix_status_departure", "workspace_id", "departure_date", "package_id"),
         # stage-instance status of the current stage (blocked counts, in-progress counts).
         Index("ix_status_stage_status", "workspace_id", "current_stage_status"),
+        # deleting a package finds its snapshots (FK ON DELETE CASCADE).
+        Index("ix_status_package", "workspace_id", "package_id"),
     )
 
     jamaah_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -343,6 +352,13 @@ class StageInstance(Base):
         Index("uq_stage_instances_one_open", "jamaah_id", unique=True, postgresql_where=text(OPEN_WORK)),
         # timeline of a jamaah; history per stage (completion times, trends).
         Index("ix_stage_instances_stage", "workspace_id", "stage_id", "completed_at"),
+        # deleting a user finds the instances assigned to them (FK SET NULL).
+        Index(
+            "ix_stage_instances_assigned",
+            "workspace_id",
+            "assigned_to",
+            postgresql_where=text("assigned_to IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -392,6 +408,14 @@ class PipelineTask(Base):
         Index("ix_tasks_priority_status", "workspace_id", "priority", "status"),
         # the tasks on a jamaah's detail page.
         Index("ix_tasks_jamaah", "workspace_id", "jamaah_id"),
+        # deleting a stage or a user finds its tasks (FK cascades / SET NULL).
+        Index("ix_tasks_stage", "workspace_id", "stage_id"),
+        Index(
+            "ix_tasks_assignee",
+            "workspace_id",
+            "assignee_id",
+            postgresql_where=text("assignee_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
