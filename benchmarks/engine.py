@@ -135,28 +135,45 @@ class Counter:
 
 
 def writers(
-    ws: Workspace, now: datetime, threads: int, seconds: float, contended: bool
-) -> tuple[float, int, int]:
-    """Completions/s with `threads` writers; contended: all race for the same few tasks."""
-    pool = open_tasks(ws, 20 if contended else 4000, offset=5000)
+    ws: Workspace, now: datetime, pool: list[tuple[int, int]], threads: int, seconds: float, contended: bool
+) -> tuple[float, int, int, list[int]]:
+    """Completions/s with `threads` writers, each on its own session.
+
+    Distinct: each writer takes the next task of `pool`. Contended: every writer reads the same
+    current task (the lowest id left in `pool` that is still open) and all race to complete it.
+    Returns the rate, completions, conflicts and the ids of the tasks completed.
+    """
     stop = time.monotonic() + seconds
     counter = Counter()
     lock = threading.Lock()
-    queue = list(pool)
+    queue = list(reversed(pool))
+    completed: list[int] = []
+
+    def next_contended() -> tuple[int, int] | None:
+        with db.read_session() as session:
+            row = session.execute(
+                text(
+                    "SELECT id, version FROM pipeline_tasks WHERE id = ANY(:ids)"
+                    " AND status IN ('pending', 'in-progress') ORDER BY id LIMIT 1"
+                ),
+                {"ids": [task_id for task_id, _ in pool]},
+            ).first()
+        return None if row is None else (row[0], row[1])
 
     def work() -> None:
         while time.monotonic() < stop:
             if contended:
-                fresh = open_tasks(ws, 1, offset=5000)
-                if not fresh:
-                    return
-                task_id, version = fresh[0]
+                task = next_contended()
             else:
                 with lock:
-                    if not queue:
-                        return
-                    task_id, version = queue.pop()
-            counter.add(complete_one(ws, task_id, version, now))
+                    task = queue.pop() if queue else None
+            if task is None:
+                return
+            ok = complete_one(ws, task[0], task[1], now)
+            counter.add(ok)
+            if ok:
+                with lock:
+                    completed.append(task[0])
 
     started = time.monotonic()
     workers = [threading.Thread(target=work) for _ in range(threads)]
@@ -165,27 +182,32 @@ def writers(
     for worker in workers:
         worker.join()
     elapsed = time.monotonic() - started
-    return counter.done / elapsed, counter.done, counter.conflicts
+    return counter.done / elapsed, counter.done, counter.conflicts, completed
 
 
-def lost_updates(ws: Workspace) -> int:
-    """Tasks completed more than once, or completed without exactly one log entry: must be 0."""
+def lost_updates(ws: Workspace, completed: list[int]) -> tuple[int, int]:
+    """(completed tasks without exactly one completion log entry, jamaah with two open stages)."""
     with db.read_session() as session:
-        return session.execute(
+        unlogged = session.execute(
             text(
                 """
-                SELECT count(*) FROM (
-                  SELECT t.id FROM pipeline_tasks t
-                  LEFT JOIN activity_log a ON a.entity_id = t.id AND a.entity_type = 'task'
-                       AND a.action = 'task.completed' AND a.workspace_id = :ws
-                  WHERE t.workspace_id = :ws AND t.status = 'completed'
-                    AND t.completed_at > now() - interval '1 hour'
-                  GROUP BY t.id HAVING count(a.id) <> 1
-                ) x
+                SELECT count(*) FROM unnest(CAST(:ids AS bigint[])) AS done(id)
+                WHERE (SELECT count(*) FROM activity_log a
+                       WHERE a.workspace_id = :ws AND a.entity_type = 'task'
+                         AND a.entity_id = done.id AND a.action = 'task.completed') <> 1
+                   OR (SELECT status FROM pipeline_tasks t WHERE t.id = done.id) <> 'completed'
                 """
+            ),
+            {"ws": ws.id, "ids": completed},
+        ).scalar_one()
+        doubled = session.execute(
+            text(
+                "SELECT count(*) FROM (SELECT jamaah_id FROM stage_instances WHERE workspace_id = :ws"
+                " AND status <> 'completed' GROUP BY jamaah_id HAVING count(*) > 1) x"
             ),
             {"ws": ws.id},
         ).scalar_one()
+    return unlogged, doubled
 
 
 def mixed(ws: Workspace, now: datetime, users: int, seconds: float, think_ms: float) -> dict[str, float]:
@@ -292,20 +314,24 @@ def run(name: str, args: argparse.Namespace) -> None:
         c50, c95 = timed(cached_call, args.repeat)
         print(f"{label:28} {u50:13.2f} {u95:8.2f} {c50:11.3f} {c95:8.3f}")
 
-    tasks = open_tasks(ws, args.repeat, offset=1000)
+    tasks = open_tasks(ws, args.repeat + 4000 + 40)
+    sequential, distinct, contended = tasks[: args.repeat], tasks[args.repeat : -40], tasks[-40:]
     samples = []
-    for task_id, version in tasks:
+    for task_id, version in sequential:
         started = time.perf_counter()
         complete_one(ws, task_id, version, now)
         samples.append((time.perf_counter() - started) * 1000)
     p50, p95 = percentiles(samples)
     print(f"{'complete_task':28} {p50:13.2f} {p95:8.2f}   ({len(samples)} sequential completions)")
 
-    rate, done, conflicts = writers(ws, now, 8, args.writer_seconds, contended=False)
+    rate, done, conflicts, first = writers(ws, now, distinct, 8, args.writer_seconds, contended=False)
     print(f"8 writers, distinct tasks:   {rate:8.0f} completions/s  ({done} done, {conflicts} conflicts)")
-    rate, done, conflicts = writers(ws, now, 8, args.writer_seconds, contended=True)
+    rate, done, conflicts, second = writers(ws, now, contended, 8, args.writer_seconds, contended=True)
     print(f"8 writers, same task:        {rate:8.0f} completions/s  ({done} done, {conflicts} conflicts)")
-    print(f"lost or doubled completions: {lost_updates(ws)}")
+    unlogged, doubled = lost_updates(ws, first + second)
+    print(
+        f"lost updates: {unlogged} completions not logged exactly once; {doubled} jamaah with two open stages"
+    )
 
     if args.mixed_seconds > 0:
         result = mixed(ws, now, args.users, args.mixed_seconds, args.think_ms)

@@ -81,6 +81,19 @@ class StageRun:
     completed_at: datetime | None
     block_reason: str | None
 
+    @classmethod
+    def started(cls, task: Task) -> StageRun:
+        """The run `start_stage` just created for `task` (saves reading it back)."""
+        return cls(
+            task.stage_instance_id,
+            task.stage_id,
+            WorkStatus.PENDING,
+            task.created_at,
+            task.due_at,
+            None,
+            None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class JamaahPipeline:
@@ -189,7 +202,20 @@ def _jamaah_query(workspace_id: int) -> Any:
     )
 
 
+#: A saved pipeline version never changes (a change is a new version), so its stages are read once
+#: per process. Bounded: one entry per version in use.
+_STAGES: dict[tuple[int, int], tuple[Stage, ...]] = {}
+
+
 def load_stages(session: Session, workspace_id: int, pipeline_version_id: int) -> tuple[Stage, ...]:
+    key = (workspace_id, pipeline_version_id)
+    cached = _STAGES.get(key)
+    if cached is None:
+        cached = _STAGES[key] = _read_stages(session, workspace_id, pipeline_version_id)
+    return cached
+
+
+def _read_stages(session: Session, workspace_id: int, pipeline_version_id: int) -> tuple[Stage, ...]:
     rows = session.execute(
         select(t.PipelineStage.__table__)
         .where(
@@ -345,10 +371,19 @@ def snapshot_facts(session: Session, workspace_id: int, jamaah_id: int) -> Snaps
 
 
 def refresh_snapshot(
-    session: Session, *, workspace_id: int, pipeline: JamaahPipeline, now: datetime
+    session: Session,
+    *,
+    workspace_id: int,
+    pipeline: JamaahPipeline,
+    now: datetime,
+    runs: list[StageRun] | None = None,
 ) -> SnapshotFacts:
-    """Recompute the jamaah's `jamaah_pipeline_status` row from its stage instances (upsert)."""
-    runs = stage_runs(session, workspace_id, pipeline.jamaah.id)
+    """Recompute the jamaah's `jamaah_pipeline_status` row from its stage instances (upsert).
+
+    `runs`: the jamaah's stage instances as they now are, when the caller already holds them.
+    """
+    if runs is None:
+        runs = stage_runs(session, workspace_id, pipeline.jamaah.id)
     done = {r.stage_id for r in runs if r.status is WorkStatus.COMPLETED}
     completed_stages = sum(1 for s in pipeline.stages if s.is_active and s.id in done)
     open_run = next((r for r in runs if r.status is not WorkStatus.COMPLETED), None)

@@ -122,15 +122,20 @@ def complete_task(
         pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
         runs = repo.stage_runs(session, workspace.id, task.jamaah_id)
         started_at = next(r.started_at for r in runs if r.id == task.stage_instance_id)
-        seconds = max(0.0, (now - started_at).total_seconds())
-        repo.add_stage_completion(session, workspace_id=workspace.id, stage_id=task.stage_id, seconds=seconds)
         next_task = None
         if all(r.status is WorkStatus.COMPLETED for r in runs):  # it was the current stage
             completed = {pipeline.stage(r.stage_id).code for r in runs}
             next_stage = rules.current_stage(pipeline.stages, completed)
             if next_stage is not None:
                 next_task = start_stage(session, workspace, pipeline, next_stage, now)
-        after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+                runs.append(repo.StageRun.started(next_task))
+        after = repo.refresh_snapshot(
+            session, workspace_id=workspace.id, pipeline=pipeline, now=now, runs=runs
+        )
+        # Last before the log: the totals row of a stage is shared by every writer of that stage,
+        # so its row lock is held for as short a time as possible.
+        seconds = max(0.0, (now - started_at).total_seconds())
+        repo.add_stage_completion(session, workspace_id=workspace.id, stage_id=task.stage_id, seconds=seconds)
         moved = {"old": task.task_type, "new": next_task.task_type if next_task else None}
         changes = repo.diff(task, done) | {"current_stage": moved}
         repo.log_task(
