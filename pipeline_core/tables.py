@@ -392,7 +392,8 @@ class PipelineTask(Base):
         _ws_fk(["stage_id"], "pipeline_stages"),
         _ws_fk(["stage_instance_id"], "stage_instances"),
         _ws_fk(["assignee_id"], "users", ondelete="SET NULL (assignee_id)"),
-        # the kanban: open tasks of a role in queue order (priority, due, id), one page at a time.
+        # the kanban: open tasks of a role in queue order (priority, due, id), one page at a time;
+        # status and priority included so the four column counts are index-only.
         Index(
             "ix_tasks_queue",
             "workspace_id",
@@ -401,9 +402,18 @@ class PipelineTask(Base):
             "due_at",
             "id",
             postgresql_where=text(OPEN_WORK),
+            postgresql_include=["status", "priority"],
         ),
-        # the manager's all-roles queue, and column counts by due date.
-        Index("ix_tasks_open_due", "workspace_id", "due_at", postgresql_where=text(OPEN_WORK)),
+        # the manager's all-roles queue in the same order, and its column counts.
+        Index(
+            "ix_tasks_queue_all",
+            "workspace_id",
+            "priority_rank",
+            "due_at",
+            "id",
+            postgresql_where=text(OPEN_WORK),
+            postgresql_include=["status", "priority"],
+        ),
         # filters by (priority, status), e.g. blocked or urgent counts.
         Index("ix_tasks_priority_status", "workspace_id", "priority", "status"),
         # the tasks on a jamaah's detail page.

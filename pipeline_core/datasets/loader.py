@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from pipeline_core import db, rules
+from pipeline_core import cache, db, rules
 from pipeline_core import tables as t
 from pipeline_core.datasets import bulk, curated, generator
 from pipeline_core.datasets.records import GeneratedDataset
@@ -102,6 +102,11 @@ def load_dataset(
                 delete_workspace(session, name)
             phases["delete"] = time.perf_counter() - clock
             workspace_id, rows = write_dataset(session, spec, dataset, phases)
+        clock = time.perf_counter()
+        _vacuum(_VACUUMED)
+        phases["vacuum"] = time.perf_counter() - clock
+    if existing is not None:
+        cache.clear_workspace(existing)
     seconds = time.perf_counter() - started
     log.info(
         "dataset %s loaded: %d jamaah, %d rows in %.1f s",
@@ -111,6 +116,20 @@ def load_dataset(
         seconds,
     )
     return LoadReport(name, workspace_id, len(dataset.jamaah), rows, seconds, phases)
+
+
+#: Vacuumed after a load: the queue and the dashboards read these through index-only scans, which
+#: need the visibility map that a bulk load leaves unset until autovacuum comes by.
+_VACUUMED = ("pipeline_tasks", "jamaah_pipeline_status", "stage_instances", "jamaah")
+
+
+def _vacuum(tables: tuple[str, ...]) -> None:
+    try:
+        with db.get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+    except Exception as error:  # not the owner: autovacuum will do it a little later
+        log.warning("VACUUM after the load was refused (%s); autovacuum will follow", error)
 
 
 def dataset_exists(name: str) -> bool:
