@@ -42,7 +42,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from pipeline_core import db
+from pipeline_core import db, repository
 from pipeline_core import tables as t
 from pipeline_core.auth_tables import UserSession
 from pipeline_core.config import get_settings
@@ -218,17 +218,16 @@ def audit(
     now: datetime,
 ) -> None:
     """One activity-log entry about a user account (entity_type "user"), in the caller's transaction."""
-    session.execute(
-        insert(t.ActivityLog).values(
-            workspace_id=workspace_id,
-            occurred_at=now,
-            actor=actor,
-            action=action,
-            entity_type="user",
-            entity_id=user_id,
-            jamaah_id=None,
-            changes=changes,
-        )
+    repository.log_activity(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action=action,
+        entity_type="user",
+        entity_id=user_id,
+        jamaah_id=None,
+        changes=changes,
+        now=now,
     )
 
 
