@@ -36,8 +36,9 @@ def workspace(slug: str) -> Workspace:
         return get_workspace(session, slug)
 
 
-def workspace_choices(kinds: tuple[str, ...] = ("demo",)) -> list[WorkspaceChoice]:
-    """Workspaces of the given kinds with their jamaah counts, for the sidebar switch."""
+def workspace_choices(kinds: tuple[str, ...] = ("demo", "scale")) -> list[WorkspaceChoice]:
+    """Workspaces of the given kinds with their jamaah counts, for the sidebar switch (the scale
+    datasets appear there once loaded with `python -m pipeline_core seed scale-100k`)."""
     counts = select(t.Jamaah.workspace_id, func.count().label("n")).group_by(t.Jamaah.workspace_id).subquery()
     with db.read_session() as session:
         rows = session.execute(
