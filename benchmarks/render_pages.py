@@ -1,0 +1,567 @@
+"""How fast each page renders in a real browser, beside an empty Streamlit page (the framework floor).
+
+For each page (overview, task queue, departures, bottlenecks, jamaah detail) and each dataset, after
+one untimed warm-up visit (server caches and imports):
+
+- **first visit**: a fresh browser context (no HTTP cache, no cookies, a new Streamlit session),
+  from the start of the navigation until the page has finished rendering; p50 and max of 5;
+- **repeat visit**: the same page navigated to again in one context (HTTP cache warm); p50, max;
+- **where a first visit's time goes**: when the websocket connected, the first script run started
+  and ended (as the browser saw them), and what came after the run (lazily loaded elements such as
+  Plotly, drawing charts);
+- **script run**: the server-side duration of one script run (ui.py with the page) around
+  `AppTest.run()` in this process: once right after the dataset's cache entries were dropped
+  ("cold": what the first viewer pays after a cache key rolls over, every minute), then the p50 and
+  max of repeat runs; and where a repeat run's time goes: each `section(...)` of the page (drawing
+  included) and each call into `pipeline_core.dashboard` / `pipeline_core.actions` (data only);
+- **JS heap**: `Runtime.getHeapUsage` (Chrome DevTools Protocol) once a first visit has rendered,
+  used size as is and after a forced garbage collection;
+- **cache misses**: Redis read-through misses (pipeline_core.cache counters) during the samples.
+
+"Finished rendering", as Streamlit 1.67 marks it in the DOM: the `stApp` root has
+`data-test-script-state="notRunning"` after at least one run and `data-test-connection-state=
+"CONNECTED"`; no `stStatusWidget`, no element with `data-stale="true"`, no `stSkeleton` (a lazily
+loaded element still loading: it outlives the end of the run by 100-350 ms on a first visit), no
+`stSpinner`; every Plotly chart has drawn its `.main-svg`; and the page's own main content is there
+(its selectors in PAGES). The moment is read in the page (`performance.now()`, whose zero is the
+start of the navigation) at the first animation frame where all of this holds, and counts only if
+it still holds 500 ms later (a second run, e.g. a callback's `st.rerun()`, would reset it).
+
+The floor: an empty page (one `st.write`) served by `streamlit run` from a temporary folder on
+another port, measured the same way just before each dataset's pages (the machine's load drifts).
+Both servers run with `--server.fileWatcherType none`, as in production: the watcher scanning a busy
+work tree costs CPU and floods the log.
+
+The sidebar's dataset switch must offer each dataset measured (it lists the scale datasets once
+loaded); a table's title says so if a page showed another dataset than the one asked for.
+
+Prints figures; never asserts on time.
+
+    .venv/bin/python benchmarks/render_pages.py                              # demo-2000, scale-100k
+    .venv/bin/python benchmarks/render_pages.py --datasets demo-2000 --samples 3
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/umrah REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python benchmarks/render_pages.py
+
+Missing datasets are loaded first (`load_dataset`; scale-100k takes about a minute) and stay loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import inspect
+import json
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STREAMLIT_FLAGS = [
+    "--server.address",
+    "127.0.0.1",
+    "--server.headless",
+    "true",
+    "--server.fileWatcherType",
+    "none",
+    "--browser.gatherUsageStats",
+    "false",
+]
+#: Targets of issue 4, at scale-100k.
+TARGET_FIRST_MS, TARGET_REPEAT_MS, TARGET_RUN_MS, TARGET_HEAP_MB = 2000, 1000, 150, 60
+SETTLE_MS = 500
+EMPTY_PAGE = 'import streamlit as st\n\nst.write("Empty page")\n'
+#: AppTest evaluates the pages' `format_func`s (they read the language from session state) outside a
+#: script run, and caches run without a server: harmless warnings, by the dozen.
+QUIET_IN_APPTEST = (
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+    "streamlit.runtime.state.session_state_proxy",
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.caching.cache_resource_api",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    script: str  # app_pages/<script>.py
+    ready: tuple[str, ...]  # CSS selectors of the main content; each must match
+
+    def path(self, dataset: str, jamaah_id: int) -> str:
+        route = "" if self.script == "overview" else self.script
+        extra = f"&jamaah={jamaah_id}" if self.script == "jamaah" else ""
+        return f"/{route}?dataset={dataset}{extra}"
+
+
+CHART = "[data-testid=stPlotlyChart] .main-svg"
+PAGES = (
+    Page("overview", "overview", ("[data-testid=stMetric]", CHART)),
+    Page("task queue", "task_queue", ("[class*='st-key-card-']",)),
+    Page(
+        "departures", "departures", ("[class*='st-key-group-'], [data-testid=stMain] [data-testid=stAlert]",)
+    ),
+    Page(
+        "bottlenecks",
+        "bottlenecks",
+        ("[class*='st-key-alert-'], [data-testid=stMain] [data-testid=stAlert]",),
+    ),
+    Page("jamaah detail", "jamaah", ("[data-testid=stTable]", CHART)),
+)
+FLOOR = Page("empty page (floor)", "", ("[data-testid=stMain] [data-testid=stMarkdownContainer]",))
+
+#: Installed in every document before its own scripts: counts finished script runs and notes in
+#: `window.renderedAt` the first frame of the current stretch where the page is finished.
+WATCH = """(() => {
+  const ready = %s;
+  let runs = 0;
+  window.renderedAt = null;
+  window.phases = {connected: null, runStarts: null, runEnds: null};
+  const note = (phase) => { if (window.phases[phase] === null) window.phases[phase] = performance.now(); };
+  new MutationObserver(changes => changes.forEach(change => {
+    const app = change.target.dataset;
+    if (app.testConnectionState === 'CONNECTED') note('connected');
+    if (app.testScriptState === 'running') note('runStarts');
+    if (change.oldValue === 'running' && app.testScriptState === 'notRunning') { runs++; note('runEnds'); }
+  })).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+    attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
+  const finished = () => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!runs || !app || app.dataset.testScriptState !== 'notRunning') return false;
+    if (app.dataset.testConnectionState !== 'CONNECTED') return false;
+    const busy = '[data-testid=stStatusWidget], [data-stale=true], [data-testid=stSkeleton],'
+      + ' [data-testid=stSpinner]';
+    if (document.querySelector(busy)) return false;
+    const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+    if (!charts.every(chart => chart.querySelector('.main-svg'))) return false;
+    return ready.every(selector => document.querySelector(selector));
+  };
+  const watch = () => {
+    if (!finished()) window.renderedAt = null;
+    else if (window.renderedAt === null) window.renderedAt = performance.now();
+    requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
+})();"""
+SETTLED = "settle => window.renderedAt !== null && performance.now() - window.renderedAt >= settle"
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(command: list[str], cwd: Path, log: Path, env: dict[str, str]) -> Iterator[str]:
+    """A Streamlit server on a free port until the block ends; its output goes to `log`."""
+    import httpx
+
+    port = free_port()
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "--server.port", str(port), *STREAMLIT_FLAGS],
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start; see {log}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Visits:
+    first_ms: list[float] = field(default_factory=list)
+    repeat_ms: list[float] = field(default_factory=list)
+    heap_mb: list[float] = field(default_factory=list)
+    heap_gc_mb: list[float] = field(default_factory=list)
+    phases: list[dict[str, float]] = field(default_factory=list)  # of the first visits
+    cache_misses: int = 0
+    shows: str = ""  # the sidebar's dataset badge, to check the page showed the dataset asked for
+
+
+def visit(page: Any, url: str) -> float:
+    """Navigate and wait for the finished page; ms from the start of the navigation."""
+    page.goto(url, wait_until="commit", timeout=120_000)
+    page.wait_for_function(SETTLED, arg=SETTLE_MS, timeout=180_000, polling=50)
+    return float(page.evaluate("window.renderedAt"))
+
+
+def heap(page: Any, collect: bool) -> float:
+    cdp = page.context.new_cdp_session(page)
+    try:
+        if collect:
+            cdp.send("HeapProfiler.collectGarbage")
+        return float(cdp.send("Runtime.getHeapUsage")["usedSize"]) / 1e6
+    finally:
+        cdp.detach()
+
+
+def measure_in_browser(browser: Any, base: str, target: Page, path: str, samples: int) -> Visits:
+    found = Visits()
+    watch = WATCH % json.dumps(list(target.ready))
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.add_init_script(watch)
+    page = context.new_page()
+    visit(page, base + path)  # warm-up: server caches and imports, then the repeat visits
+    found.shows = page.locator("[data-testid=stSidebar]").inner_text() if target.script else ""
+    misses_before = cache_misses()
+    for _ in range(samples):
+        found.repeat_ms.append(visit(page, base + path))
+    context.close()
+    for _ in range(samples):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        context.add_init_script(watch)
+        page = context.new_page()
+        found.first_ms.append(visit(page, base + path))
+        found.phases.append(page.evaluate("window.phases"))
+        found.heap_mb.append(heap(page, collect=False))
+        found.heap_gc_mb.append(heap(page, collect=True))
+        context.close()
+    found.cache_misses = cache_misses() - misses_before
+    return found
+
+
+def cache_misses() -> int:
+    from pipeline_core import cache
+
+    return sum(misses for _, misses in cache.hit_rates().values())
+
+
+# --- one script run, server side -----------------------------------------------------------------
+
+
+@dataclass
+class ScriptRuns:
+    cold_ms: float
+    runs_ms: list[float]
+    sections: dict[str, float]  # p50 ms per run
+    calls: dict[str, float]  # p50 ms per run
+
+
+class Spent:
+    """Milliseconds spent per name during one run (sections of the page, calls into the core)."""
+
+    def __init__(self) -> None:
+        self.now: dict[str, float] = defaultdict(float)
+
+    @contextlib.contextmanager
+    def timing(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.now[name] += (time.perf_counter() - start) * 1000
+
+    def take(self) -> dict[str, float]:
+        taken, self.now = dict(self.now), defaultdict(float)
+        return taken
+
+
+def instrument(spent: Spent) -> None:
+    """Time every `section(...)` of the pages and every public function of the core's read side."""
+    from app_pages import common
+    from pipeline_core import actions, dashboard
+
+    original_section = common.section
+
+    @contextlib.contextmanager
+    def section(name: str) -> Iterator[None]:
+        with spent.timing(f"section {name}"), original_section(name):
+            yield
+
+    common.section = section  # pages import it on every run
+    for module in (dashboard, actions):
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                setattr(module, name, timed(function, f"{module.__name__.rsplit('.', 1)[1]}.{name}", spent))
+
+
+def timed(function: Callable[..., Any], label: str, spent: Spent) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with spent.timing(label):
+            return function(*args, **kwargs)
+
+    return call
+
+
+def measure_script_runs(
+    script: Path, page: Page | None, params: dict[str, str], runs: int, spent: Spent
+) -> ScriptRuns:
+    from streamlit.testing.v1 import AppTest
+
+    from pipeline_core import cache, dashboard
+
+    at = AppTest.from_file(str(script), default_timeout=600)
+    if page is not None:
+        at.switch_page(f"app_pages/{page.script}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+
+    def run() -> float:
+        start = time.perf_counter()
+        at.run()
+        took = (time.perf_counter() - start) * 1000
+        if at.exception:
+            raise RuntimeError(f"{page.title if page else script}: {at.exception}")
+        return took
+
+    run()  # imports, the session's first run
+    if "dataset" in params:
+        cache.clear_workspace(dashboard.workspace(params["dataset"]).id)
+    cold = run()
+    spent.take()
+    times, per_run = [], []
+    for _ in range(runs):
+        times.append(run())
+        per_run.append(spent.take())
+    names = {name for taken in per_run for name in taken}
+    p50 = {name: statistics.median(taken.get(name, 0.0) for taken in per_run) for name in names}
+    sections = {name.removeprefix("section "): ms for name, ms in p50.items() if name.startswith("section ")}
+    calls = {name: ms for name, ms in p50.items() if not name.startswith("section ")}
+    return ScriptRuns(cold, times, sections, calls)
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def cell(values: list[float], target: float | None, digits: int = 0) -> str:
+    """ "p50 / max", a "!" after a figure over its target (targets apply at scale-100k)."""
+    if not values:
+        return "-"
+
+    def shown(value: float) -> str:
+        over = "!" if target is not None and value > target else " "
+        return f"{value:,.{digits}f}{over}"
+
+    return f"{shown(p50(values)):>7} {shown(max(values)):>7}"
+
+
+def print_table(
+    title: str, rows: list[tuple[str, Visits, ScriptRuns]], floor: tuple[Visits, ScriptRuns], scale: bool
+) -> None:
+    first_t, repeat_t, run_t, heap_t = (
+        (TARGET_FIRST_MS, TARGET_REPEAT_MS, TARGET_RUN_MS, TARGET_HEAP_MB) if scale else (None,) * 4
+    )
+    print(f"\n{title}")
+    print(
+        f"{'':<20} {'first visit ms':>16} {'repeat visit ms':>16} {'script run ms':>24}"
+        f" {'JS heap MB':>16} {'after GC':>8} {'cache':>6}"
+    )
+    print(
+        f"{'page':<20} {'p50':>8}{'max':>8} {'p50':>8}{'max':>8} {'cold':>8}{'p50':>8}{'max':>8}"
+        f" {'p50':>8}{'max':>8} {'p50':>8} {'misses':>6}"
+    )
+    print("-" * 112)
+    every = [(FLOOR.title, *floor), *rows]
+    for name, visits, runs in every:
+        print(
+            f"{name:<20} {cell(visits.first_ms, first_t)} {cell(visits.repeat_ms, repeat_t)}"
+            f" {runs.cold_ms:>7,.0f}  {cell(runs.runs_ms, run_t)} {cell(visits.heap_mb, heap_t, 1)}"
+            f" {p50(visits.heap_gc_mb):>7.1f} {visits.cache_misses if name != FLOOR.title else '':>6}"
+        )
+    first, repeat = f"≤ {TARGET_FIRST_MS:,}", f"≤ {TARGET_REPEAT_MS:,}"
+    run, js_heap = f"≤ {TARGET_RUN_MS} (p50)", f"≤ {TARGET_HEAP_MB}"
+    print(f"{'target (scale-100k)':<20} {first:>16} {repeat:>16} {run:>24} {js_heap:>16}")
+
+
+def print_phases(title: str, rows: list[tuple[str, Visits]]) -> None:
+    """Where a first visit's time goes, from the stApp attributes (p50 ms since navigation start)."""
+    print(f"\n{title}: a first visit, p50 ms since the navigation started")
+    print(f"{'page':<20} {'connected':>10} {'run starts':>11} {'run ends':>9} {'finished':>9}  after the run")
+    for name, visits in rows:
+        marks = [
+            p50([phase[key] for phase in visits.phases]) for key in ("connected", "runStarts", "runEnds")
+        ]
+        done = p50(visits.first_ms)
+        connected, starts, ends = marks
+        figures = f"{connected:>10,.0f} {starts:>11,.0f} {ends:>9,.0f} {done:>9,.0f} {done - ends:>13,.0f}"
+        print(f"{name:<20} {figures}")
+
+
+def print_breakdown(dataset: str, page: Page, runs: ScriptRuns) -> None:
+    total = p50(runs.runs_ms)
+    in_sections = sum(runs.sections.values())
+    parts = sorted(runs.sections.items(), key=lambda item: -item[1])
+    calls = sorted(runs.calls.items(), key=lambda item: -item[1])
+    print(f"  {dataset} · {page.title}: one run {total:,.0f} ms (p50); cold {runs.cold_ms:,.0f} ms")
+    print("    sections: " + ", ".join(f"{name} {ms:,.0f}" for name, ms in parts[:6]))
+    print(f"    outside sections (sidebar, page frame, widgets): {total - in_sections:,.0f}")
+    print("    core calls: " + ", ".join(f"{name} {ms:,.1f}" for name, ms in calls[:6] if ms >= 0.5))
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    from pipeline_core import bootstrap, dashboard, datasets
+    from pipeline_core.config import get_settings
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=list(datasets.DATASETS),
+        default=["demo-2000", "scale-100k"],
+        metavar="NAME",
+        help="datasets to measure (default: demo-2000 scale-100k)",
+    )
+    parser.add_argument("--samples", type=int, default=5, help="browser visits of each kind per page")
+    parser.add_argument("--runs", type=int, default=5, help="repeat script runs per page (AppTest)")
+    args = parser.parse_args()
+
+    os.environ["PIPELINE_SEED_DEMO"] = "false"
+    get_settings.cache_clear()
+    settings = get_settings()
+    bootstrap.prepare(seed_demo=False)
+    print(
+        f"PostgreSQL {'embedded' if settings.embedded_database else 'external'}, Redis "
+        f"{'embedded' if settings.embedded_redis else 'external'}; {os.cpu_count()} CPU cores; "
+        f"{args.samples} visits of each kind, {args.runs} script runs per page"
+    )
+    try:
+        for name in args.datasets:
+            if not datasets.dataset_exists(name):
+                print(f"loading {name} …", flush=True)
+                report = datasets.load_dataset(name)
+                print(f"  {report.jamaah:,} jamaah in {report.seconds:.1f} s")
+        sizes = {choice.slug: choice.jamaah for choice in dashboard.workspace_choices()}
+        jamaah = {
+            name: dashboard.task_queue_page(dashboard.workspace(name), limit=1).items[0].jamaah_id
+            for name in args.datasets
+        }
+        with tempfile.TemporaryDirectory(prefix="render-pages-") as folder:
+            floor_dir = Path(folder)
+            (floor_dir / "empty.py").write_text(EMPTY_PAGE)
+            runs = server_side(floor_dir, args.datasets, jamaah, args.runs)
+            visits = in_the_browser(floor_dir, args.datasets, jamaah, args.samples)
+    finally:
+        bootstrap.shutdown()
+    report_all(args.datasets, sizes, visits, runs)
+    return 0
+
+
+Key = tuple[str, str]  # (dataset, page script); the floor: ("", "") server side, ("", dataset) in chromium
+
+
+def server_side(
+    floor_dir: Path, names: list[str], jamaah: dict[str, int], runs: int
+) -> dict[Key, ScriptRuns]:
+    """One script run of each page in AppTest, instrumented (the same process as the servers)."""
+    for noisy in QUIET_IN_APPTEST:
+        logging.getLogger(noisy).disabled = True
+    spent = Spent()
+    instrument(spent)
+    print("server side: AppTest runs …", flush=True)
+    found = {("", ""): measure_script_runs(floor_dir / "empty.py", None, {}, runs, spent)}
+    for name in names:
+        for page in PAGES:
+            params = {"dataset": name, **({"jamaah": str(jamaah[name])} if page.script == "jamaah" else {})}
+            found[name, page.script] = measure_script_runs(ROOT / "ui.py", page, params, runs, spent)
+    return found
+
+
+def in_the_browser(
+    floor_dir: Path, names: list[str], jamaah: dict[str, int], samples: int
+) -> dict[Key, Visits]:
+    """Every page in chromium: the empty page on its own server, then the app's pages."""
+    from playwright import sync_api as playwright
+
+    env = {**os.environ, "PIPELINE_SEED_DEMO": "false"}
+    python = sys.executable
+    found: dict[Key, Visits] = {}
+    with (
+        playwright.sync_playwright() as driver,
+        served(
+            [python, "-m", "streamlit", "run", "empty.py"], floor_dir, floor_dir / "floor.log", env
+        ) as floor,
+        served([python, "-m", "streamlit", "run", "app.py"], ROOT, floor_dir / "app.log", env) as app,
+    ):
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for name in names:
+            print(f"browser: the floor, then {name} …", flush=True)  # the floor beside each dataset
+            found["", name] = measure_in_browser(browser, floor, FLOOR, "/", samples)
+            for page in PAGES:
+                print(f"browser: {name} · {page.title} …", flush=True)
+                found[name, page.script] = measure_in_browser(
+                    browser, app, page, page.path(name, jamaah[name]), samples
+                )
+        browser.close()
+    return found
+
+
+def report_all(
+    names: list[str], sizes: dict[str, int], visits: dict[Key, Visits], runs: dict[Key, ScriptRuns]
+) -> None:
+    from pipeline_core import formatting
+
+    for name in names:
+        floor = (visits["", name], runs["", ""])
+        badge = f"{formatting.number(sizes[name])} jamaah"
+        wrong = [page.title for page in PAGES if badge not in visits[name, page.script].shows]
+        title = f"{name} ({badge})" + (f" — WRONG DATASET SHOWN on {', '.join(wrong)}" if wrong else "")
+        rows = [(page.title, visits[name, page.script], runs[name, page.script]) for page in PAGES]
+        print_table(title, rows, floor, scale=name.startswith("scale"))
+    print("\n'!' = over the scale-100k target.")
+    for name in names:
+        print_phases(
+            name, [(FLOOR.title, visits["", name]), *((p.title, visits[name, p.script]) for p in PAGES)]
+        )
+    print("\nWhere one script run's time goes (p50 ms per run):")
+    for name in names:
+        for page in PAGES:
+            print_breakdown(name, page, runs[name, page.script])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
