@@ -112,7 +112,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_server(servers: None) -> Iterator[str]:
+def app_server(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app (`streamlit run app.py`) on a free port, sharing the test servers."""
     import subprocess
     import sys
@@ -123,6 +123,9 @@ def app_server(servers: None) -> Iterator[str]:
 
     port = _free_port()
     root = Path(__file__).resolve().parents[1]
+    # The app's output goes to a file: a pipe nobody reads fills up and blocks the app.
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    output = log.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -134,11 +137,13 @@ def app_server(servers: None) -> Iterator[str]:
             str(port),
             "--server.address",
             "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=root,
         env={**os.environ, "PIPELINE_SEED_DEMO": os.environ.get("PIPELINE_SEED_DEMO", "false")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -150,10 +155,11 @@ def app_server(servers: None) -> Iterator[str]:
         except httpx.TransportError:
             time.sleep(0.2)
         if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {process.stderr.read() if process.stderr else ''}")
+            raise RuntimeError(f"the app exited: {log.read_text()[-4000:]}")
     else:
         process.kill()
         raise RuntimeError("the app did not answer /healthz within 90 s")
     yield base
     process.terminate()
     process.wait(timeout=30)
+    output.close()

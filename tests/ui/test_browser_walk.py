@@ -1,17 +1,28 @@
-"""One walk through the real app in Debian's chromium, for what only a browser shows: the address
-bar (bound widgets write it), a deep link as the first request of a fresh process, and links
-between pages keeping the dataset and language."""
+"""One walk through the real app in Debian's chromium, for what only a browser shows.
+
+The manager's path on demo-13 (issue 4): the overview's KPIs as the browser draws them equal
+`pipeline_health`; its link opens the task queue; four columns with their cards and counts; a role
+tab and back; "Selesai" on a card, and that column's count drops by one without a page reload.
+Then the address bar (bound widgets write it, a deep link or a reload restores the view, links keep
+the language), and a full-page screenshot of every page, in both languages, for the user guides
+(docs/screenshots/, taken as the walk passes). After a gesture the walk waits for the next script
+run to end and the page to be drawn (RENDERED, then 150 ms without a new run); it asserts states,
+never durations.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright
 
-from pipeline_core.model import Workspace
+from app_pages.i18n import TEXT
+from pipeline_core import actions, cache, dashboard, formatting
+from pipeline_core.datasets import load_dataset
+from pipeline_core.model import KanbanColumn, Role, Workspace
 
 #: Debian's chromium (the README's test command installs it); Playwright cannot download here.
 CHROMIUM = "/usr/bin/chromium"
@@ -25,42 +36,305 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WIDTH, HEIGHT = 1440, 1000
+#: The label of a page link (its icon is a ligature: "person" would be part of its inner text).
+LINK_TEXT = "[data-testid=stPageLink] [data-testid=stMarkdownContainer]"
+COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
+ID, EN = 0, 1  # the two languages of app_pages.i18n.TEXT
+
 pytestmark = [pytest.mark.browser]
 
+#: Streamlit 1.67 has finished drawing: the script is not running (the `stApp` root says so), the
+#: status widget is gone, no element is stale or still a lazy-loading skeleton, no spinner, and each
+#: Plotly chart has drawn its SVG. (benchmarks/render_pages.py measures against the same signal.)
+RENDERED = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (app.dataset.testConnectionState !== 'CONNECTED') return false;
+  const busy = '[data-testid=stStatusWidget], [data-stale=true], [data-testid=stSkeleton],'
+    + ' [data-testid=stSpinner]';
+  if (document.querySelector(busy)) return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  return charts.every(chart => chart.querySelector('.main-svg'));
+}"""
+#: Column title → (count in its badge, task ids of its cards in order), as the kanban draws them.
+KANBAN = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stColumn]')].map(c => [
+  (c.querySelector('[data-testid=stMarkdownContainer]') || {innerText: ''}).innerText.trim(),
+  [...c.querySelectorAll('[class*="st-key-card-"]')].map(e => e.className.match(/st-key-card-(\\d+)/)[1]),
+])"""
+#: Counts the script runs the page has seen end (full or fragment) and notes when the script state
+#: last changed: an action waits for the next run, then for the state to rest (a callback's
+#: `st.rerun()` starts a second run a few milliseconds after the first ends).
+COUNT_RUNS = """window.scriptRuns = 0;
+window.scriptStateAt = performance.now();
+new MutationObserver(changes => changes.forEach(change => {
+  window.scriptStateAt = performance.now();
+  const ended = change.oldValue === 'running' && change.target.dataset.testScriptState === 'notRunning';
+  if (ended) window.scriptRuns++;
+})).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+  attributeFilter: ['data-test-script-state']});"""
+SETTLED = f"""() => ({RENDERED})() && performance.now() - window.scriptStateAt > 150"""
+METRICS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetric]')].map(m => [
+  m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
+  m.querySelector('[data-testid=stMetricValue]').innerText.trim(),
+])"""
 
-def wait_for(condition: Callable[[], Any], seconds: float = 20) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("the page did not reach the expected state")
+
+def text(key: str, lang: int = ID) -> str:
+    return TEXT[key][lang]
 
 
-def test_a_walk_through_the_queue(app_server: str, demo: dict[str, Workspace]) -> None:
+class Walk:
+    """The browser tab, with the few gestures and readings the walk needs."""
+
+    def __init__(self, page: playwright.Page, base: str) -> None:
+        self.page, self.base = page, base
+
+    @property
+    def url(self) -> str:
+        return str(self.page.evaluate("window.location.href"))
+
+    def rendered(self) -> None:
+        self.page.wait_for_function(SETTLED, timeout=30_000, polling=50)
+
+    def ran_since(self, runs: int) -> None:
+        """A script run ended after the `runs` counted so far, and the page is drawn."""
+        self.page.wait_for_function("runs => window.scriptRuns > runs", arg=runs, timeout=30_000, polling=50)
+        self.rendered()
+
+    def act(self, gesture: Callable[[], object]) -> None:
+        """A click that makes the app run: wait for that run to end and the page to be drawn."""
+        runs = self.page.evaluate("window.scriptRuns")
+        gesture()
+        self.ran_since(runs)
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.base + path)
+        self.ran_since(0)
+
+    def nav(self, label: str) -> None:
+        """A page of the sidebar's navigation."""
+        self.act(self.page.locator("[data-testid=stSidebarNavLink]", has_text=label).click)
+        self.page.locator("[data-testid=stMain] h1", has_text=label).wait_for()
+
+    def choose(self, option: str) -> None:
+        """An option of a segmented control (role tab, view, window, language)."""
+        button = self.page.locator("[data-testid=stButtonGroup] button").filter(
+            has_text=re.compile(f"^{re.escape(option)}$")
+        )
+        self.act(button.first.click)
+        assert button.first.get_attribute("aria-checked") == "true"
+
+    def kanban(self) -> dict[str, tuple[int, list[int]]]:
+        columns = {}
+        for header, ids in self.page.evaluate(KANBAN):
+            if found := re.fullmatch(r"(.+?)\s+([\d.,]+)", header):
+                columns[found[1]] = (int(re.sub(r"[.,]", "", found[2])), [int(i) for i in ids])
+        return columns
+
+    def metrics(self) -> list[tuple[str, str]]:
+        return [(label, value) for label, value in self.page.evaluate(METRICS)]
+
+    def screenshot(self, name: str) -> None:
+        """The whole page (Streamlit scrolls inside `stMain`: the window grows to its height)."""
+        self.page.locator("[data-testid=stToast]").first.wait_for(state="detached", timeout=15_000)
+        self.page.evaluate("document.fonts.ready.then(() => true)")
+        main = "document.querySelector('[data-testid=stMain]').scrollHeight"
+        height = HEIGHT
+        for _ in range(3):  # a taller window can reflow the page once or twice
+            wanted = max(HEIGHT, int(self.page.evaluate(main)))
+            if wanted == height:
+                break
+            height = wanted
+            self.page.set_viewport_size({"width": WIDTH, "height": height})
+            self.rendered()
+        self.page.screenshot(path=SCREENSHOTS / name, animations="disabled")
+        self.page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+
+
+def expected_kanban(
+    ws: Workspace, lang: int = ID, role: Role | None = None
+) -> dict[str, tuple[int, list[int]]]:
+    """What pipeline_core says the kanban shows: each column's count and first page of cards."""
+    counts = dashboard.task_queue_page(ws, role=role).counts
+    return {
+        text(f"column.{column.value}", lang): (
+            counts.of(column),
+            [task.id for task in dashboard.task_queue_page(ws, role=role, column=column).items],
+        )
+        for column in COLUMNS
+    }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[playwright.Browser]:
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        href = lambda: page.evaluate("window.location.href")  # noqa: E731
-
-        # A deep link as the first request: the sidebar (entry script) is there.
-        page.goto(f"{app_server}/task_queue")
-        page.get_by_text("Masuk sebagai (demo)").wait_for(timeout=30_000)
-        page.get_by_text("Diblokir", exact=True).first.wait_for()
-
-        page.get_by_text("Admin Dokumen", exact=True).click()
-        wait_for(lambda: "role=Admin+Dokumen" in href())
-        page.get_by_text("English", exact=True).click()
-        wait_for(lambda: "role=Document+admin" in href() and "lang=English" in href())
-
-        page.reload()
-        page.get_by_text("Task queue", exact=True).first.wait_for(timeout=30_000)
-        selected = page.locator("[data-testid=stButtonGroup] button[aria-checked=true]")
-        wait_for(lambda: "Document admin" in selected.all_inner_texts())
-
-        page.get_by_text("Open jamaah").first.click()
-        wait_for(lambda: "/jamaah?" in href() and "jamaah=" in href())
-        assert "lang=English" in href()
-        page.get_by_text("Profile", exact=True).wait_for()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def walk(app_server: str, demo: dict[str, Workspace], browser: playwright.Browser) -> Iterator[Walk]:
+    """A tab in a fresh browser context (no cookies, no cache) on the app with demo-13."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    context.add_init_script(COUNT_RUNS)
+    yield Walk(context.new_page(), app_server)
+    context.close()
+
+
+@pytest.fixture
+def story_restored() -> Iterator[None]:
+    """The test changes demo-13: lay it out again afterwards, with no cached view left over."""
+    yield
+    before = dashboard.workspace("demo-13")
+    load_dataset("demo-13", reset=True)
+    for workspace_id in {before.id, dashboard.workspace("demo-13").id}:
+        cache.clear_workspace(workspace_id)
+
+
+@pytest.mark.usefixtures("story_restored")
+def test_the_managers_path(walk: Walk) -> None:
+    ws = dashboard.workspace("demo-13")
+    page = walk.page
+
+    # A deep link as the first request of the process: the entry script (sidebar) runs too.
+    walk.open("/task_queue?dataset=demo-13")
+    page.get_by_text(text("actor.label")).wait_for()
+    assert walk.kanban() == expected_kanban(ws)
+
+    # The overview: the KPI cards show pipeline_health, formatted for Indonesia.
+    walk.open("/?dataset=demo-13")
+    health = dashboard.pipeline_health(ws)
+    assert walk.metrics()[:5] == [
+        (text("kpi.total"), formatting.number(health.total)),
+        (text("kpi.on_track"), formatting.number(health.on_track)),
+        (text("kpi.at_risk"), formatting.number(health.at_risk)),
+        (text("kpi.overdue"), formatting.number(health.overdue)),
+        (text("kpi.health"), formatting.percent(health.health_score)),
+    ]
+    walk.screenshot("ringkasan-pipeline.png")
+
+    # Its link to the task queue: four columns, each with its count and first page of cards.
+    walk.act(page.locator("[data-testid=stPageLink]", has_text=text("queue.open")).click)
+    assert "/task_queue" in walk.url
+    kanban = walk.kanban()
+    assert list(kanban) == [text(f"column.{c.value}") for c in COLUMNS]
+    assert kanban == expected_kanban(ws)
+    assert sum(len(ids) for _, ids in kanban.values()) > 0
+    walk.screenshot("antrean-tugas-kanban.png")
+
+    # A role tab and back: the URL carries it, the columns follow.
+    walk.choose(text("role.document-admin"))
+    assert "role=Admin+Dokumen" in walk.url
+    assert walk.kanban() == expected_kanban(ws, role=Role.DOCUMENT_ADMIN)
+    walk.choose(text("queue.all_roles"))
+    assert walk.kanban() == expected_kanban(ws)
+
+    walk.choose(text("queue.view.table"))
+    assert "view=Tabel" in walk.url
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    walk.screenshot("antrean-tugas-tabel.png")
+    walk.choose(text("queue.view.kanban"))
+
+    # "Selesai" on the first card of the first column that has one: that count drops by one, and
+    # the page was redrawn in place (a mark left on the window survives: no reload).
+    column, (count, ids) = next((title, shown) for title, shown in walk.kanban().items() if shown[1])
+    page.evaluate("window.walkMark = 'still here'")
+    walk.act(page.locator(f".st-key-card-{ids[0]} .st-key-done-{ids[0]} button").click)
+    assert walk.kanban()[column][0] == count - 1
+    assert ids[0] not in walk.kanban()[column][1]
+    assert walk.kanban() == expected_kanban(ws)
+    assert page.evaluate("window.walkMark") == "still here"
+
+
+def test_every_page_in_both_languages(walk: Walk) -> None:
+    """Departures, bottlenecks and a jamaah in Indonesian; then English: the bound role is rewritten
+    in the new language, a reload restores the view, links keep dataset and language."""
+    ws = dashboard.workspace("demo-13")
+    page = walk.page
+
+    walk.open("/departures?dataset=demo-13")
+    departures(walk, ws, ID)
+    walk.screenshot("keberangkatan.png")
+
+    walk.nav(text("nav.bottlenecks"))
+    stuck = bottlenecks(walk, ws, ID)
+    walk.screenshot("hambatan.png")
+    walk.act(page.locator(f"[data-testid=stMain] {LINK_TEXT}", has_text=stuck).first.click)
+    assert "/jamaah?" in walk.url and "jamaah=" in walk.url
+    page.get_by_text(text("jamaah.profile"), exact=True).wait_for()
+    assert page.locator("[data-testid=stMain] h1").inner_text() == stuck
+    walk.screenshot("detail-jamaah.png")
+
+    walk.nav(text("nav.queue"))
+    walk.choose(text("role.document-admin"))
+    walk.choose("English")
+    assert "role=Document+admin" in walk.url and "lang=English" in walk.url
+    page.reload()
+    walk.ran_since(0)
+    page.get_by_text(text("queue.title", EN), exact=True).first.wait_for()
+    selected = page.locator("[data-testid=stButtonGroup] button[aria-checked=true]")
+    assert text("role.document-admin", EN) in selected.all_inner_texts()
+    walk.choose(text("queue.all_roles", EN))
+    assert walk.kanban() == expected_kanban(ws, EN)
+    walk.screenshot("task-queue-kanban-en.png")
+    walk.choose(text("queue.view.table", EN))
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    walk.screenshot("task-queue-table-en.png")
+    walk.choose(text("queue.view.kanban", EN))
+
+    walk.act(page.get_by_text(text("open_jamaah", EN)).first.click)
+    assert "/jamaah?" in walk.url and "jamaah=" in walk.url and "lang=English" in walk.url
+    page.get_by_text(text("jamaah.profile", EN), exact=True).wait_for()
+    walk.screenshot("jamaah-detail-en.png")
+
+    walk.nav(text("nav.overview", EN))
+    assert [label for label, _ in walk.metrics()[:5]] == [
+        text(f"kpi.{key}", EN) for key in ("total", "on_track", "at_risk", "overdue", "health")
+    ]
+    walk.screenshot("overview-en.png")
+    walk.nav(text("nav.departures", EN))
+    departures(walk, ws, EN)
+    walk.screenshot("departures-en.png")
+    walk.nav(text("nav.bottlenecks", EN))
+    bottlenecks(walk, ws, EN)
+    walk.screenshot("bottlenecks-en.png")
+    assert "lang=English" in walk.url
+    page.get_by_text(text("dataset.badge", EN).format(n=formatting.number(13, "en"))).wait_for()
+
+
+def departures(walk: Walk, ws: Workspace, lang: int) -> None:
+    """The 30-day window and the roster of the first group with jamaah not ready."""
+    walk.choose("30")
+    assert "window=30" in walk.url
+    groups = dashboard.upcoming_departures(ws, days=30).items
+    cards = walk.page.locator("[data-testid=stMain] [class*='st-key-group-']")
+    assert cards.count() == len(groups)
+    group = next(g for g in groups if g.not_ready)
+    walk.act(
+        walk.page.locator(f".st-key-roster-{group.package_id}")
+        .get_by_text(text("departures.show", lang))
+        .click
+    )
+    names = [line.full_name for line in actions.not_ready_jamaah(ws, group.package_id, limit=10).items]
+    links = walk.page.locator(f".st-key-group-{group.package_id} {LINK_TEXT}")
+    assert links.all_inner_texts() == names
+
+
+def bottlenecks(walk: Walk, ws: Workspace, lang: int) -> str:
+    """Every alert as a card; the stuck list of the first opened. Returns the first stuck name."""
+    alerts = dashboard.bottlenecks(ws)
+    cards = walk.page.locator("[data-testid=stMain] [class*='st-key-alert-']")
+    assert cards.count() == len(alerts)
+    first = alerts[0]
+    walk.act(
+        walk.page.locator(f".st-key-stuck-{first.code}")
+        .get_by_text(text("bottlenecks.stuck_list", lang))
+        .click
+    )
+    names = [line.full_name for line in actions.stuck_jamaah(ws, first.code, limit=10).items]
+    links = walk.page.locator(f".st-key-alert-{first.code} {LINK_TEXT}")
+    assert links.all_inner_texts() == names
+    return names[0]
