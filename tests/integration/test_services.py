@@ -1,20 +1,17 @@
-"""The task commands on real PostgreSQL and Redis: progression, locking, block/update, events, races."""
+"""The task commands on real PostgreSQL: progression, locking, block, update and reassign."""
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline_core import cache, events, rules, services
 from pipeline_core import repository as repo
+from pipeline_core import rules, services
 from pipeline_core import tables as t
 from pipeline_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pipeline_core.model import Priority, Role, Workspace, WorkspaceKind, WorkStatus
@@ -27,14 +24,13 @@ from pipeline_core.services import (
     unblock_task,
     update_task,
 )
-from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
+from pipeline_core.workspaces import create_workspace, get_workspace
 from tests.builders import (
     MANAGER,
     NOW,
     activity_entries,
     count_rows,
     instance_row,
-    listen,
     make_jamaah,
     make_package,
     make_user,
@@ -450,177 +446,3 @@ def test_a_task_of_another_workspace_is_not_found(session: Session, workspace: W
     with pytest.raises(NotFound):
         complete_task(session=session, workspace=other, actor=MANAGER, task_id=task.id, version=1, now=NOW)
     assert repo.find_task(session, workspace.id, task.id) == task
-
-
-# --- the activity log and events ----------------------------------------------------------------
-
-
-def test_the_log_has_exactly_one_entry_per_applied_command(session: Session, workspace: Workspace) -> None:
-    task = make_jamaah(session, workspace).task
-    assert task is not None
-    common = {"session": session, "workspace": workspace, "actor": MANAGER, "task_id": task.id}
-    update_task(**common, version=1, notes="Telepon jamaah")
-    update_task(**common, version=2, notes="Telepon jamaah")  # nothing changes: not applied
-    with pytest.raises(Conflict):
-        update_task(**common, version=1, notes="stale")  # refused: not applied
-    block_task(**common, version=2, reason="KTP buram")
-    unblock_task(**common, version=3)
-    reassign(**common, version=4, assignee_id=None)  # already unassigned: not applied
-    complete_task(**common, version=4, now=NOW + HOUR)
-
-    actions = [entry.action for entry in activity_entries(session, workspace)]
-    assert actions == ["jamaah.enrolled", "task.updated", "task.blocked", "task.unblocked", "task.completed"]
-    assert activity_entries(session, workspace)[-1].changes["current_stage"] == {
-        "old": "document-collection",
-        "new": "document-verification",
-    }
-
-
-def test_events_are_published_after_commit_in_sequence(session: Session, workspace: Workspace) -> None:
-    pubsub = cache.get_redis().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(events.channel(workspace.id))
-    try:
-        task = make_jamaah(session, workspace).task
-        assert task is not None
-        result = complete_task(
-            session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=1
-        )
-        heard = listen(pubsub, count=2)
-    finally:
-        pubsub.close()
-
-    published = stream_entries(workspace)
-    assert heard == published
-    generations = cache.get_redis().hgetall(f"pl:{workspace.id}:gen")
-    # Both commands moved the queue and the stage cards; the jamaah stayed on track, so the
-    # health figures were recomputed only after the enrolment.
-    assert generations["queue:document-admin"] == "2" and generations["stages:all"] == "2"
-    assert generations["health:all"] == "1"
-    assert "bottlenecks:all" not in generations  # nobody was stuck
-    enrolled, completed = published
-    assert enrolled["type"] == "jamaah.enrolled" and enrolled["task_id"] == task.id
-    assert enrolled["roles"] == ["document-admin", "manager"]
-    assert completed["type"] == "task.completed"
-    assert completed["sequence"] == enrolled["sequence"] + 1
-    assert completed | {"occurred_at": None, "sequence": None} == {
-        "type": "task.completed",
-        "workspace_id": workspace.id,
-        "jamaah_id": task.jamaah_id,
-        "task_id": task.id,
-        "actor": DOC_ADMIN.name,
-        "roles": ["document-admin", "manager"],
-        "occurred_at": None,
-        "next_task_id": result.next_task.id if result.next_task else None,
-        "jamaah_completed": False,
-        "sequence": None,
-        "views": ["queue", "stages"],
-    }
-
-
-def test_a_failed_command_writes_nothing_and_publishes_nothing(
-    session: Session, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    task = make_jamaah(session, workspace).task
-    assert task is not None
-    published = len(stream_entries(workspace))
-
-    def broken_snapshot(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(repo, "refresh_snapshot", broken_snapshot)
-    with pytest.raises(RuntimeError, match="disk full"):
-        complete_task(
-            session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, now=NOW
-        )
-
-    assert repo.find_task(session, workspace.id, task.id) == task
-    assert count_rows(session, t.StageInstance, jamaah_id=task.jamaah_id) == 1
-    assert count_rows(session, t.StageCompletionTotals, stage_id=task.stage_id) == 0
-    assert len(activity_entries(session, workspace)) == 1
-    assert len(stream_entries(workspace)) == published
-
-
-# --- concurrency ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def committed_workspace(engine: Engine) -> Iterator[Workspace]:
-    """A workspace whose rows are really committed (threads cannot see a test's open transaction)."""
-    slug = f"race-{uuid.uuid4().hex[:10]}"
-    with Session(engine) as setup:
-        create_workspace(setup, slug=slug, name="Race Agency", kind=WorkspaceKind.AGENCY)
-        setup.commit()
-        workspace = get_workspace(setup, slug)
-    try:
-        yield workspace
-    finally:
-        with Session(engine) as cleanup:
-            delete_workspace(cleanup, slug)
-            cleanup.commit()
-
-
-def test_two_simultaneous_completions_one_wins_one_conflicts(
-    engine: Engine, committed_workspace: Workspace
-) -> None:
-    workspace = committed_workspace
-    with Session(engine, expire_on_commit=False) as setup:
-        task = make_jamaah(setup, workspace).task
-    assert task is not None
-    start = threading.Barrier(2, timeout=10)
-    outcomes: list[object] = []
-
-    def complete() -> None:
-        with Session(engine, expire_on_commit=False) as own:
-            start.wait()
-            try:
-                outcomes.append(
-                    complete_task(session=own, workspace=workspace, actor=MANAGER, task_id=task.id, version=1)
-                )
-            except Exception as error:
-                outcomes.append(error)
-
-    threads = [threading.Thread(target=complete) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    winners = [o for o in outcomes if isinstance(o, services.TaskCompletion)]
-    losers = [o for o in outcomes if isinstance(o, Conflict)]
-    assert (len(winners), len(losers)) == (1, 1), outcomes
-    assert losers[0].current.version == 2 and losers[0].current.status is WorkStatus.COMPLETED
-    with Session(engine) as check:
-        assert count_rows(check, t.PipelineTask, jamaah_id=task.jamaah_id) == 2
-        assert count_rows(check, t.StageInstance, jamaah_id=task.jamaah_id) == 2
-        next_stage = winners[0].next_task
-        assert next_stage is not None
-        assert count_rows(check, t.PipelineTask, jamaah_id=task.jamaah_id, stage_id=next_stage.stage_id) == 1
-        totals = check.execute(
-            select(t.StageCompletionTotals.completed_count).where(
-                t.StageCompletionTotals.stage_id == task.stage_id
-            )
-        ).scalar_one()
-        assert totals == 1
-
-
-def test_a_refusal_inside_a_user_action_transaction_is_still_recorded(engine: Engine) -> None:
-    """Pages run commands inside db.transaction(): the denial gets a transaction of its own."""
-    from pipeline_core import db
-
-    slug = f"deny-{uuid.uuid4().hex[:8]}"
-    with Session(engine) as setup:
-        create_workspace(setup, slug=slug, name="Deny", kind=WorkspaceKind.AGENCY)
-        setup.commit()
-        workspace = get_workspace(setup, slug)
-        task = make_jamaah(setup, workspace).task
-        assert task is not None
-    try:
-        with pytest.raises(PermissionDenied), db.transaction() as session:
-            complete_task(session=session, workspace=workspace, actor=VISA_ADMIN, task_id=task.id, version=1)
-        with Session(engine) as check:
-            actions = [e.action for e in activity_entries(check, workspace)]
-        assert actions == ["jamaah.enrolled", "permission.denied"]
-    finally:
-        with Session(engine) as cleanup:
-            delete_workspace(cleanup, slug)
-            cleanup.commit()
