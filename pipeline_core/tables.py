@@ -466,6 +466,9 @@ class ActivityLog(Base):
         Index("ix_activity_jamaah", "workspace_id", "jamaah_id", "occurred_at"),
         # the manager's log, by date.
         Index("ix_activity_occurred", "workspace_id", "occurred_at"),
+        # its filters by person and by action, and their choice lists (revision 0005).
+        Index("ix_activity_actor", "workspace_id", "actor", "occurred_at"),
+        Index("ix_activity_action", "workspace_id", "action", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
