@@ -142,7 +142,7 @@ class _Terminal:
     """Two answers typed at the prompt (getpass reads the terminal, which a test does not have)."""
 
     def __init__(self, *answers: str) -> None:
-        self.answers, self.prompts = list(answers), []
+        self.answers, self.prompts = list(answers), list[str]()
 
     def __call__(self, prompt: str = "") -> str:
         self.prompts.append(prompt)
