@@ -12,7 +12,9 @@ lays out the rest the way the product itself would have written it:
   priority `rules.default_priority` gives: at its start for completed tasks, now for open ones.
 - The `jamaah_pipeline_status` snapshot, with `projected_finish_at = current due_at + the SLA of
   all later active stages`, as the table's docstring defines it.
-- Optionally an activity log: registered, each stage completed, blocked.
+- Optionally an activity log in the commands' own words and shape (`{field: {old, new}}`):
+  `jamaah.enrolled`, a `task.completed` per completed stage (moving the current stage on), and
+  `task.blocked` for a blocked current task.
 
 Rows refer to each other by list index (jamaah, package, staff, work); the loader turns indexes
 into database ids. Everything is pure: same plans + same seed + same `now` = same rows.
@@ -197,10 +199,14 @@ class _Writer:
                     jamaah=j,
                     occurred_at=cursor,
                     actor=actor,
-                    action="jamaah.registered",
+                    action="jamaah.enrolled",
                     entity_type="jamaah",
                     work=None,
-                    changes={"package": code},
+                    changes={
+                        "full_name": {"old": None, "new": person.full_name},
+                        "package": {"old": None, "new": code},
+                        "current_stage": {"old": None, "new": active[0].code},
+                    },
                 )
             )
         done_by = self._done_by(departure)
@@ -228,14 +234,15 @@ class _Writer:
                 )
             )
             if log:
-                changes = {"stage": active[k].code, "status": ["in-progress", _COMPLETED]}
+                moved = {"old": active[k].code, "new": active[k + 1].code if k + 1 < len(active) else None}
+                changes = {"status": {"old": "in-progress", "new": _COMPLETED}, "current_stage": moved}
                 self.activity.append(
                     ActivityRow(
                         jamaah=j,
                         occurred_at=finished,
                         actor=self._actor(assignee, crew),
-                        action="stage.completed",
-                        entity_type="stage_instance",
+                        action="task.completed",
+                        entity_type="task",
                         work=len(work) - 1,
                         changes=changes,
                     )
@@ -308,17 +315,16 @@ class _Writer:
         )
         if self.activity_log and status is WorkStatus.BLOCKED:
             changes = {
-                "stage": stage.code,
-                "status": ["in-progress", _BLOCKED],
-                "block_reason": plan.block_reason,
+                "status": {"old": "in-progress", "new": _BLOCKED},
+                "block_reason": {"old": None, "new": plan.block_reason},
             }
             self.activity.append(
                 ActivityRow(
                     jamaah=j,
                     occurred_at=touched,
                     actor=self._actor(assignee, crew or self.clerks),
-                    action="stage.blocked",
-                    entity_type="stage_instance",
+                    action="task.blocked",
+                    entity_type="task",
                     work=len(self.work) - 1,
                     changes=changes,
                 )

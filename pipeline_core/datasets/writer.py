@@ -55,6 +55,7 @@ class _Ids:
     packages: Sequence[int] = ()
     jamaah: Sequence[int] = ()
     instances: Sequence[int] = ()
+    tasks: Sequence[int] = ()
 
     def assignee(self, index: int | None) -> int | None:
         return None if index is None else self.staff[index]
@@ -86,8 +87,8 @@ def write_dataset(
         load("jamaah", _jamaah_rows(ds, ids), parent=True)
         ids.instances = bulk.allocate_ids(cursor, "stage_instances", len(ds.work))
         load("stage_instances", _instance_rows(ds, ids), parent=True)
-        task_ids = bulk.allocate_ids(cursor, "pipeline_tasks", len(ds.work))
-        load("pipeline_tasks", _task_rows(ds, ids, task_ids))
+        ids.tasks = bulk.allocate_ids(cursor, "pipeline_tasks", len(ds.work))
+        load("pipeline_tasks", _task_rows(ds, ids, ids.tasks))
         load("jamaah_pipeline_status", _snapshot_rows(ds, ids))
         if ds.activity:
             activity_ids = bulk.allocate_ids(cursor, "activity_log", len(ds.activity))
@@ -193,6 +194,6 @@ def _snapshot_rows(ds: GeneratedDataset, ids: _Ids) -> Iterator[tuple[Any, ...]]
 
 def _activity_rows(ds: GeneratedDataset, ids: _Ids, activity_ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
     for i, a in enumerate(ds.activity):
-        entity = ids.jamaah[a.jamaah] if a.work is None else ids.instances[a.work]
+        entity = ids.jamaah[a.jamaah] if a.work is None else ids.tasks[a.work]  # the task, as commands log
         yield (activity_ids[i], ids.workspace, a.occurred_at, a.actor, a.action, a.entity_type, entity,
                ids.jamaah[a.jamaah], Jsonb(a.changes))  # fmt: skip

@@ -251,9 +251,11 @@ def test_snapshot_agrees_with_the_stage_instances(fixture: str, request: pytest.
 
 def test_activity_tells_each_story(demo13: GeneratedDataset) -> None:
     actions = Counter(a.action for a in demo13.activity)
-    assert actions["jamaah.registered"] == 13
-    assert actions["stage.completed"] == sum(1 for w in demo13.work if w.status == "completed")
-    assert actions["stage.blocked"] == sum(1 for w in demo13.work if w.status == "blocked")
+    assert actions["jamaah.enrolled"] == 13
+    assert actions["task.completed"] == sum(1 for w in demo13.work if w.status == "completed")
+    assert actions["task.blocked"] == sum(1 for w in demo13.work if w.status == "blocked")
+    for entry in demo13.activity:  # the commands' shape: {field: {"old": …, "new": …}}
+        assert all(set(change) == {"old", "new"} for change in entry.changes.values()), entry
     staff_names = {s.full_name for s in demo13.staff}
     assert {a.actor for a in demo13.activity} <= staff_names
 
