@@ -18,6 +18,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from api import live
 from api.auth import routes as auth_routes
 from api.health import healthz, readyz
 from api.security import SecurityHeaders
@@ -30,13 +31,15 @@ privacy.install_redaction()  # no NIK or passport number in any log line
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(bootstrap.prepare)
+    await live.start()  # the one Redis subscription of this process (api/live.py)
     yield
+    await live.stop()  # every SSE stream ends, then the subscription, before Redis stops
     await anyio.to_thread.run_sync(bootstrap.shutdown)
 
 
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
-    routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes],
+    routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes],
     middleware=[Middleware(SecurityHeaders)],
     lifespan=lifespan,
 )

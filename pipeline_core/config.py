@@ -12,6 +12,8 @@
 | `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins in a row before the account is locked |
 | `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | how long a locked account stays locked |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
+| `PIPELINE_LIVE_HEARTBEAT_SECONDS` | `20` | keepalive comment interval of the live event stream (/live/events) |
+| `PIPELINE_LIVE_QUEUE_SIZE` | `100` | events buffered per open stream before a slow client is told to resync |
 
 An invalid value stops start-up with one sentence naming the variable and what is expected
 (`ConfigError`), never with a pydantic traceback.
@@ -49,6 +51,8 @@ _EXPECTED = {
     "PIPELINE_SIGN_IN_MAX_ATTEMPTS": "a whole number from 1 to 100",
     "PIPELINE_SIGN_IN_LOCK_MINUTES": "a number of minutes from 1 to 1440",
     "PIPELINE_SESSION_IDLE_HOURS": "a number of hours from 0.1 to 720",
+    "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
+    "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
 }
 
 
@@ -61,12 +65,15 @@ class Settings(BaseSettings):
     pipeline_timezone: str = "Asia/Jakarta"
     pipeline_log_level: LogLevel = "INFO"
     pipeline_seed_demo: bool = True
+    pipeline_demo_accounts: bool | None = None  # default: on with the embedded database only
     pipeline_cache_ttl_health: int = 300
     pipeline_cache_ttl_stages: int = 900
     pipeline_cache_ttl_bottlenecks: int = 600
     pipeline_sign_in_max_attempts: int = 5
     pipeline_sign_in_lock_minutes: float = 15
     pipeline_session_idle_hours: float = 8
+    pipeline_live_heartbeat_seconds: float = 20
+    pipeline_live_queue_size: int = 100
 
     @field_validator("database_url")
     @classmethod
@@ -136,9 +143,31 @@ class Settings(BaseSettings):
             raise ValueError("out of range")
         return value
 
+    @field_validator("pipeline_live_heartbeat_seconds")
+    @classmethod
+    def _heartbeat(cls, value: float) -> float:
+        if not 0.05 <= value <= 300:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_live_queue_size")
+    @classmethod
+    def _queue_size(cls, value: int) -> int:
+        if not 1 <= value <= 10000:
+            raise ValueError("out of range")
+        return value
+
     @property
     def embedded_database(self) -> bool:
         return self.database_url is None
+
+    @property
+    def demo_accounts(self) -> bool:
+        """Whether loading a demo dataset makes its demo accounts (public password): by default in
+        embedded mode only; an external (production) database gets none unless asked."""
+        if self.pipeline_demo_accounts is None:
+            return self.embedded_database
+        return self.pipeline_demo_accounts
 
     @property
     def embedded_redis(self) -> bool:

