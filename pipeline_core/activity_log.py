@@ -57,6 +57,7 @@ class ActivityEntry:
     entity_id: int | None
     jamaah_id: int | None
     jamaah_name: str | None
+    subject_name: str | None  # the member of staff an account entry (entity "user") is about
     changes: dict[str, Any]  # {field: {"old": …, "new": …}}, NIK and passport masked
 
 
@@ -98,9 +99,11 @@ def activity_page(
             text(
                 f"""
                 SELECT a.id, a.occurred_at, a.actor, a.action, a.entity_type, a.entity_id, a.jamaah_id,
-                       j.full_name AS jamaah_name, a.changes
+                       j.full_name AS jamaah_name, u.full_name AS subject_name, a.changes
                 FROM activity_log a
                 LEFT JOIN jamaah j ON j.workspace_id = a.workspace_id AND j.id = a.jamaah_id
+                LEFT JOIN users u
+                       ON a.entity_type = 'user' AND u.workspace_id = a.workspace_id AND u.id = a.entity_id
                 WHERE {where}
                 ORDER BY a.occurred_at DESC, a.id DESC
                 LIMIT :limit OFFSET :offset

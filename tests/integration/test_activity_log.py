@@ -167,3 +167,20 @@ def test_an_empty_log_is_one_empty_page(session: Session, workspace: Workspace, 
     empty = activity_page(manager, session=session)
     assert (empty.items, empty.total, empty.page, empty.pages) == ([], 0, 1, 1)
     assert activity_filters(manager, session=session).actors == []
+
+
+def test_account_entries_name_the_member_of_staff(session: Session, workspace: Workspace) -> None:
+    from pipeline_core import accounts
+
+    user_id = accounts.create_user(
+        session,
+        actor=accounts.SYSTEM,
+        workspace_id=workspace.id,
+        username="dewi@test-agency",
+        full_name="Dewi Lestari",
+        role=Role.VISA_ADMIN,
+        password="kurma-ajwa-2026",
+    )
+    [entry] = activity_page(system_viewer(workspace), action="auth.user_created", session=session).items
+    assert (entry.entity_type, entry.entity_id, entry.subject_name) == ("user", user_id, "Dewi Lestari")
+    assert entry.jamaah_name is None and "password" not in entry.changes

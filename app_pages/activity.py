@@ -1,0 +1,173 @@
+"""Log aktivitas (managers and super-admins): every change in the workspace, newest first — who,
+when, what, old → new — filtered by person, action and days, paged in SQL.
+
+The filters, the page size and the page live in the URL (who, what, from, to, size, page), so a
+reload or a shared link shows the same entries. Days are the agency's (its time zone).
+"""
+
+from typing import Any
+
+import streamlit as st
+
+from app_pages.cards import _change as change_text
+from app_pages.common import current_viewer, pager, section, show_flash
+from app_pages.i18n import TEXT, day_time, num, role_title, stage_name, t
+from pipeline_core import activity_log, dashboard
+from pipeline_core.activity_log import ActivityEntry
+from pipeline_core.errors import InvalidInput
+from pipeline_core.permissions import Action
+
+SIZES = (20, 50, 100)
+#: An enrolment logs every field; these say what matters (as on the jamaah's timeline).
+ENROLMENT_FIELDS = ("full_name", "package", "package_id", "current_stage")
+
+viewer = current_viewer()
+workspace = viewer.workspace
+if not viewer.may(Action.VIEW_ACTIVITY_LOG):  # the router does not offer the page; a typed URL
+    st.warning(t("log.denied"), icon=":material/lock:")
+    st.stop()
+show_flash()
+st.title(t("log.title"), anchor=False)
+st.caption(t("log.caption", name=workspace.name))
+
+
+def first_page() -> None:
+    st.session_state["page"] = 1
+
+
+def action_label(action: str) -> str:
+    return t(f"activity.{action}") if f"activity.{action}" in TEXT else action
+
+
+choices = activity_log.ActivityFilters(actors=[], actions=[])
+with section("log-filters"):
+    choices = activity_log.activity_filters(viewer)
+
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    who = st.selectbox(
+        t("log.who"),
+        choices.actors,
+        index=None,
+        placeholder=t("log.who.all"),
+        key="who",
+        bind="query-params",
+        help=t("log.who.help"),
+        on_change=first_page,
+    )
+    what = st.selectbox(
+        t("log.what"),
+        choices.actions,
+        index=None,
+        format_func=action_label,
+        placeholder=t("log.what.all"),
+        key="what",
+        bind="query-params",
+        help=t("log.what.help"),
+        on_change=first_page,
+    )
+    since = st.date_input(
+        t("log.from"),
+        value=None,
+        format="DD/MM/YYYY",
+        key="from",
+        bind="query-params",
+        help=t("log.from.help", tz=workspace.timezone),
+        on_change=first_page,
+    )
+    until = st.date_input(
+        t("log.to"),
+        value=None,
+        format="DD/MM/YYYY",
+        key="to",
+        bind="query-params",
+        help=t("log.to.help", tz=workspace.timezone),
+        on_change=first_page,
+    )
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    size = st.segmented_control(
+        t("pager.size"),
+        SIZES,
+        default=50,
+        required=True,
+        key="size",
+        bind="query-params",
+        on_change=first_page,
+    )
+    page = int(
+        st.number_input(t("pager.page"), min_value=1, step=1, key="page", bind="query-params", width=130)
+    )
+size = size if size in SIZES else 50
+
+
+def stage_names() -> dict[str, str]:
+    return {stage.code: stage_name(stage) for stage in dashboard.stage_stats(viewer)}
+
+
+def changes(entry: ActivityEntry, stages: dict[str, str]) -> str:
+    """Each change as "field: old → new"; roles by their titles."""
+    words = []
+    for name, change in entry.changes.items():
+        if not isinstance(change, dict) or (
+            entry.action == "jamaah.enrolled" and name not in ENROLMENT_FIELDS
+        ):
+            continue
+        if name == "role":
+            change = {side: role_title(value) if value else None for side, value in change.items()}
+        words.append(change_text(name, change, workspace, stages))
+    return "; ".join(words)
+
+
+def row(entry: ActivityEntry, stages: dict[str, str]) -> dict[str, Any]:
+    return {
+        "when": day_time(entry.occurred_at, workspace.timezone),
+        "who": entry.actor,
+        "what": action_label(entry.action),
+        "about": entry.jamaah_name or entry.subject_name or "",
+        "changes": changes(entry, stages),
+        "open": f"jamaah?jamaah={entry.jamaah_id}" if entry.jamaah_id else None,
+    }
+
+
+with section("log"):
+    try:
+        found = activity_log.activity_page(
+            viewer,
+            actor=who,
+            action=what,
+            date_from=since if not isinstance(since, tuple) else None,
+            date_to=until if not isinstance(until, tuple) else None,
+            page=page,
+            limit=size,
+        )
+    except InvalidInput:
+        st.warning(t("log.bad_dates"), icon=":material/event_busy:")
+        st.stop()
+    if not found.total:
+        filtered = any(value is not None for value in (who, what, since, until))
+        st.info(t("log.empty_filtered" if filtered else "log.empty"), icon=":material/history:")
+        st.stop()
+    st.caption(t("log.count", n=num(found.total)))
+    stages = stage_names()
+    st.dataframe(
+        [row(entry, stages) for entry in found.items],
+        hide_index=True,
+        column_config={
+            "when": st.column_config.TextColumn(t("log.when"), width="small"),
+            "who": st.column_config.TextColumn(t("log.who"), width="small"),
+            "what": st.column_config.TextColumn(t("log.what"), width="small"),
+            "about": st.column_config.TextColumn(t("log.about"), width="small"),
+            "changes": st.column_config.TextColumn(t("log.changes"), width="large"),
+            "open": st.column_config.LinkColumn(
+                t("log.open"), display_text=":material/open_in_new:", width="small"
+            ),
+        },
+        key="log-table",
+        alt=t("log.alt"),
+    )
+    pager(
+        "log",
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
+        on_page=lambda n: st.session_state.update(page=n),
+    )
