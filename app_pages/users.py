@@ -1,0 +1,233 @@
+"""Pengguna (super-admins): the workspace's staff, and what a super-admin does to their accounts —
+create, change role, deactivate, reset password.
+
+Each button is one call of `pipeline_core.user_admin` (one transaction), run in the button's
+callback: a success is a toast, a refusal stays under that button and says what to fix (the rules
+and their messages are `accounts`'). Passwords typed here are cleared from the session after every
+attempt.
+"""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from app_pages.common import current_viewer, flash, section, show_flash
+from app_pages.i18n import TEXT, day_time, num, role_title, t
+from pipeline_core import user_admin
+from pipeline_core.accounts import PASSWORD_MIN, UserAccount
+from pipeline_core.errors import InvalidInput, PipelineError
+from pipeline_core.permissions import ROLE_ORDER, Action
+
+ROLES = [role.value for role in ROLE_ORDER]
+NEW = ("new_username", "new_full_name", "new_email", "new_password")
+
+viewer = current_viewer()
+workspace = viewer.workspace
+if not viewer.may(Action.MANAGE_USERS):  # the router does not offer the page; a typed URL
+    st.warning(t("users.denied"), icon=":material/lock:")
+    st.stop()
+show_flash()
+st.title(t("users.title"), anchor=False)
+st.caption(t("users.caption", name=workspace.name))
+
+
+def attempt(action: str, call: Callable[[], str], *, secrets: tuple[str, ...] = ()) -> None:
+    """A button's callback: the call, then its toast, or its problem kept for the next run."""
+    st.session_state.pop(f"problem-{action}", None)
+    try:
+        done = call()
+    except InvalidInput as error:
+        title = f"users.fix.{error.field}"
+        st.session_state[f"problem-{action}"] = (t(title) if title in TEXT else t("users.fix"), error.message)
+    except PipelineError as error:  # not permitted, gone meanwhile, database unreachable
+        st.session_state[f"problem-{action}"] = (t("users.refused"), str(error))
+    else:
+        flash(done)
+    for key in secrets:
+        st.session_state[key] = ""
+
+
+def problem(action: str) -> None:
+    found = st.session_state.get(f"problem-{action}")
+    if found:
+        title, message = found
+        st.error(message, title=title, icon=":material/error:")
+
+
+def create() -> None:
+    def call() -> str:
+        state = st.session_state
+        user_admin.create_user(
+            viewer,
+            username=state["new_username"],
+            full_name=state["new_full_name"],
+            role=state["new_role"] or "",
+            password=state["new_password"],
+            email=state["new_email"],
+        )
+        done = t(
+            "users.created", name=" ".join(state["new_full_name"].split()), role=role_title(state["new_role"])
+        )
+        for key in NEW:
+            state[key] = ""
+        state["new_role"] = None
+        return done
+
+    attempt("create", call, secrets=("new_password",))
+
+
+def change_role(person: UserAccount, key: str) -> None:
+    def call() -> str:
+        user_admin.change_role(viewer, user_id=person.id, role=st.session_state[key])
+        return t("users.role_changed", name=person.full_name, role=role_title(st.session_state[key]))
+
+    attempt("role", call)
+
+
+def deactivate(person: UserAccount) -> None:
+    def call() -> str:
+        user_admin.deactivate_user(viewer, user_id=person.id)
+        return t("users.deactivated", name=person.full_name)
+
+    attempt("deactivate", call)
+
+
+def reset(person: UserAccount, key: str) -> None:
+    def call() -> str:
+        user_admin.reset_password(viewer, user_id=person.id, password=st.session_state[key])
+        return t("users.reset_done", name=person.full_name)
+
+    attempt("reset", call, secrets=(key,))
+
+
+def shown(at: object) -> str:
+    return day_time(at, workspace.timezone) if at else ""
+
+
+people: list[UserAccount] = []
+with section("users"):
+    people = user_admin.users(viewer)
+    st.caption(t("users.count", n=num(len(people)), active=num(sum(p.is_active for p in people))))
+    st.dataframe(
+        [
+            {
+                "name": p.full_name,
+                "username": p.username,
+                "role": role_title(p.role),
+                "active": p.is_active,
+                "locked": shown(p.locked_until),
+                "last": shown(p.last_sign_in_at),
+                "email": p.email or "",
+            }
+            for p in people
+        ],
+        hide_index=True,
+        column_config={
+            "name": st.column_config.TextColumn(t("users.name")),
+            "username": st.column_config.TextColumn(t("users.username")),
+            "role": st.column_config.TextColumn(t("users.role")),
+            "active": st.column_config.CheckboxColumn(t("users.active"), width="small"),
+            "locked": st.column_config.TextColumn(t("users.locked")),
+            "last": st.column_config.TextColumn(t("users.last_sign_in")),
+            "email": st.column_config.TextColumn("E-mail"),
+        },
+        key="users-table",
+        alt=t("users.alt"),
+    )
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(t("users.create.title"), anchor=False)
+    with st.form("new-user"):
+        st.text_input(
+            t("users.username"),
+            key="new_username",
+            max_chars=64,
+            placeholder=f"rina@{workspace.slug}",
+            help=t("users.username.help", slug=workspace.slug),
+        )
+        st.text_input(t("users.full_name"), key="new_full_name", max_chars=200)
+        st.selectbox(
+            t("users.role"),
+            ROLES,
+            index=None,
+            format_func=role_title,
+            placeholder=t("users.role.pick"),
+            key="new_role",
+            help=t("users.role.help"),
+        )
+        st.text_input(t("users.email"), key="new_email", help=t("users.email.help"))
+        st.text_input(
+            t("users.password"),
+            type="password",
+            key="new_password",
+            max_chars=1024,
+            help=t("users.password.help", n=PASSWORD_MIN),
+        )
+        st.form_submit_button(
+            t("users.create"), on_click=create, icon=":material/person_add:", type="primary", key="create"
+        )
+    problem("create")
+
+with right:
+    st.subheader(t("users.manage.title"), anchor=False)
+    by_id = {p.id: p for p in people}
+    chosen = st.selectbox(
+        t("users.pick"),
+        list(by_id),
+        index=None,
+        format_func=lambda i: f"{by_id[i].full_name} ({by_id[i].username})",
+        placeholder=t("users.pick.placeholder"),
+        key="pick",
+        help=t("users.pick.help"),
+    )
+    person = by_id.get(chosen) if chosen is not None else None
+    if person is not None:
+        with st.container(border=True):
+            role_key = f"user_role-{person.id}"
+            st.selectbox(
+                t("users.role"),
+                ROLES,
+                index=ROLES.index(person.role.value),
+                format_func=role_title,
+                key=role_key,
+            )
+            st.caption(t("users.role_changed.note"))
+            st.button(
+                t("users.change_role"),
+                key="change-role",
+                on_click=change_role,
+                args=(person, role_key),
+                icon=":material/badge:",
+            )
+            problem("role")
+        with st.container(border=True):
+            st.caption(t("users.deactivate.note"))
+            if not person.is_active:
+                st.info(t("users.inactive"), icon=":material/person_off:")
+            sure = st.checkbox(
+                t("users.deactivate.confirm"), key=f"sure-{person.id}", disabled=not person.is_active
+            )
+            st.button(
+                t("users.deactivate"),
+                key="deactivate",
+                on_click=deactivate,
+                args=(person,),
+                disabled=not (sure and person.is_active),
+                icon=":material/person_off:",
+            )
+            problem("deactivate")
+        with st.container(border=True):
+            reset_key = f"reset-{person.id}"
+            st.text_input(
+                t("users.reset.new"),
+                type="password",
+                key=reset_key,
+                max_chars=1024,
+                help=t("users.password.help", n=PASSWORD_MIN),
+            )
+            st.caption(t("users.reset.note"))
+            st.button(
+                t("users.reset"), key="reset", on_click=reset, args=(person, reset_key), icon=":material/key:"
+            )
+            problem("reset")
