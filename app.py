@@ -21,6 +21,7 @@ from starlette.routing import Route
 from api import live
 from api.auth import routes as auth_routes
 from api.health import healthz, readyz
+from api.nodelay import NoDelay
 from api.security import SecurityHeaders
 from pipeline_core import bootstrap, privacy
 
@@ -40,6 +41,6 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
     routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes],
-    middleware=[Middleware(SecurityHeaders)],
+    middleware=[Middleware(NoDelay), Middleware(SecurityHeaders)],
     lifespan=lifespan,
 )

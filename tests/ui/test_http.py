@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import http.client
+import re
+import socket
+import statistics
+import time
+from typing import Any
+
 import httpx
 import pytest
+
+from api.nodelay import NoDelay, set_nodelay
 
 
 def test_healthz_says_the_process_is_up(app_server: str) -> None:
@@ -37,3 +47,71 @@ def test_the_page_itself_is_served(app_server: str) -> None:
     response = httpx.get(f"{app_server}/")
     assert response.status_code == 200
     assert "<title>" in response.text.lower() or "streamlit" in response.text.lower()
+
+
+def test_hashed_static_assets_are_cached_for_a_year_and_the_page_is_revalidated(app_server: str) -> None:
+    """Streamlit's own caching, relied on by the repeat visit (nothing of ours sets it): the
+    content-hashed bundles are immutable for a year; index.html is revalidated on every visit."""
+    page = httpx.get(f"{app_server}/")
+    assert page.headers["cache-control"] == "no-cache"
+    bundle = re.search(r'src="\./(static/js/index\.[\w-]+\.js)"', page.text)
+    assert bundle, "index.html names its main bundle"
+    cached = httpx.get(f"{app_server}/{bundle.group(1)}").headers
+    assert "immutable" in cached["cache-control"]
+    assert "max-age=31536000" in cached["cache-control"]
+    assert "default-src 'self'" in cached["content-security-policy"]
+
+
+def test_keep_alive_responses_are_not_held_by_nagle(app_server: str) -> None:
+    """Without TCP_NODELAY each response on a reused connection waits ~40 ms for the client's
+    delayed acknowledgement (api/nodelay.py); with it, a health check takes a few milliseconds."""
+    port = int(app_server.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    took = []
+    try:
+        for _ in range(9):
+            start = time.perf_counter()
+            connection.request("GET", "/_stcore/health")
+            connection.getresponse().read()
+            took.append((time.perf_counter() - start) * 1000)
+    finally:
+        connection.close()
+    assert statistics.median(took[1:]) < 30, f"keep-alive requests took {took} ms"
+
+
+class _Connection:
+    """What uvicorn's connection objects show: the transport, whose socket the middleware sets."""
+
+    def __init__(self, sock: socket.socket | None) -> None:
+        self.transport = self
+        self.sock = sock
+
+    def get_extra_info(self, name: str) -> socket.socket | None:
+        return self.sock if name == "socket" else None
+
+    async def receive(self) -> dict[str, str]:
+        return {"type": "http.request"}
+
+
+@pytest.mark.parametrize("scope_type", ["http", "websocket"])
+def test_nodelay_switches_nagle_off_and_passes_the_scope_on(scope_type: str) -> None:
+    seen = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["type"])
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        connection = _Connection(sock)
+        asyncio.run(NoDelay(app)({"type": scope_type}, connection.receive, None))  # type: ignore[arg-type]
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    assert seen == [scope_type]
+
+
+def test_nodelay_leaves_connections_without_a_tcp_socket_alone() -> None:
+    async def receive() -> dict[str, str]:
+        return {"type": "http.request"}
+
+    assert set_nodelay(receive) is False  # a plain function: no server connection behind it
+    assert set_nodelay(_Connection(None).receive) is False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
+        assert set_nodelay(_Connection(unix).receive) is False
