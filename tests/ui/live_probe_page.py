@@ -1,0 +1,32 @@
+"""The probe page: a fragment holding the live listener (queue view), counters of full and fragment
+runs, and the last change the listener returned, each in a caption a browser test can read."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.live import live_listener
+from pipeline_core import auth
+from pipeline_core.auth import CurrentUser
+
+user = auth.resolve_session(st.context.cookies.get(auth.SESSION_COOKIE))
+st.session_state["full_runs"] = st.session_state.get("full_runs", 0) + 1
+st.caption(f"full-runs:{st.session_state['full_runs']}")
+if user is None:
+    st.caption("signed-out")
+    st.stop()
+
+
+@st.fragment
+def queue(me: CurrentUser) -> None:
+    change = live_listener(
+        key="live-queue", views=["queue"], user_id=me.user_id, workspace_id=me.workspace_id
+    )
+    st.session_state["fragment_runs"] = st.session_state.get("fragment_runs", 0) + 1
+    st.caption(f"fragment-runs:{st.session_state['fragment_runs']}")
+    if change is not None:
+        st.session_state["last"] = f"{change.type}|{change.task_id}|{change.count}|{change.summary()}"
+    st.caption(f"last:{st.session_state.get('last', '-')}")
+
+
+queue(user)
