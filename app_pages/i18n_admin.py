@@ -148,6 +148,4 @@ ADMIN_TEXT: dict[str, tuple[str, str]] = {
     "users.fix.password": ("Periksa kata sandi", "Check the password"),
     "users.fix.user_id": ("Tidak bisa untuk akun ini", "Not possible for this account"),
     "users.refused": ("Tidak dapat dilakukan", "Could not be done"),
-    "yes": ("Ya", "Yes"),
-    "no": ("Tidak", "No"),
 }
