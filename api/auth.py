@@ -10,6 +10,8 @@ reads the cookie from `st.context.cookies` and resolves it with `auth.resolve_se
   ends it after the idle timeout whatever the browser keeps.
 - Failure answers 303 to `/?login_error=1`, whatever the cause (the page shows one message);
   a database outage answers `/?login_error=unavailable`, which reveals nothing about accounts.
+  The form's `lang` field (`id` or `en`) is carried over to the redirect, so the page keeps its
+  language.
 - Cross-site request forgery: a POST is accepted only when its `Origin` (or, without one, its
   `Referer`) names this host (`Host`, or `X-Forwarded-Host` set by a proxy); otherwise 403. A
   cross-site form cannot forge either header; a POST with neither is refused too.
@@ -20,7 +22,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import anyio
 from starlette.requests import Request
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
 MAX_USERNAME, MAX_PASSWORD = 256, 1024
 NO_STORE = {"Cache-Control": "no-store"}
+LANGUAGES = ("id", "en")  # the UI's (app_pages/i18n.py)
 
 
 def _problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -100,36 +104,43 @@ def _client(request: Request) -> str:
     return f"{address} {agent}".strip()
 
 
+def _home(form: Any = None, **params: str) -> str:
+    """`/`, keeping the page's language (`lang`, only a known one) and adding `params`."""
+    language = form.get("lang") if form is not None else None
+    query = {**({"lang": language} if language in LANGUAGES else {}), **params}
+    return "/?" + urlencode(query) if query else "/"
+
+
 async def login(request: Request) -> Response:
     if not same_origin(request):
         return _forbidden()
     length = request.headers.get("content-length") or "0"
     if not length.isdigit() or int(length) > MAX_BODY:
-        return _redirect("/?login_error=1")
+        return _redirect(_home(login_error="1"))
     try:
         form = await request.form(max_files=0, max_fields=10)
     except Exception:
-        return _redirect("/?login_error=1")
+        return _redirect(_home(login_error="1"))
     username, password = form.get("username"), form.get("password")
     workspace = form.get("workspace") or None
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        return _redirect("/?login_error=1")
+        return _redirect(_home(form, login_error="1"))
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD or not isinstance(workspace, str | None):
-        return _redirect("/?login_error=1")
+        return _redirect(_home(form, login_error="1"))
     attempt = functools.partial(
         auth.sign_in, username=username, password=password, workspace_slug=workspace, client=_client(request)
     )
     try:
         signed_in = await anyio.to_thread.run_sync(attempt)
     except SignInRefused:
-        return _redirect("/?login_error=1")
+        return _redirect(_home(form, login_error="1"))
     except PipelineError as error:
         log.error("sign-in unavailable: %s", error)
-        return _redirect("/?login_error=unavailable")
+        return _redirect(_home(form, login_error="unavailable"))
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:  # signing in again in the same browser ends the earlier session
         await _sign_out_quietly(previous)
-    response = _redirect("/")
+    response = _redirect(_home(form))
     response.set_cookie(
         SESSION_COOKIE, signed_in.token, path="/", httponly=True, samesite="lax", secure=is_https(request)
     )
@@ -149,7 +160,11 @@ async def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await _sign_out_quietly(token)
-    response = _redirect("/")
+    try:
+        form = await request.form(max_files=0, max_fields=10)
+    except Exception:
+        form = None
+    response = _redirect(_home(form))
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
     return response
 

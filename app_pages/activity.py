@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.cards import _change as change_text
+from app_pages.cards import change_words as change_text
 from app_pages.common import current_viewer, pager, section, show_flash
 from app_pages.i18n import TEXT, day_time, num, role_title, stage_name, t
 from pipeline_core import activity_log, dashboard

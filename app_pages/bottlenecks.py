@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import charts
 from app_pages.cards import alert_card, jamaah_rows
-from app_pages.common import ALL, current_workspace, pager, section, show_flash
+from app_pages.common import ALL, current_viewer, pager, section, show_flash
 from app_pages.i18n import num, severity_label, stage_name, t
 from pipeline_core import actions, dashboard, rules
 from pipeline_core.model import Severity
@@ -15,7 +15,8 @@ from pipeline_core.queries import Bottleneck
 
 STUCK_PAGE_SIZE = 10
 
-workspace = current_workspace()
+viewer = current_viewer()
+workspace = viewer.workspace
 show_flash()
 st.title(t("bottlenecks.title"), anchor=False)
 st.caption(workspace.name)
@@ -38,7 +39,7 @@ def stuck_list(alert: Bottleneck) -> None:
     with section(f"stuck-{alert.code}"):
         key = f"stuck-page-{alert.code}"
         stuck = actions.stuck_jamaah(
-            workspace, alert.code, page=st.session_state.get(key, 1), limit=STUCK_PAGE_SIZE
+            viewer, alert.code, page=st.session_state.get(key, 1), limit=STUCK_PAGE_SIZE
         )
         jamaah_rows(stuck.items, workspace, show=("due", "departure"))
         pager(
@@ -53,7 +54,7 @@ def stuck_list(alert: Bottleneck) -> None:
 @st.fragment
 def alerts() -> None:
     with section("alerts"):
-        found = dashboard.bottlenecks(workspace, severity=None if severity == ALL else severity)
+        found = dashboard.bottlenecks(viewer, severity=None if severity == ALL else severity)
         if not found:
             if severity == ALL:
                 st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
@@ -68,11 +69,11 @@ def alerts() -> None:
 def history() -> None:
     st.subheader(t("bottlenecks.history"), anchor=False)
     with section("history"):
-        days = dashboard.stuck_history(workspace)
+        days = dashboard.stuck_history(viewer)
         if not days:
             st.info(t("bottlenecks.history.empty"), icon=":material/timeline:")
             return
-        names = {stage.code: stage_name(stage) for stage in dashboard.stage_stats(workspace)}
+        names = {stage.code: stage_name(stage) for stage in dashboard.stage_stats(viewer)}
         today = rules.agency_today(datetime.now(UTC), workspace.timezone)
         figure = charts.stuck_over_time(days, names, today=today)
         st.plotly_chart(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")

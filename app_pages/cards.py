@@ -29,7 +29,7 @@ from app_pages.i18n import (
 )
 from pipeline_core import rules
 from pipeline_core.actions import JamaahLine
-from pipeline_core.formatting import mask_nik, mask_passport, phone_display, tel_link, whatsapp_link
+from pipeline_core.formatting import phone_display, tel_link, whatsapp_link
 from pipeline_core.jamaah_detail import ActivityLine, TaskLine, TimelineStage
 from pipeline_core.model import JamaahStatus, Priority, Severity, Workspace
 from pipeline_core.queries import Bottleneck, DepartureGroup
@@ -178,7 +178,7 @@ def jamaah_rows(
 
 
 def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
-    """The list as CSV for a spreadsheet; NIK and passport stay masked (full values need sign-in)."""
+    """The list as CSV for a spreadsheet; NIK and passport come masked from the core."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -191,7 +191,7 @@ def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
         writer.writerow(
             [
                 line.full_name,
-                mask_nik(line.nik),
+                line.nik,
                 phone_display(line.phone),
                 line.package_name,
                 day(line.departure_date),
@@ -265,10 +265,8 @@ def task_lines_table(tasks: list[TaskLine], workspace: Workspace, jamaah_name: s
 
 # --- a jamaah's activity --------------------------------------------------------------------
 
-#: Values never shown in full (sign-in decides who may see them).
-_MASKED = {"nik": mask_nik, "passport_number": mask_passport}
 #: Enrolment records every field; these few say what matters.
-_ENROLMENT_FIELDS = ("full_name", "package_id", "current_stage")
+_ENROLMENT_FIELDS = ("full_name", "package", "package_id", "current_stage")
 
 
 def activity_feed(
@@ -283,7 +281,9 @@ def activity_feed(
         enrolled = line.action == "jamaah.enrolled"
         fields = [(f, v) for f, v in line.changes.items() if not enrolled or f in _ENROLMENT_FIELDS]
         changes = [
-            _change(name, change, workspace, names) for name, change in fields if isinstance(change, dict)
+            change_words(name, change, workspace, names)
+            for name, change in fields
+            if isinstance(change, dict)
         ]
         when = day_time(line.occurred_at, workspace.timezone)
         st.markdown(
@@ -292,7 +292,7 @@ def activity_feed(
         )
 
 
-def _change(name: str, change: dict[str, Any], workspace: Workspace, stages: dict[str, str]) -> str:
+def change_words(name: str, change: dict[str, Any], workspace: Workspace, stages: dict[str, str]) -> str:
     old, new = (
         stages.get(str(value), _value(name, value, workspace))
         if name == "current_stage"
@@ -310,8 +310,6 @@ def _field(name: str) -> str:
 def _value(name: str, value: Any, workspace: Workspace) -> str:
     if value is None or value == "":
         return t("none")
-    if name in _MASKED:
-        return _MASKED[name](str(value)) or t("none")
     if name in ("status", "current_stage") or name == "priority":
         key = f"status.{value}" if name == "status" else f"priority.{value}" if name == "priority" else ""
         return t(key) if key in TEXT else str(value)

@@ -1,6 +1,7 @@
-"""Streamlit helpers shared by the pages: start-up guard, the sidebar (dataset, acting user), the
-error boundary `section`, pagers, links to a jamaah and one-off messages. How domain things are
-drawn (alerts, departure tables, jamaah rows) lives in `cards.py`.
+"""Streamlit helpers shared by the pages: start-up guard, who is signed in (`current_viewer`), the
+sidebar (account, demo dataset switch), the error boundary `section`, pagers, links to a jamaah and
+one-off messages. How domain things are drawn (alerts, departure tables, jamaah rows) lives in
+`cards.py`.
 
 UI only: every figure comes from `pipeline_core.dashboard` or `pipeline_core.actions`.
 """
@@ -8,6 +9,7 @@ UI only: every figure comes from `pipeline_core.dashboard` or `pipeline_core.act
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -15,18 +17,21 @@ from typing import Any
 import streamlit as st
 
 from app_pages.i18n import (
+    lang,
     num,
     role_title,
     t,
 )
-from pipeline_core import actions, bootstrap, dashboard
+from pipeline_core import actions, auth, bootstrap, dashboard
+from pipeline_core.access import Viewer
 from pipeline_core.actions import StaffMember
-from pipeline_core.model import ADMIN_ROLES, Role, Workspace
-from pipeline_core.services import Actor
+from pipeline_core.auth import SESSION_COOKIE, CurrentUser
+from pipeline_core.errors import PipelineError
+from pipeline_core.model import Workspace, WorkspaceKind
+from pipeline_core.permissions import Action
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DATASET = "demo-13"
 JAMAAH_PAGE = "app_pages/jamaah.py"
 ALL = "all"
 
@@ -39,82 +44,121 @@ def ensure_ready() -> bool:
     return True
 
 
-# --- the sidebar: dataset and acting user -------------------------------------------------------
+# --- who is signed in ---------------------------------------------------------------------------
 
 
-def workspace_switcher() -> None:
-    """The sidebar toggle between the demo datasets, kept in the URL (?dataset=…), with a badge."""
-    choices = {choice.slug: choice for choice in dashboard.workspace_choices()}
-    if not choices:
-        st.error(t("dataset.none"))
+def session_token() -> str | None:
+    """This browser's session cookie (HttpOnly: set by POST /auth/login, read here server-side).
+    The one seam for tests: AppTest sends no cookies, so they replace this function."""
+    return st.context.cookies.get(SESSION_COOKIE)
+
+
+def current_user() -> CurrentUser | None:
+    """The signed-in user, resolved from the session on every run (a revoked, expired or
+    deactivated session is gone at the next click)."""
+    return auth.resolve_session(session_token())
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _workspace(slug: str) -> Workspace:
+    return dashboard.workspace(slug)
+
+
+def viewer_of(user: CurrentUser) -> Viewer:
+    """The user in their own workspace (the session decided both)."""
+    workspace = _workspace(user.workspace_slug)
+    if workspace.id != user.workspace_id:  # a workspace renamed since the cache entry
+        _workspace.clear()
+        workspace = _workspace(user.workspace_slug)
+    return Viewer(workspace=workspace, actor=user.actor)
+
+
+def current_viewer() -> Viewer:
+    """The signed-in user in their own workspace, for every read and action of a page. Without a
+    valid session the page stops with a message and a way back to the sign-in page."""
+    user = current_user()
+    if user is None:
+        st.warning(t("account.expired"), icon=":material/lock_clock:")
+        st.link_button(t("signin.title"), "/", icon=":material/login:")
         st.stop()
-    options = list(choices)
-    default = DEFAULT_DATASET if DEFAULT_DATASET in choices else options[0]
-    slug = st.segmented_control(
+    return viewer_of(user)
+
+
+def sign_out_form() -> None:
+    """Sign out: a plain form posting to /auth/logout (the route ends the session server-side and
+    clears the cookie)."""
+    st.html(
+        '<form method="post" action="/auth/logout" style="margin:0">'
+        f'<input type="hidden" name="lang" value="{html.escape(lang())}">'
+        f'<button type="submit" class="umrah-signout">{html.escape(t("account.sign_out"))}</button></form>'
+        "<style>.umrah-signout{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;background:none;"
+        "padding:.25rem .75rem;cursor:pointer;font:inherit}"
+        ".umrah-signout:hover{border-color:#0F766E;color:#0F766E}</style>"
+    )
+
+
+def account_panel(viewer: Viewer) -> None:
+    """ "Signed in as … (role)", the workspace, and sign out."""
+    st.markdown(t("account.signed_in", name=viewer.actor.name, role=role_title(viewer.role)))
+    if viewer.workspace.kind is WorkspaceKind.AGENCY:
+        st.caption(t("account.workspace", name=viewer.workspace.name))
+    sign_out_form()
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def staff(viewer: Viewer) -> list[StaffMember]:
+    """The workspace's active staff (assignee choices), for a minute."""
+    return actions.active_users(viewer)
+
+
+# --- the sidebar: the demo dataset switch -------------------------------------------------------
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _dataset_choices() -> list[dashboard.WorkspaceChoice]:
+    return dashboard.workspace_choices()
+
+
+def workspace_switcher(viewer: Viewer) -> Viewer:
+    """In a demo or scale dataset: the toggle between the datasets (kept in the URL, ?dataset=…),
+    with a badge. Switching moves this session to the same role's demo account in the chosen
+    dataset (`auth.switch_demo_workspace`); an agency's workspace has no switch."""
+    if viewer.workspace.kind is WorkspaceKind.AGENCY:
+        return viewer
+    choices = {choice.slug: choice for choice in _dataset_choices()}
+    if viewer.workspace.slug not in choices:
+        return viewer
+    wanted = st.segmented_control(
         t("dataset.label"),
-        options,
-        default=default,
+        list(choices),
+        default=viewer.workspace.slug,
         required=True,
         key="dataset",
         bind="query-params",
         help=t("dataset.help"),
         on_change=_forget_paging,
     )
-    chosen = choices.get(slug or default, choices[default])
-    st.badge(t("dataset.badge", n=num(chosen.jamaah)), icon=":material/science:", color="orange")
-
-
-def current_workspace() -> Workspace:
-    slug = st.session_state.get("dataset") or DEFAULT_DATASET
-    return dashboard.workspace(slug)
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def staff(workspace: Workspace) -> list[StaffMember]:
-    return actions.active_users(workspace)
-
-
-def _default_member(members: list[StaffMember]) -> StaffMember | None:
-    return next((m for m in members if m.role is Role.MANAGER), members[0] if members else None)
-
-
-def actor_switcher() -> None:
-    """ "Masuk sebagai (demo)": the workspace's active staff, the manager first. Sign-in replaces it."""
-    members = staff(current_workspace())
-    default = _default_member(members)
-    if default is None:
-        st.caption(f":material/person: {t('actor.fallback')}")
-        return
-    names = {m.id: f"{m.name} · {role_title(m.role)}" for m in members}
-    ids = list(names)
-    st.selectbox(
-        t("actor.label"),
-        ids,
-        index=ids.index(default.id),
-        key="actor",
-        format_func=names.__getitem__,
-        help=t("actor.help"),
-        on_change=_actor_changed,
+    if wanted and wanted != viewer.workspace.slug and wanted in choices:
+        try:
+            auth.switch_demo_workspace(session_token(), wanted)
+        except PipelineError as error:
+            log.warning("dataset switch refused: %s", error)
+            st.session_state["dataset"] = viewer.workspace.slug
+        else:
+            st.session_state["role"] = home_role(viewer)
+            _forget_paging()
+            st.rerun()
+    st.badge(
+        t("dataset.badge", n=num(choices[viewer.workspace.slug].jamaah)),
+        icon=":material/science:",
+        color="orange",
     )
+    return viewer
 
 
-def current_actor() -> Actor:
-    """Who is acting. Today: the sidebar choice; the sign-in issue replaces this body."""
-    members = staff(current_workspace())
-    chosen = next((m for m in members if m.id == st.session_state.get("actor")), _default_member(members))
-    if chosen is None:
-        return Actor(user_id=None, name=t("actor.fallback"), role=Role.MANAGER)
-    return chosen.as_actor()
-
-
-def home_role(actor: Actor) -> str:
-    """The queue an actor lands on: an admin's own role, everyone else all roles."""
-    return actor.role.value if actor.role in ADMIN_ROLES else ALL
-
-
-def _actor_changed() -> None:
-    st.session_state["role"] = home_role(current_actor())
-    _forget_paging()
+def home_role(viewer: Viewer) -> str:
+    """The queue a viewer lands on: managers and super-admins all roles, an admin their own."""
+    return ALL if viewer.may(Action.VIEW_QUEUE_ALL) else viewer.role.value
 
 
 def _forget_paging() -> None:

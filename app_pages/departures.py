@@ -5,7 +5,7 @@ how many of each are ready and at which stage the others are; drill down to the 
 import streamlit as st
 
 from app_pages.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
-from app_pages.common import current_workspace, pager, section, show_flash
+from app_pages.common import current_viewer, pager, section, show_flash
 from app_pages.i18n import day, num, stage_name, t
 from pipeline_core import actions, dashboard
 from pipeline_core.queries import DepartureGroup
@@ -13,7 +13,8 @@ from pipeline_core.queries import DepartureGroup
 WINDOWS = (7, 14, 30)
 ROSTER_SIZE = 10
 
-workspace = current_workspace()
+viewer = current_viewer()
+workspace = viewer.workspace
 show_flash()
 st.title(t("departures.title"), anchor=False)
 st.caption(workspace.name)
@@ -33,7 +34,7 @@ def roster_csv(group: DepartureGroup) -> str:
     """Every not-ready jamaah of the group (a group is at most a few busloads), read page by page."""
     lines, page, pages = [], 1, 1
     while page <= pages:
-        chunk = actions.not_ready_jamaah(workspace, group.package_id, page=page, limit=100)
+        chunk = actions.not_ready_jamaah(viewer, group.package_id, page=page, limit=100)
         lines += chunk.items
         page, pages = page + 1, chunk.pages
     return jamaah_csv(lines, workspace)
@@ -66,7 +67,7 @@ def roster(group: DepartureGroup) -> None:
     with section(f"roster-{group.package_id}"):
         key = f"roster-page-{group.package_id}"
         lines = actions.not_ready_jamaah(
-            workspace, group.package_id, page=st.session_state.get(key, 1), limit=ROSTER_SIZE
+            viewer, group.package_id, page=st.session_state.get(key, 1), limit=ROSTER_SIZE
         )
         jamaah_rows(lines.items, workspace)
         pager(
@@ -91,7 +92,7 @@ def roster(group: DepartureGroup) -> None:
 def groups() -> None:
     with section("departures"):
         found = dashboard.upcoming_departures(
-            workspace, days=window, page=st.session_state.get("groups_page", 1)
+            viewer, days=window, page=st.session_state.get("groups_page", 1)
         )
         if not found.items:
             st.info(t("departures.empty", n=window), icon=":material/event_available:")

@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages.i18n_admin import ADMIN_TEXT
 from pipeline_core import formatting
 from pipeline_core.model import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus
 
@@ -24,23 +25,57 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.departures": ("Keberangkatan", "Departures"),
     "nav.bottlenecks": ("Hambatan", "Bottlenecks"),
     "nav.jamaah": ("Jamaah", "Jamaah"),
+    "nav.activity": ("Log aktivitas", "Activity log"),
+    "nav.users": ("Pengguna", "Users"),
     "dataset.label": ("Dataset demo", "Demo dataset"),
     "dataset.help": (
-        "Setiap dataset adalah ruang kerja tersendiri: berpindah tidak mengubah data lain.",
-        "Each dataset is a workspace of its own: switching never changes other data.",
+        "Setiap dataset adalah ruang kerja tersendiri: berpindah membawa Anda ke akun demo peran yang "
+        "sama di dataset itu, tanpa mengubah data lain.",
+        "Each dataset is a workspace of its own: switching takes you to the same role's demo account "
+        "in that dataset, and never changes other data.",
     ),
     "dataset.badge": ("Demo: {n} jamaah", "Demo: {n} jamaah"),
     "dataset.none": (
         "Belum ada dataset demo. Jalankan `python -m pipeline_core seed demo-13`.",
         "No demo dataset yet. Run `python -m pipeline_core seed demo-13`.",
     ),
-    "actor.label": ("Masuk sebagai (demo)", "Signed in as (demo)"),
-    "actor.help": (
-        "Sampai fitur masuk tersedia: pilih staf yang sedang bekerja. Perannya menentukan antrean dan izin.",
-        "Until sign-in arrives: choose the member of staff at work. Their role sets the queue and "
-        "permissions.",
+    "account.signed_in": ("Masuk sebagai **{name}** ({role})", "Signed in as **{name}** ({role})"),
+    "account.workspace": ("Ruang kerja: {name}", "Workspace: {name}"),
+    "account.sign_out": ("Keluar", "Sign out"),
+    "account.expired": (
+        "Sesi Anda telah berakhir. Silakan masuk lagi.",
+        "Your session has ended. Please sign in again.",
     ),
-    "actor.fallback": ("Manajer Operasional (demo)", "Operations manager (demo)"),
+    "signin.title": ("Masuk", "Sign in"),
+    "signin.intro": (
+        "Masuk dengan akun staf agensi Anda. Peran Anda menentukan apa yang dapat Anda lihat dan ubah.",
+        "Sign in with your agency staff account. Your role decides what you can see and change.",
+    ),
+    "signin.username": ("Nama pengguna", "Username"),
+    "signin.password": ("Kata sandi", "Password"),
+    "signin.submit": ("Masuk", "Sign in"),
+    "signin.refused": (
+        "Nama pengguna atau kata sandi salah, atau akun terkunci sementara. Periksa lalu coba lagi; "
+        "setelah 5 kali gagal akun dikunci 15 menit.",
+        "Wrong username or password, or the account is temporarily locked. Check and try again; "
+        "after 5 failed attempts the account is locked for 15 minutes.",
+    ),
+    "signin.unavailable": (
+        "Layanan masuk sedang tidak dapat dihubungi. Coba lagi sebentar lagi.",
+        "The sign-in service cannot be reached right now. Try again in a moment.",
+    ),
+    "signin.demo.title": ("Akun demo", "Demo accounts"),
+    "signin.demo.intro": (
+        "Data demo berisi jamaah fiktif. Setiap peran punya akun; kata sandinya `{password}`.",
+        "The demo data holds fictional jamaah. Each role has an account; the password is `{password}`.",
+    ),
+    "signin.demo.as": ("Masuk", "Sign in"),
+    "signin.none": (
+        "Belum ada akun. Administrator membuat akun pertama dengan "
+        "`python -m pipeline_core create-user --role super-admin …`.",
+        "No accounts yet. An administrator creates the first one with "
+        "`python -m pipeline_core create-user --role super-admin …`.",
+    ),
     # --- shared
     "loading": ("Memuat…", "Loading…"),
     "section.failed": (
@@ -378,6 +413,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "severity.moderate": ("Sedang", "Moderate"),
     "severity.low": ("Rendah", "Low"),
 }
+TEXT.update(ADMIN_TEXT)  # the activity log and user management pages' words
 
 
 def lang() -> str:
@@ -394,7 +430,7 @@ def t(key: str, **values: Any) -> str:
 
 
 #: Widgets kept in the URL whose option labels are words of the current language.
-TRANSLATED_URL_KEYS = ("role", "view", "col", "severity")
+TRANSLATED_URL_KEYS = ("role", "view", "col", "severity", "what")
 
 
 def language_switch() -> None:

@@ -15,17 +15,17 @@ from app_pages.cards import (
     task_lines_table,
     timeline_table,
 )
-from app_pages.common import JAMAAH_PAGE, current_workspace, link_params, pager, section, show_flash
+from app_pages.common import JAMAAH_PAGE, current_viewer, link_params, pager, section, show_flash
 from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
 from pipeline_core import actions, dashboard
 from pipeline_core.errors import InvalidInput, NotFound
-from pipeline_core.formatting import mask_nik, mask_passport
 from pipeline_core.jamaah_detail import JamaahDetail
 from pipeline_core.rules import PassportCheck
 
 PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
 
-workspace = current_workspace()
+viewer = current_viewer()
+workspace = viewer.workspace
 show_flash()
 raw_id = st.query_params.get("jamaah") or st.session_state.get("jamaah_id")
 
@@ -44,7 +44,7 @@ def search() -> None:
         return
     with section("jamaah-search"):
         try:
-            found = actions.find_jamaah(workspace, query, page=st.session_state.get("jq_page", 1))
+            found = actions.find_jamaah(viewer, query, page=st.session_state.get("jq_page", 1))
         except InvalidInput:
             st.warning(t("queue.search.invalid"), icon=":material/search_off:")
             return
@@ -61,12 +61,12 @@ def search() -> None:
 
 
 def profile(detail: JamaahDetail) -> None:
-    passport = mask_passport(detail.passport_number)
+    passport = detail.passport_number
     expiry = day(detail.passport_expiry_date) if detail.passport_expiry_date else t("none")
     rows = {
         t("jamaah.gender"): t(f"jamaah.gender.{detail.gender}"),
         t("jamaah.birth"): day(detail.birth_date),
-        t("jamaah.nik"): mask_nik(detail.nik),
+        t("jamaah.nik"): detail.nik,
         t("jamaah.phone"): contact_links(detail.phone, show_number=True),
         t("jamaah.passport"): t("jamaah.passport.value", number=passport, expiry=expiry)
         if passport
@@ -106,7 +106,7 @@ if not raw_id:
 
 with section("jamaah-detail"):
     try:
-        detail = dashboard.jamaah_detail(workspace, int(raw_id))
+        detail = dashboard.jamaah_detail(viewer, int(raw_id))
     except (NotFound, ValueError):
         st.warning(t("jamaah.not_found", id=raw_id), icon=":material/person_off:")
         st.page_link(

@@ -5,11 +5,12 @@ import streamlit as st
 
 from app_pages import charts
 from app_pages.cards import alert_card, departures_table
-from app_pages.common import current_workspace, section, show_flash
+from app_pages.common import current_viewer, section, show_flash
 from app_pages.i18n import dec, num, pct, role_title, stage_name, t
 from pipeline_core import actions, dashboard
 
-workspace = current_workspace()
+viewer = current_viewer()
+workspace = viewer.workspace
 show_flash()
 with st.container(horizontal=True, vertical_alignment="bottom"):
     st.title(t("overview.title"), anchor=False)
@@ -20,7 +21,7 @@ st.caption(workspace.name)
 @st.fragment
 def kpis() -> None:
     with section("kpis"):
-        health = dashboard.pipeline_health(workspace)
+        health = dashboard.pipeline_health(viewer)
         with st.container(horizontal=True):
             for key, value in (
                 ("total", num(health.total)),
@@ -36,7 +37,7 @@ def kpis() -> None:
 def stage_cards() -> None:
     st.subheader(t("stages.title"), anchor=False)
     with section("stages"):
-        stages = dashboard.stage_stats(workspace)
+        stages = dashboard.stage_stats(viewer)
         if not stages:
             st.info(t("stages.empty"), icon=":material/info:")
         with st.grid(5, min_column_width=170, gap="small"):
@@ -64,8 +65,8 @@ def stage_cards() -> None:
 def pipeline_chart() -> None:
     st.subheader(t("chart.title"), anchor=False)
     with section("chart"):
-        stages = dashboard.stage_stats(workspace)
-        parts = actions.stage_breakdown(workspace)
+        stages = dashboard.stage_stats(viewer)
+        parts = actions.stage_breakdown(viewer)
         if not parts:
             st.info(t("chart.empty"), icon=":material/info:")
         else:
@@ -76,7 +77,7 @@ def pipeline_chart() -> None:
 def alerts() -> None:
     st.subheader(t("alerts.title"), anchor=False)
     with section("alerts"):
-        found = dashboard.bottlenecks(workspace)
+        found = dashboard.bottlenecks(viewer)
         if not found:
             st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
         for alert in found[:4]:
@@ -89,7 +90,7 @@ def alerts() -> None:
 def departures() -> None:
     st.subheader(t("departures.upcoming"), anchor=False)
     with section("departures"):
-        upcoming = dashboard.upcoming_departures(workspace, days=7, limit=10)
+        upcoming = dashboard.upcoming_departures(viewer, days=7, limit=10)
         if not upcoming.items:
             st.info(t("departures.empty", n=7), icon=":material/event_available:")
         else:

@@ -16,24 +16,24 @@ import streamlit as st
 from app_pages.cards import PRIORITY_COLOR, contact_links, plain, task_title
 from app_pages.common import flash, jamaah_link
 from app_pages.i18n import lang, priority_label, t
-from pipeline_core import actions, permissions, rules
+from pipeline_core import actions, rules
+from pipeline_core.access import Viewer
 from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.model import Workspace, WorkStatus
 from pipeline_core.permissions import Action
-from pipeline_core.services import Actor
 from pipeline_core.task_queue import TaskCard
 
 BLOCKING = "blocking"  # the task whose block reason the dialog asks for
 
 
-def task_card(task: TaskCard, workspace: Workspace, actor: Actor) -> None:
+def task_card(task: TaskCard, viewer: Viewer) -> None:
     with st.container(border=True, key=f"card-{task.id}"):
-        st.markdown(card_text(task, workspace))
+        st.markdown(card_text(task, viewer.workspace))
         problem = st.session_state.pop(f"card-problem-{task.id}", None)
         if problem:
             st.error(problem, icon=":material/error:")
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            _actions(task, workspace, actor)
+            _actions(task, viewer)
             jamaah_link(task.jamaah_id)
 
 
@@ -58,14 +58,14 @@ def card_text(task: TaskCard, workspace: Workspace) -> str:
     return "  \n".join(lines)
 
 
-def _actions(task: TaskCard, workspace: Workspace, actor: Actor) -> None:
+def _actions(task: TaskCard, viewer: Viewer) -> None:
     """The buttons carry the version the card showed (callback args are fixed when drawn), so a
     task changed by someone else in the meantime is refused with a Conflict, not overwritten."""
     name = {"title": task_title(task.title, task.jamaah_name), "name": task.jamaah_name}
     if task.status is WorkStatus.BLOCKED:
-        if not permissions.allowed(actor.role, Action.UNBLOCK_TASK):  # a manager lifts blocks
+        if not viewer.may(Action.UNBLOCK_TASK):  # a manager lifts blocks
             return
-        unblock = partial(actions.unblock, workspace, actor, task.id, task.version)
+        unblock = partial(actions.unblock, viewer, task.id, task.version)
         st.button(
             t("task.unblock"),
             key=f"unblock-{task.id}",
@@ -74,7 +74,7 @@ def _actions(task: TaskCard, workspace: Workspace, actor: Actor) -> None:
             args=(task.id, unblock, t("task.unblocked", **name)),
         )
         return
-    complete = partial(actions.complete, workspace, actor, task.id, task.version)
+    complete = partial(actions.complete, viewer, task.id, task.version)
     st.button(
         t("task.complete"),
         key=f"done-{task.id}",
@@ -93,19 +93,19 @@ def _actions(task: TaskCard, workspace: Workspace, actor: Actor) -> None:
     )
 
 
-def block_dialog_if_asked(column: str, workspace: Workspace, actor: Actor) -> None:
+def block_dialog_if_asked(column: str, viewer: Viewer) -> None:
     """Open the reason dialog when a card of this column asked for it (one dialog per run)."""
     asked = st.session_state.get(BLOCKING)
     if asked and asked["column"] == column:
         dialog = st.dialog(t("task.block.title"), icon=":material/block:", on_dismiss=_forget_block)
-        dialog(_block_form)(asked, workspace, actor)
+        dialog(_block_form)(asked, viewer)
 
 
 def _forget_block() -> None:
     st.session_state.pop(BLOCKING, None)
 
 
-def _block_form(asked: dict[str, Any], workspace: Workspace, actor: Actor) -> None:
+def _block_form(asked: dict[str, Any], viewer: Viewer) -> None:
     st.markdown(f"**{plain(asked['title'])}** — {plain(asked['name'])}")
     problem = st.session_state.pop("block-problem", None)
     if problem:
@@ -119,17 +119,17 @@ def _block_form(asked: dict[str, Any], workspace: Workspace, actor: Actor) -> No
             type="primary",
             icon=":material/block:",
             on_click=_block,
-            args=(asked, workspace, actor),
+            args=(asked, viewer),
         )
 
 
-def _block(asked: dict[str, Any], workspace: Workspace, actor: Actor) -> None:
+def _block(asked: dict[str, Any], viewer: Viewer) -> None:
     reason = st.session_state.get("block-reason") or ""
     if not reason.strip():
         st.session_state["block-problem"] = t("task.block.required")
         return
     st.session_state.pop(BLOCKING, None)
-    block = partial(actions.block, workspace, actor, asked["id"], asked["version"], reason)
+    block = partial(actions.block, viewer, asked["id"], asked["version"], reason)
     _attempt(asked["id"], block, t("task.blocked", title=asked["title"], name=asked["name"]))
 
 

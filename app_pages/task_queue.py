@@ -8,11 +8,11 @@ column is a fragment that reads only its own page.
 
 import streamlit as st
 
-from app_pages.common import ALL, current_actor, current_workspace, home_role, pager, section, show_flash
+from app_pages.common import ALL, current_viewer, home_role, pager, section, show_flash
 from app_pages.i18n import column_label, num, role_title, t
 from app_pages.task_card import block_dialog_if_asked, task_card
 from app_pages.task_table import seen_tasks, task_table
-from pipeline_core import dashboard, permissions
+from pipeline_core import dashboard
 from pipeline_core.errors import InvalidInput
 from pipeline_core.model import ADMIN_ROLES, KanbanColumn
 from pipeline_core.permissions import Action
@@ -20,7 +20,8 @@ from pipeline_core.permissions import Action
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 SIZES = (20, 50, 100)
 
-workspace, actor = current_workspace(), current_actor()
+viewer = current_viewer()
+workspace = viewer.workspace
 show_flash()
 st.title(t("queue.title"), anchor=False)
 
@@ -36,10 +37,10 @@ def go_to(column: str, page: int) -> None:
 
 
 roles = [ALL, *(r.value for r in ADMIN_ROLES)]
-if not permissions.allowed(actor.role, Action.VIEW_QUEUE_ALL):  # an admin sees their own queue
-    roles = [home_role(actor)]
+if not viewer.may(Action.VIEW_QUEUE_ALL):  # an admin sees their own queue
+    roles = [home_role(viewer)]
 if st.session_state.get("role") not in roles:
-    st.session_state["role"] = home_role(actor)
+    st.session_state["role"] = home_role(viewer)
 role = st.segmented_control(
     t("queue.role"),
     roles,
@@ -82,7 +83,7 @@ size = size if size in SIZES else SIZES[0]
 counts = None
 with section("queue-counts"):
     try:
-        counts = dashboard.task_queue_page(workspace, role=role_arg, search=search, limit=size).counts
+        counts = dashboard.task_queue_page(viewer, role=role_arg, search=search, limit=size).counts
     except InvalidInput:
         st.warning(t("queue.search.invalid"), icon=":material/search_off:")
 if counts is None:
@@ -110,13 +111,13 @@ def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
     with section(f"column-{column.value}"):
         last = max(1, -(-count // size))
         tasks = dashboard.task_queue_page(
-            workspace, role=role_arg, column=column, search=search, page=min(wanted_page, last), limit=size
+            viewer, role=role_arg, column=column, search=search, page=min(wanted_page, last), limit=size
         )
         if not tasks.items:
             st.caption(t("queue.column.empty"))
         for task in tasks.items:
-            task_card(task, workspace, actor)
-        block_dialog_if_asked(column.value, workspace, actor)
+            task_card(task, viewer)
+        block_dialog_if_asked(column.value, viewer)
         on_page = lambda n: go_to(column.value, n)  # noqa: E731
         pager(f"pager-{column.value}", page=tasks.page, pages=tasks.pages, total=tasks.total, on_page=on_page)
 
@@ -129,10 +130,10 @@ def table() -> None:
         tasks = seen_tasks(
             view,
             lambda: dashboard.task_queue_page(
-                workspace, role=role_arg, column=column, search=search, page=page, limit=size
+                viewer, role=role_arg, column=column, search=search, page=page, limit=size
             ),
         )
-        task_table(tasks.items, workspace, actor)
+        task_table(tasks.items, viewer)
         pager(
             "pager-table",
             page=tasks.page,

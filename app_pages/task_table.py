@@ -20,12 +20,12 @@ import streamlit as st
 from app_pages.cards import task_title
 from app_pages.common import flash, staff
 from app_pages.i18n import day_time, lang, priority_label, status_label, t
-from pipeline_core import actions, permissions
+from pipeline_core import actions
+from pipeline_core.access import Viewer
 from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.model import Priority, Workspace, WorkStatus
 from pipeline_core.permissions import Action
 from pipeline_core.repository import Task
-from pipeline_core.services import Actor
 from pipeline_core.task_queue import TaskCard, TaskPage
 
 #: Table column → task field, in the order the conflict panel lists them.
@@ -55,9 +55,10 @@ def _next_generation() -> None:
     st.session_state["editor_generation"] = st.session_state.get("editor_generation", 0) + 1
 
 
-def task_table(tasks: list[TaskCard], workspace: Workspace, actor: Actor) -> None:
-    names = {member.id: member.name for member in staff(workspace)}
-    conflicts_panel(workspace, actor, names)
+def task_table(tasks: list[TaskCard], viewer: Viewer) -> None:
+    workspace = viewer.workspace
+    names = {member.id: member.name for member in staff(viewer)}
+    conflicts_panel(viewer, names)
     for message in st.session_state.pop("queue_errors", []):
         st.error(message, icon=":material/error:")
     if not tasks:
@@ -70,7 +71,7 @@ def task_table(tasks: list[TaskCard], workspace: Workspace, actor: Actor) -> Non
         hide_index=True,
         height="content",
         column_order=["jamaah", "task", *EDITABLE],
-        disabled=["jamaah", "task", *_not_editable_by(actor)],
+        disabled=["jamaah", "task", *_not_editable_by(viewer)],
         placeholder=t("none"),
         column_config=_columns(names, workspace),
         alt=t("table.alt"),
@@ -83,16 +84,16 @@ def task_table(tasks: list[TaskCard], workspace: Workspace, actor: Actor) -> Non
         )
         st.button(t("reload"), key="table-reload", icon=":material/refresh:", on_click=_next_generation)
     if save:
-        _save(changes, frame, workspace, actor)
+        _save(changes, frame, viewer)
 
 
-def _not_editable_by(actor: Actor) -> list[str]:
+def _not_editable_by(viewer: Viewer) -> list[str]:
     """Columns the actor's role may not change (the permission matrix): priority and due date need
     reprioritise, the assignee needs reassign."""
     locked = []
-    if not permissions.allowed(actor.role, Action.REPRIORITISE_TASK):
+    if not viewer.may(Action.REPRIORITISE_TASK):
         locked += ["priority", "due"]
-    if not permissions.allowed(actor.role, Action.REASSIGN):
+    if not viewer.may(Action.REASSIGN):
         locked.append("assignee")
     return locked
 
@@ -174,15 +175,13 @@ def _changes(frame: pd.DataFrame, edited: pd.DataFrame) -> dict[int, dict[str, A
     return changes
 
 
-def _save(
-    changes: dict[int, dict[str, Any]], frame: pd.DataFrame, workspace: Workspace, actor: Actor
-) -> None:
+def _save(changes: dict[int, dict[str, Any]], frame: pd.DataFrame, viewer: Viewer) -> None:
     saved, errors = 0, []
     conflicts: dict[int, dict[str, Any]] = st.session_state.setdefault(CONFLICTS, {})
     for task_id, fields in changes.items():
         label = {"title": frame.at[task_id, "task"], "name": frame.at[task_id, "jamaah"]}
         try:
-            actions.update(workspace, actor, task_id, int(frame.at[task_id, "version"]), **fields)
+            actions.update(viewer, task_id, int(frame.at[task_id, "version"]), **fields)
             saved += 1
         except Conflict as conflict:
             conflicts[task_id] = {"label": label, "mine": fields, "theirs": conflict.current}
@@ -199,7 +198,8 @@ def _save(
 # --- conflicts ------------------------------------------------------------------------------
 
 
-def conflicts_panel(workspace: Workspace, actor: Actor, names: dict[int, str]) -> None:
+def conflicts_panel(viewer: Viewer, names: dict[int, str]) -> None:
+    workspace = viewer.workspace
     for task_id, conflict in list(st.session_state.get(CONFLICTS, {}).items()):
         theirs: Task | None = conflict["theirs"]
         mine: dict[str, Any] = conflict["mine"]
@@ -236,7 +236,7 @@ def conflicts_panel(workspace: Workspace, actor: Actor, names: dict[int, str]) -
                     icon=":material/done_all:",
                 ):
                     assert theirs is not None  # not closed
-                    _apply_mine(task_id, theirs, mine, workspace, actor)
+                    _apply_mine(task_id, theirs, mine, viewer)
 
 
 def _shown(field: str, value: Any, workspace: Workspace, names: dict[int, str]) -> str:
@@ -257,10 +257,10 @@ def _drop(task_id: int) -> None:
     st.session_state.get(CONFLICTS, {}).pop(task_id, None)
 
 
-def _apply_mine(task_id: int, theirs: Task, mine: dict[str, Any], workspace: Workspace, actor: Actor) -> None:
+def _apply_mine(task_id: int, theirs: Task, mine: dict[str, Any], viewer: Viewer) -> None:
     """Re-apply my values on the version that is current now (theirs); a new conflict replaces it."""
     try:
-        actions.update(workspace, actor, task_id, theirs.version, **mine)
+        actions.update(viewer, task_id, theirs.version, **mine)
     except Conflict as conflict:
         st.session_state[CONFLICTS][task_id]["theirs"] = conflict.current
     except (InvalidInput, PermissionDenied) as error:

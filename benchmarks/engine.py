@@ -29,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pipeline_core import bootstrap, cache, dashboard, datasets, db, queries, task_queue
+from pipeline_core.access import system_viewer
 from pipeline_core.errors import Conflict
 from pipeline_core.jamaah_detail import jamaah_detail
 from pipeline_core.model import ADMIN_ROLES, Role, Workspace
@@ -66,29 +67,35 @@ def read_models(
         return call
 
     return {
-        "pipeline_health": (uncached(queries.pipeline_health), lambda: dashboard.pipeline_health(ws, now)),
-        "stage_stats": (uncached(queries.stage_stats), lambda: dashboard.stage_stats(ws, now)),
-        "bottlenecks": (uncached(queries.bottlenecks), lambda: dashboard.bottlenecks(ws, now)),
+        "pipeline_health": (
+            uncached(queries.pipeline_health),
+            lambda: dashboard.pipeline_health(system_viewer(ws), now),
+        ),
+        "stage_stats": (uncached(queries.stage_stats), lambda: dashboard.stage_stats(system_viewer(ws), now)),
+        "bottlenecks": (uncached(queries.bottlenecks), lambda: dashboard.bottlenecks(system_viewer(ws), now)),
         "upcoming_departures(7)": (
             uncached(queries.upcoming_departures, days=7),
-            lambda: dashboard.upcoming_departures(ws, now, days=7),
+            lambda: dashboard.upcoming_departures(system_viewer(ws), now, days=7),
         ),
-        "task_queue(all, p1)": (uncached(task_queue.task_queue), lambda: dashboard.task_queue_page(ws, now)),
+        "task_queue(all, p1)": (
+            uncached(task_queue.task_queue),
+            lambda: dashboard.task_queue_page(system_viewer(ws), now),
+        ),
         "task_queue(visa, urgent)": (
             uncached(task_queue.task_queue, role="visa-admin", column="urgent"),
-            lambda: dashboard.task_queue_page(ws, now, role="visa-admin", column="urgent"),
+            lambda: dashboard.task_queue_page(system_viewer(ws), now, role="visa-admin", column="urgent"),
         ),
         "task_queue(all, p200)": (
             uncached(task_queue.task_queue, page=200),
-            lambda: dashboard.task_queue_page(ws, now, page=200),
+            lambda: dashboard.task_queue_page(system_viewer(ws), now, page=200),
         ),
         "task_queue(search name)": (
             uncached(task_queue.task_queue, search="siti"),
-            lambda: dashboard.task_queue_page(ws, now, search="siti"),
+            lambda: dashboard.task_queue_page(system_viewer(ws), now, search="siti"),
         ),
         "jamaah_detail": (
             lambda: _detail(ws, sample_jamaah, now),
-            lambda: dashboard.jamaah_detail(ws, sample_jamaah, now),
+            lambda: dashboard.jamaah_detail(system_viewer(ws), sample_jamaah, now),
         ),
     }
 
@@ -240,7 +247,10 @@ def mixed(ws: Workspace, now: datetime, users: int, seconds: float, think_ms: fl
         while time.monotonic() < stop:
             if rng.random() < 0.05:
                 page = dashboard.task_queue_page(
-                    ws, now, role=None if role is Role.MANAGER else role, page=rng.randint(1, 3)
+                    system_viewer(ws),
+                    now,
+                    role=None if role is Role.MANAGER else role,
+                    page=rng.randint(1, 3),
                 )
                 if page.items:
                     card = rng.choice(page.items)
@@ -280,12 +290,12 @@ def mixed(ws: Workspace, now: datetime, users: int, seconds: float, think_ms: fl
                         except Exception:
                             actions.add(False)
             elif role is Role.MANAGER:
-                dashboard.pipeline_health(ws, now)
-                dashboard.stage_stats(ws, now)
-                dashboard.bottlenecks(ws, now)
-                dashboard.upcoming_departures(ws, now, days=7)
+                dashboard.pipeline_health(system_viewer(ws), now)
+                dashboard.stage_stats(system_viewer(ws), now)
+                dashboard.bottlenecks(system_viewer(ws), now)
+                dashboard.upcoming_departures(system_viewer(ws), now, days=7)
             else:
-                dashboard.task_queue_page(ws, now, role=role)
+                dashboard.task_queue_page(system_viewer(ws), now, role=role)
             time.sleep(rng.uniform(0, 2 * think_ms) / 1000)
 
     threads = [threading.Thread(target=user, args=(role, rng_seed.randint(0, 10**9))) for role in roles]

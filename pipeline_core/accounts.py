@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_core import db
 from pipeline_core import tables as t
-from pipeline_core.auth import audit, hash_password, normalise_username, verify_password
+from pipeline_core.auth import audit, demo_username, hash_password, normalise_username, verify_password
 from pipeline_core.auth_tables import UserSession
 from pipeline_core.errors import InvalidInput, NotFound, PermissionDenied
 from pipeline_core.model import Role, WorkspaceKind
@@ -45,12 +45,14 @@ __all__ = [
     "DEMO_PASSWORD",
     "SYSTEM",
     "DemoAccount",
+    "DemoWorkspace",
     "UserAccount",
     "change_role",
     "check_password",
     "check_username",
     "create_user",
     "deactivate_user",
+    "demo_sign_ins",
     "demo_username",
     "ensure_demo_accounts",
     "list_users",
@@ -388,10 +390,6 @@ def list_users(session: Session, *, actor: Actor, workspace_id: int) -> list[Use
 # --- demo accounts ------------------------------------------------------------------------------
 
 
-def demo_username(role: Role, workspace_slug: str) -> str:
-    return f"{role.value}@{workspace_slug}"
-
-
 def ensure_demo_accounts(session: Session, workspace_id: int, workspace_slug: str) -> list[DemoAccount]:
     """One account per role in a demo workspace, password `DEMO_PASSWORD`; idempotent.
 
@@ -438,3 +436,35 @@ def ensure_demo_accounts(session: Session, workspace_id: int, workspace_slug: st
             session.flush()
             accounts.append(DemoAccount(username=name, role=role, full_name=user.full_name))
     return accounts
+
+
+@dataclass(frozen=True, slots=True)
+class DemoWorkspace:
+    slug: str
+    name: str
+    accounts: list[DemoAccount]
+
+
+def demo_sign_ins() -> list[DemoWorkspace]:
+    """The demo accounts the sign-in page lists: per dataset workspace (never an agency's), the
+    active `<role>@<slug>` accounts that can sign in, in role order. Empty in production."""
+    with db.read_session() as s:
+        rows = s.execute(
+            select(t.Workspace.slug, t.Workspace.name, t.User.username, t.User.role, t.User.full_name)
+            .join(t.User, t.User.workspace_id == t.Workspace.id)
+            .where(
+                t.Workspace.kind != WorkspaceKind.AGENCY.value,
+                t.User.is_active,
+                t.User.password_hash.is_not(None),
+                func.lower(t.User.username) == func.concat(t.User.role, "@", t.Workspace.slug),
+            )
+            .order_by(t.Workspace.kind, t.Workspace.slug)  # demo-13, demo-2000, then scale
+        ).all()
+    order = {role: index for index, role in enumerate(ROLE_ORDER)}
+    found: dict[str, DemoWorkspace] = {}
+    for slug, name, username, role, full_name in rows:
+        entry = found.setdefault(slug, DemoWorkspace(slug=slug, name=name, accounts=[]))
+        entry.accounts.append(DemoAccount(username=username, role=Role(role), full_name=full_name))
+    for entry in found.values():
+        entry.accounts.sort(key=lambda account: order[account.role])
+    return list(found.values())

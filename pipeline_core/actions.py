@@ -17,7 +17,10 @@ from sqlalchemy import select, text
 
 from pipeline_core import db, queries, services
 from pipeline_core import tables as t
-from pipeline_core.model import ADMIN_ROLES, JamaahStatus, Role, Workspace, WorkStatus
+from pipeline_core.access import Viewer
+from pipeline_core.model import ADMIN_ROLES, JamaahStatus, Role, WorkStatus
+from pipeline_core.permissions import Action
+from pipeline_core.privacy import mask_nik, mask_passport
 from pipeline_core.repository import Task
 from pipeline_core.services import UNSET, Actor, TaskCompletion, Unset
 from pipeline_core.task_queue import search_filter
@@ -58,8 +61,9 @@ class StaffMember:
         return Actor(user_id=self.id, name=self.name, role=self.role)
 
 
-def active_users(workspace: Workspace) -> list[StaffMember]:
+def active_users(viewer: Viewer) -> list[StaffMember]:
     """The workspace's active staff: managers first, then the admin roles in pipeline order."""
+    workspace = viewer.scope(Action.VIEW_QUEUE_OWN)
     with db.read_session() as session:
         rows = session.execute(
             select(t.User.id, t.User.full_name, t.User.role)
@@ -73,32 +77,39 @@ def active_users(workspace: Workspace) -> list[StaffMember]:
 # --- task commands, one transaction each ---------------------------------------------------------
 
 
-def complete(
-    workspace: Workspace, actor: Actor, task_id: int, version: int, notes: str | None = None
-) -> TaskCompletion:
+def complete(viewer: Viewer, task_id: int, version: int, notes: str | None = None) -> TaskCompletion:
     with db.transaction() as session:
         return services.complete_task(
-            session=session, workspace=workspace, actor=actor, task_id=task_id, version=version, notes=notes
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            task_id=task_id,
+            version=version,
+            notes=notes,
         )
 
 
-def block(workspace: Workspace, actor: Actor, task_id: int, version: int, reason: str) -> Task:
+def block(viewer: Viewer, task_id: int, version: int, reason: str) -> Task:
     with db.transaction() as session:
         return services.block_task(
-            session=session, workspace=workspace, actor=actor, task_id=task_id, version=version, reason=reason
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            task_id=task_id,
+            version=version,
+            reason=reason,
         )
 
 
-def unblock(workspace: Workspace, actor: Actor, task_id: int, version: int) -> Task:
+def unblock(viewer: Viewer, task_id: int, version: int) -> Task:
     with db.transaction() as session:
         return services.unblock_task(
-            session=session, workspace=workspace, actor=actor, task_id=task_id, version=version
+            session=session, workspace=viewer.workspace, actor=viewer.actor, task_id=task_id, version=version
         )
 
 
 def update(
-    workspace: Workspace,
-    actor: Actor,
+    viewer: Viewer,
     task_id: int,
     version: int,
     *,
@@ -112,8 +123,8 @@ def update(
     with db.transaction() as session:
         return services.update_task(
             session=session,
-            workspace=workspace,
-            actor=actor,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
             task_id=task_id,
             version=version,
             priority=priority,
@@ -184,7 +195,7 @@ LEFT JOIN stage_instances si ON si.id = s.current_instance_id
 
 
 def _jamaah_page(
-    workspace: Workspace,
+    viewer: Viewer,
     now: datetime,
     *,
     where: str,
@@ -193,6 +204,7 @@ def _jamaah_page(
     page: int,
     limit: int,
 ) -> JamaahPage:
+    workspace = viewer.scope(Action.VIEW_OVERVIEW)
     page, limit = queries.check_paging(page, limit)
     scope = f"WHERE s.workspace_id = :ws AND {where}"
     values = {**queries.status_params(workspace, now), **params}
@@ -214,17 +226,19 @@ def _jamaah_page(
 
 def _line(row: Any) -> JamaahLine:
     values = dict(row)
+    values["nik"] = mask_nik(row["nik"])
+    values["passport_number"] = mask_passport(row["passport_number"]) if row["passport_number"] else None
     values["status"] = JamaahStatus(row["status"])
     values["stage_status"] = WorkStatus(row["stage_status"]) if row["stage_status"] else None
     return JamaahLine(**values)
 
 
 def not_ready_jamaah(
-    workspace: Workspace, package_id: int, *, page: int = 1, limit: int = 20, now: datetime | None = None
+    viewer: Viewer, package_id: int, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
     """The departure group's jamaah not yet ready, furthest behind first (stage, then due time)."""
     return _jamaah_page(
-        workspace,
+        viewer,
         _now(now),
         where="s.package_id = :package AND NOT s.is_completed",
         order="ps.position, s.current_due_at, j.full_name, j.id",
@@ -235,11 +249,11 @@ def not_ready_jamaah(
 
 
 def stuck_jamaah(
-    workspace: Workspace, stage_code: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
+    viewer: Viewer, stage_code: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
     """The jamaah stuck in a stage (current stage instance overdue), longest delay first."""
     return _jamaah_page(
-        workspace,
+        viewer,
         _now(now),
         where="NOT s.is_completed AND s.current_due_at < :now AND ps.code = :code",
         order="s.current_due_at, j.id",
@@ -250,12 +264,12 @@ def stuck_jamaah(
 
 
 def find_jamaah(
-    workspace: Workspace, search: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
+    viewer: Viewer, search: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
     """Jamaah by name words, NIK, passport number or phone (the task queue's search rules)."""
     search_sql, search_params = search_filter(search)
     return _jamaah_page(
-        workspace,
+        viewer,
         _now(now),
         where=search_sql or "true",
         order="j.full_name, j.id",
@@ -265,8 +279,9 @@ def find_jamaah(
     )
 
 
-def stage_breakdown(workspace: Workspace, now: datetime | None = None) -> list[StageBreakdown]:
+def stage_breakdown(viewer: Viewer, now: datetime | None = None) -> list[StageBreakdown]:
     """Per current stage code: overdue, then (not overdue) blocked, in progress, pending."""
+    workspace = viewer.scope(Action.VIEW_OVERVIEW)
     with db.read_session() as session:
         rows = session.execute(
             text(

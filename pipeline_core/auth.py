@@ -46,8 +46,8 @@ from pipeline_core import db, repository
 from pipeline_core import tables as t
 from pipeline_core.auth_tables import UserSession
 from pipeline_core.config import get_settings
-from pipeline_core.errors import PipelineError
-from pipeline_core.model import Role
+from pipeline_core.errors import NotFound, PermissionDenied, PipelineError
+from pipeline_core.model import Role, WorkspaceKind
 from pipeline_core.services import Actor
 
 __all__ = [
@@ -60,12 +60,14 @@ __all__ = [
     "SignedIn",
     "audit",
     "current_policy",
+    "demo_username",
     "hash_password",
     "hash_token",
     "normalise_username",
     "resolve_session",
     "sign_in",
     "sign_out",
+    "switch_demo_workspace",
     "verify_password",
 ]
 
@@ -83,6 +85,7 @@ SIGNED_IN = "auth.signed_in"
 SIGN_IN_FAILED = "auth.sign_in_failed"
 SIGNED_OUT = "auth.signed_out"
 LOCKED = "auth.locked"
+SWITCHED_DATASET = "auth.switched_dataset"
 
 
 class SignInRefused(PipelineError):
@@ -419,3 +422,59 @@ def sign_out(token: str | None, now: datetime | None = None, *, session: Session
         user = s.get_one(t.User, revoked.user_id)
         _audit_own(s, user, SIGNED_OUT, {"session": _change("open", "revoked")}, now)
     return True
+
+
+# --- the demo dataset switch ---------------------------------------------------------------------
+
+
+def demo_username(role: Role, workspace_slug: str) -> str:
+    """The demo account of a role in a dataset workspace: `manager@demo-13`."""
+    return f"{role.value}@{workspace_slug}"
+
+
+def switch_demo_workspace(
+    token: str | None, target_slug: str, now: datetime | None = None, *, session: Session | None = None
+) -> CurrentUser:
+    """Move a demo session to the same role's demo account in another dataset workspace (the
+    sidebar's dataset toggle), keeping the cookie. Only between dataset workspaces (kind demo or
+    scale) and only from a demo account: an agency's staff never leave their workspace this way.
+    Logged in the target workspace. `PermissionDenied` otherwise."""
+    now = _instant(now)
+    with _action(session) as s:
+        user = resolve_session(token, now, session=s)
+        if user is None:
+            raise PermissionDenied("Not signed in, or the session has ended: sign in again.")
+        kinds = dict(
+            s.execute(
+                select(t.Workspace.slug, t.Workspace.kind).where(
+                    t.Workspace.slug.in_([user.workspace_slug, target_slug])
+                )
+            ).all()
+        )
+        if target_slug not in kinds:
+            raise NotFound("Workspace", target_slug)
+        if WorkspaceKind.AGENCY.value in kinds.values():
+            raise PermissionDenied("Only demo datasets can be switched; an agency's workspace is its own.")
+        if normalise_username(user.username) != demo_username(user.role, user.workspace_slug):
+            raise PermissionDenied(f"{user.username} is not a demo account: sign in to the other dataset.")
+        target = s.execute(
+            select(t.User)
+            .join(t.Workspace, t.Workspace.id == t.User.workspace_id)
+            .where(
+                t.Workspace.slug == target_slug,
+                func.lower(t.User.username) == demo_username(user.role, target_slug),
+                t.User.is_active,
+                t.User.password_hash.is_not(None),
+            )
+        ).scalar_one_or_none()
+        if target is None:
+            raise NotFound("Demo account", demo_username(user.role, target_slug))
+        s.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == hash_token(token or ""), UserSession.revoked_at.is_(None))
+            .values(user_id=target.id, workspace_id=target.workspace_id, last_seen_at=now)
+        )
+        _audit_own(s, target, SWITCHED_DATASET, {"workspace": _change(user.workspace_slug, target_slug)}, now)
+        return CurrentUser(
+            target.id, target.username, target.full_name, Role(target.role), target.workspace_id, target_slug
+        )

@@ -1,7 +1,8 @@
 """What the pages ask: one function per question, cached in Redis, each with its own read session.
 
 Pages never see a session, SQL or Redis: they call these and draw the typed answers. Every
-function takes the workspace and an optional `now` (tests and benchmarks pass fixed instants).
+function takes the viewer (`access.Viewer`: the signed-in user and their workspace; each function
+checks the permission it needs) and an optional `now` (tests and benchmarks pass fixed instants).
 Searches and single-jamaah reads are not cached: they are cheap, indexed and rarely repeated.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -17,7 +19,11 @@ from pipeline_core import tables as t
 from pipeline_core.jamaah_detail import JamaahDetail
 from pipeline_core.jamaah_detail import jamaah_detail as read_jamaah_detail
 from pipeline_core.model import KanbanColumn, Role, Severity, Workspace
+from pipeline_core.permissions import Action
 from pipeline_core.workspaces import get_workspace
+
+if TYPE_CHECKING:  # services imports this module; access imports services
+    from pipeline_core.access import Viewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +56,8 @@ def workspace_choices(kinds: tuple[str, ...] = ("demo", "scale")) -> list[Worksp
     return [WorkspaceChoice(slug=slug, name=name, jamaah=n) for slug, name, n in rows]
 
 
-def pipeline_health(ws: Workspace, now: datetime | None = None) -> queries.PipelineHealth:
-    at = _now(now)
+def pipeline_health(viewer: Viewer, now: datetime | None = None) -> queries.PipelineHealth:
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
 
     def compute() -> queries.PipelineHealth:
         with db.read_session() as session:
@@ -68,8 +74,8 @@ def pipeline_health(ws: Workspace, now: datetime | None = None) -> queries.Pipel
     )
 
 
-def stage_stats(ws: Workspace, now: datetime | None = None) -> list[queries.StageStats]:
-    at = _now(now)
+def stage_stats(viewer: Viewer, now: datetime | None = None) -> list[queries.StageStats]:
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
 
     def compute() -> list[queries.StageStats]:
         with db.read_session() as session:
@@ -87,10 +93,10 @@ def stage_stats(ws: Workspace, now: datetime | None = None) -> list[queries.Stag
 
 
 def bottlenecks(
-    ws: Workspace, now: datetime | None = None, severity: Severity | str | None = None
+    viewer: Viewer, now: datetime | None = None, severity: Severity | str | None = None
 ) -> list[queries.Bottleneck]:
     """Alerts, most severe first. A recompute also records today's stuck counts (the trend)."""
-    at = _now(now)
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
     wanted = queries.parse_severity(severity)
 
     def compute() -> list[queries.Bottleneck]:
@@ -109,13 +115,14 @@ def bottlenecks(
     )
 
 
-def stuck_history(ws: Workspace, now: datetime | None = None, days: int = 30) -> list[queries.StuckDay]:
+def stuck_history(viewer: Viewer, now: datetime | None = None, days: int = 30) -> list[queries.StuckDay]:
+    ws = viewer.scope(Action.VIEW_OVERVIEW)
     with db.read_session() as session:
         return queries.stuck_history(session, ws, _now(now), days)
 
 
 def upcoming_departures(
-    ws: Workspace,
+    viewer: Viewer,
     now: datetime | None = None,
     *,
     days: int = 7,
@@ -123,7 +130,7 @@ def upcoming_departures(
     limit: int = 20,
     sort: str = "departure",
 ) -> queries.DeparturePage:
-    at = _now(now)
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
 
     def compute() -> queries.DeparturePage:
         with db.read_session() as session:
@@ -141,7 +148,7 @@ def upcoming_departures(
 
 
 def task_queue_page(
-    ws: Workspace,
+    viewer: Viewer,
     now: datetime | None = None,
     *,
     role: Role | str | None = None,
@@ -150,7 +157,8 @@ def task_queue_page(
     page: int = 1,
     limit: int = 20,
 ) -> task_queue.TaskPage:
-    at = _now(now)
+    ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), _now(now)
+    role = viewer.queue_role(role)
 
     def compute() -> task_queue.TaskPage:
         with db.read_session() as session:
@@ -186,6 +194,7 @@ def cache_scopes(views: tuple[str, ...], roles: tuple[str, ...]) -> list[str]:
     return scopes
 
 
-def jamaah_detail(ws: Workspace, jamaah_id: int, now: datetime | None = None) -> JamaahDetail:
+def jamaah_detail(viewer: Viewer, jamaah_id: int, now: datetime | None = None) -> JamaahDetail:
+    ws = viewer.scope(Action.VIEW_JAMAAH_DETAIL)
     with db.read_session() as session:
         return read_jamaah_detail(session, ws, jamaah_id, _now(now))

@@ -1,8 +1,8 @@
 """How numbers, money, dates and contact details read in Indonesia: `2.000`, `Rp 35.000.000`,
 `29 Nov 2026`, `0812-3456-7890`; English (`lang="en"`) uses `2,000` and English month names.
 
-Pure functions (no locale module: the server's locale must not change what staff see). Masking
-of NIK and passport numbers lives here too: it is how those values are *shown*, not stored.
+Pure functions (no locale module: the server's locale must not change what staff see). NIK and
+passport numbers are masked by the core before any page sees them (`privacy.py`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ _MONTHS = {
     "id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 }
-_MASK = "•"
 
 
 def number(value: int, lang: str = "id") -> str:
@@ -67,22 +66,3 @@ def tel_link(e164: str) -> str:
 def whatsapp_link(e164: str) -> str:
     """One-tap WhatsApp chat: https://wa.me/6281234567890 (wa.me wants no plus sign)."""
     return f"https://wa.me/{e164.lstrip('+')}"
-
-
-# --- masking --------------------------------------------------------------------------------
-
-
-def mask_nik(nik: str) -> str:
-    """3174010101900001 → 3174 •••• •••• 0001: region code and last digits stay recognisable."""
-    if len(nik) != 16:
-        return _MASK * 4
-    return f"{nik[:4]} {_MASK * 4} {_MASK * 4} {nik[-4:]}"
-
-
-def mask_passport(number_: str | None) -> str | None:
-    """C1234567 → C1•••••67: five dots always, so the mask does not tell the length either."""
-    if not number_:
-        return None
-    if len(number_) <= 4:
-        return _MASK * 5
-    return number_[:2] + _MASK * 5 + number_[-2:]

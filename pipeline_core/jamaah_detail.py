@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pipeline_core import rules
 from pipeline_core.errors import NotFound
 from pipeline_core.model import JamaahStatus, Workspace, WorkStatus
+from pipeline_core.privacy import mask_changes, mask_nik, mask_passport
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class ActivityLine:
 
 @dataclass(frozen=True, slots=True)
 class JamaahDetail:
+    """One jamaah for the detail page. NIK and passport number come masked: the full values only
+    through `privacy.reveal_identity` (managers, logged)."""
+
     id: int
     full_name: str
     gender: str
@@ -117,9 +121,9 @@ def jamaah_detail(session: Session, workspace: Workspace, jamaah_id: int, now: d
         full_name=profile["full_name"],
         gender=profile["gender"],
         birth_date=profile["birth_date"],
-        nik=profile["nik"],
+        nik=mask_nik(profile["nik"]),
         phone=profile["phone"],
-        passport_number=profile["passport_number"],
+        passport_number=mask_passport(profile["passport_number"]) or None,
         passport_issue_date=profile["passport_issue_date"],
         passport_expiry_date=profile["passport_expiry_date"],
         passport=rules.passport_check(
@@ -240,4 +244,4 @@ def _activity(session: Session, workspace: Workspace, jamaah_id: int, limit: int
         ),
         {"ws": workspace.id, "id": jamaah_id, "limit": limit},
     ).mappings()
-    return [ActivityLine(**row) for row in rows]
+    return [ActivityLine(**{**row, "changes": mask_changes(row["changes"])}) for row in rows]

@@ -21,22 +21,25 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pipeline_core import tables as t
-from pipeline_core.accounts import require_member
 from pipeline_core.db import translate_errors
 from pipeline_core.errors import NotFound
 from pipeline_core.permissions import Action, require
-from pipeline_core.services import Actor
+
+if TYPE_CHECKING:  # masking is imported by the read side, which services imports
+    from pipeline_core.services import Actor
 
 __all__ = [
+    "MASKED_FIELDS",
     "RedactPersonalData",
     "RevealedIdentity",
     "install_redaction",
+    "mask_changes",
     "mask_nik",
     "mask_passport",
     "redact",
@@ -70,6 +73,23 @@ def mask_passport(number: str | None) -> str:
     if len(number) <= 4:
         return DOT * 5
     return number[:2] + DOT * 5 + number[-2:]
+
+
+#: Activity-log fields holding personal numbers, and how each is masked.
+MASKED_FIELDS = {"nik": mask_nik, "passport_number": mask_passport}
+
+
+def mask_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """An activity-log `changes` object (`{field: {"old": …, "new": …}}`) with NIK and passport
+    values masked, for any read that shows the log."""
+    masked = dict(changes)
+    for name, mask in MASKED_FIELDS.items():
+        change = masked.get(name)
+        if isinstance(change, dict):
+            masked[name] = {k: mask(str(v)) if v else v for k, v in change.items()}
+        elif isinstance(change, str):
+            masked[name] = mask(change)
+    return masked
 
 
 def _mask_match(match: re.Match[str]) -> str:
@@ -158,6 +178,8 @@ def reveal_identity(
     now = now or datetime.now(UTC)
     with translate_errors():
         try:
+            from pipeline_core.accounts import require_member  # accounts → services → read side
+
             require_member(session, actor, workspace_id)
             row = session.execute(
                 select(t.Jamaah.nik, t.Jamaah.passport_number).where(

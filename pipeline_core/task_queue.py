@@ -105,7 +105,7 @@ def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
     return "to_tsvector('simple', j.full_name) @@ to_tsquery('simple', :q_name)", {"q_name": query}
 
 
-def _role(role: Role | str | None) -> Role | None:
+def parse_role(role: Role | str | None) -> Role | None:
     if role is None or isinstance(role, Role):
         return role
     try:
@@ -139,7 +139,7 @@ def task_queue(
 ) -> TaskPage:
     """One page of open tasks (of a role, a column, a search) plus the four column counts."""
     page, limit = check_paging(page, limit)
-    wanted_role, wanted_column = _role(role), _column(column)
+    wanted_role, wanted_column = parse_role(role), _column(column)
     today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
     where = ["t.workspace_id = :ws", "t.status <> 'completed'"]
     params: dict[str, Any] = {

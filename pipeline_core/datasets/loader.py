@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from pipeline_core import cache, db, rules
 from pipeline_core import tables as t
+from pipeline_core.accounts import ensure_demo_accounts
+from pipeline_core.config import get_settings
 from pipeline_core.datasets import bulk, curated, generator
 from pipeline_core.datasets.records import GeneratedDataset
 from pipeline_core.datasets.registry import DATASETS, DEMO_DATASETS, DatasetSpec, get_spec
@@ -78,9 +80,17 @@ def build_dataset(name: str, *, now: datetime, seed: int | None = None) -> Gener
 
 
 def load_dataset(
-    name: str, *, reset: bool = False, now: datetime | None = None, seed: int | None = None
+    name: str,
+    *,
+    reset: bool = False,
+    now: datetime | None = None,
+    seed: int | None = None,
+    demo_accounts: bool = False,
 ) -> LoadReport:
-    """Load one dataset into its workspace (slug = name); `reset` replaces it if it exists."""
+    """Load one dataset into its workspace (slug = name); `reset` replaces it if it exists.
+
+    `demo_accounts`: also make one sign-in account per role, `<role>@<name>` with the public demo
+    password (`accounts.ensure_demo_accounts`), in the same transaction."""
     spec = get_spec(name)
     now = _now(now)
     if not reset and dataset_exists(name):  # say so before spending seconds generating
@@ -102,6 +112,8 @@ def load_dataset(
                 delete_workspace(session, name)
             phases["delete"] = time.perf_counter() - clock
             workspace_id, rows = write_dataset(session, spec, dataset, phases)
+            if demo_accounts:
+                ensure_demo_accounts(session, workspace_id, name)
         clock = time.perf_counter()
         _vacuum(_VACUUMED)
         phases["vacuum"] = time.perf_counter() - clock
@@ -177,6 +189,7 @@ def ensure_demo_datasets(*, now: datetime | None = None) -> None:
     waits, then finds the demos fresh and does nothing.
     """
     now = _now(now)
+    with_accounts = get_settings().demo_accounts
     engine = db.get_engine()
     with db.translate_errors(), engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
         lock.execute(text("SELECT pg_advisory_lock(:a, :b)"), {"a": _LOCK_CLASS, "b": _ENSURE_LOCK})
@@ -188,10 +201,16 @@ def ensure_demo_datasets(*, now: datetime | None = None) -> None:
                 ).one_or_none()
                 today = rules.agency_today(now, spec.timezone)
                 if seeded is None:
-                    load_dataset(name, now=now)
+                    load_dataset(name, now=now, demo_accounts=with_accounts)
                 elif seeded.seeded_on != today:
                     log.info("demo %s was laid out for %s: reloading for %s", name, seeded.seeded_on, today)
-                    load_dataset(name, reset=True, now=now)
+                    load_dataset(name, reset=True, now=now, demo_accounts=with_accounts)
+                elif with_accounts:
+                    with db.transaction() as session:
+                        workspace_id = session.execute(
+                            select(t.Workspace.id).where(t.Workspace.slug == name)
+                        ).scalar_one()
+                        ensure_demo_accounts(session, workspace_id, name)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": _LOCK_CLASS, "b": _ENSURE_LOCK})
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pipeline_core import cache, dashboard
+from pipeline_core.access import system_viewer
 from pipeline_core.config import get_settings
 from pipeline_core.model import Workspace, WorkspaceKind
 from pipeline_core.services import block_task, complete_task
@@ -64,18 +65,20 @@ def test_plain_operations_and_scan_based_invalidation(servers: None) -> None:
 def test_a_second_read_is_a_hit_and_equals_the_database(committed: tuple[Workspace, list[int]]) -> None:
     workspace, _ = committed
     cache.reset_hit_rates()
-    first = dashboard.pipeline_health(workspace, NOW)
-    second = dashboard.pipeline_health(workspace, NOW)
+    first = dashboard.pipeline_health(system_viewer(workspace), NOW)
+    second = dashboard.pipeline_health(system_viewer(workspace), NOW)
     assert first == second and first.total == 3 and first.on_track == 3
     assert cache.hit_rates()["health"] == (1, 1)
-    assert dashboard.stage_stats(workspace, NOW) == dashboard.stage_stats(workspace, NOW)
+    assert dashboard.stage_stats(system_viewer(workspace), NOW) == dashboard.stage_stats(
+        system_viewer(workspace), NOW
+    )
     assert cache.hit_rates()["stages"] == (1, 1)
 
 
 def test_a_write_is_visible_at_once_despite_the_ttl(committed: tuple[Workspace, list[int]]) -> None:
     workspace, tasks = committed
-    before = dashboard.pipeline_health(workspace, NOW)
-    queue_before = dashboard.task_queue_page(workspace, NOW)
+    before = dashboard.pipeline_health(system_viewer(workspace), NOW)
+    queue_before = dashboard.task_queue_page(system_viewer(workspace), NOW)
     assert (before.at_risk, queue_before.counts.blocked) == (0, 0)
     with Session(cache_engine()) as session:
         block_task(
@@ -87,25 +90,25 @@ def test_a_write_is_visible_at_once_despite_the_ttl(committed: tuple[Workspace, 
             reason="Paspor hilang",
             now=NOW,
         )
-    after = dashboard.pipeline_health(workspace, NOW)
+    after = dashboard.pipeline_health(system_viewer(workspace), NOW)
     assert (after.at_risk, after.on_track) == (1, 2)
-    assert dashboard.task_queue_page(workspace, NOW).counts.blocked == 1
-    assert dashboard.task_queue_page(workspace, NOW, role="siskopatuh-admin").total == 0
+    assert dashboard.task_queue_page(system_viewer(workspace), NOW).counts.blocked == 1
+    assert dashboard.task_queue_page(system_viewer(workspace), NOW, role="siskopatuh-admin").total == 0
     with Session(cache_engine()) as session:
         complete_task(
             session=session, workspace=workspace, actor=MANAGER, task_id=tasks[1], version=1, now=NOW
         )
-    stages = {s.code: s for s in dashboard.stage_stats(workspace, NOW)}
+    stages = {s.code: s for s in dashboard.stage_stats(system_viewer(workspace), NOW)}
     assert stages["document-collection"].completed == 1 and stages["document-verification"].in_stage == 1
 
 
 def test_statuses_follow_the_clock_within_a_minute(committed: tuple[Workspace, list[int]]) -> None:
     workspace, _ = committed
     cache.reset_hit_rates()
-    assert dashboard.pipeline_health(workspace, NOW).overdue == 0
+    assert dashboard.pipeline_health(system_viewer(workspace), NOW).overdue == 0
     # 72 h later every first stage is past due: a later minute is a new key, not a stale hit.
     later = NOW + timedelta(hours=72)
-    assert dashboard.pipeline_health(workspace, later).overdue == 3
+    assert dashboard.pipeline_health(system_viewer(workspace), later).overdue == 3
     assert cache.hit_rates()["health"] == (0, 2)
 
 
@@ -176,8 +179,8 @@ def test_without_redis_reads_fall_back_and_writes_succeed_then_the_cache_resumes
     committed: tuple[Workspace, list[int]], own_redis: dict[str, object], caplog: pytest.LogCaptureFixture
 ) -> None:
     workspace, tasks = committed
-    assert dashboard.pipeline_health(workspace, NOW).on_track == 3
-    assert dashboard.pipeline_health(workspace, NOW).on_track == 3
+    assert dashboard.pipeline_health(system_viewer(workspace), NOW).on_track == 3
+    assert dashboard.pipeline_health(system_viewer(workspace), NOW).on_track == 3
     assert cache.hit_rates()["health"] == (1, 1)
 
     process = own_redis["process"]
@@ -186,7 +189,7 @@ def test_without_redis_reads_fall_back_and_writes_succeed_then_the_cache_resumes
     process.wait()
     with caplog.at_level(logging.WARNING, logger="pipeline_core"):
         for _ in range(20):
-            assert dashboard.pipeline_health(workspace, NOW).total == 3
+            assert dashboard.pipeline_health(system_viewer(workspace), NOW).total == 3
         with Session(cache_engine()) as session:
             block_task(
                 session=session,
@@ -197,7 +200,9 @@ def test_without_redis_reads_fall_back_and_writes_succeed_then_the_cache_resumes
                 reason="Visa ditolak",
                 now=NOW,
             )
-        assert dashboard.pipeline_health(workspace, NOW).at_risk == 1  # straight from PostgreSQL
+        assert (
+            dashboard.pipeline_health(system_viewer(workspace), NOW).at_risk == 1
+        )  # straight from PostgreSQL
     cache_warnings = [
         r for r in caplog.records if r.name == "pipeline_core.cache" and r.levelno >= logging.WARNING
     ]
@@ -205,6 +210,6 @@ def test_without_redis_reads_fall_back_and_writes_succeed_then_the_cache_resumes
 
     own_redis["process"] = _start_redis(int(str(own_redis["port"])))
     time.sleep(5.2)  # the breaker leaves Redis alone for 5 s, then tries again
-    assert dashboard.pipeline_health(workspace, NOW).at_risk == 1
-    assert dashboard.pipeline_health(workspace, NOW).at_risk == 1
+    assert dashboard.pipeline_health(system_viewer(workspace), NOW).at_risk == 1
+    assert dashboard.pipeline_health(system_viewer(workspace), NOW).at_risk == 1
     assert cache.hit_rates()["health"] == (1, 1), "counters restart with the new server: one miss, one hit"

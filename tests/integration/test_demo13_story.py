@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline_core import dashboard, datasets
+from pipeline_core.access import system_viewer
 from pipeline_core.model import Severity, Workspace
 
 
@@ -19,7 +20,7 @@ def demo13(servers: None) -> Workspace:
 
 
 def test_the_kpis_are_7_3_2_1(demo13: Workspace) -> None:
-    health = dashboard.pipeline_health(demo13)
+    health = dashboard.pipeline_health(system_viewer(demo13))
     assert (health.total, health.on_track, health.at_risk, health.overdue, health.completed) == (
         13,
         7,
@@ -48,14 +49,14 @@ STAGE_CARDS = {
 def test_every_stage_card(demo13: Workspace) -> None:
     cards = {
         s.code: (s.in_stage, s.in_progress, s.blocked, s.overdue, s.completed)
-        for s in dashboard.stage_stats(demo13)
+        for s in dashboard.stage_stats(system_viewer(demo13))
     }
     assert cards == STAGE_CARDS
     assert list(cards) == list(STAGE_CARDS)  # in pipeline order: hotel before the visa
 
 
 def test_the_one_bottleneck_is_siskopatuh_approval(demo13: Workspace) -> None:
-    [alert] = dashboard.bottlenecks(demo13)
+    [alert] = dashboard.bottlenecks(system_viewer(demo13))
     assert (alert.code, alert.stuck, alert.severity, alert.departure_impact) == (
         "siskopatuh-approval",
         2,

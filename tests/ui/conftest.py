@@ -11,17 +11,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from pipeline_core import dashboard
+from app_pages import common
+from pipeline_core import auth, dashboard, db
+from pipeline_core import tables as t
+from pipeline_core.access import Viewer, system_viewer
+from pipeline_core.accounts import DEMO_PASSWORD
 from pipeline_core.datasets import load_dataset
-from pipeline_core.model import Workspace
+from pipeline_core.model import Role, Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load(name: str) -> Workspace:
-    load_dataset(name, reset=True)
+    load_dataset(name, reset=True, demo_accounts=True)
     return dashboard.workspace(name)
 
 
@@ -47,10 +53,47 @@ def fresh_demo13(demo: dict[str, Workspace]) -> Iterator[Workspace]:
     load("demo-13")
 
 
-def open_page(page_script: str, /, **params: str) -> AppTest:
-    """The app (ui.py, sidebar included) on `app_pages/<page>.py`, as a browser opening that URL
-    with these query parameters."""
+#: Where a test's AppTest keeps its session token: AppTest sends no cookies, so `session_token`
+#: (the app's one seam for "who is signed in") reads it from the test session's state instead.
+TOKEN_KEY = "_test_session_token"
+
+
+@pytest.fixture(autouse=True)
+def _sessions_from_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "session_token", lambda: st.session_state.get(TOKEN_KEY))
+
+
+def sign_in(role: str = "manager", dataset: str = "demo-13") -> str:
+    """A real sign-in (argon2 check, server-side session) with a demo account; its token."""
+    username = f"{role}@{dataset}"
+    return auth.sign_in(username=username, password=DEMO_PASSWORD, workspace_slug=None, client="test").token
+
+
+def identity(workspace: Workspace, jamaah_id: int) -> tuple[str, str | None]:
+    """A jamaah's real NIK and passport number, straight from the table (the read models mask them)."""
+    with db.read_session() as session:
+        row = session.execute(
+            select(t.Jamaah.nik, t.Jamaah.passport_number).where(
+                t.Jamaah.workspace_id == workspace.id, t.Jamaah.id == jamaah_id
+            )
+        ).one()
+    return row.nik, row.passport_number
+
+
+def viewer(workspace: Workspace, role: Role = Role.MANAGER) -> Viewer:
+    """What a page of `role`'s demo account reads with (the figures a test compares against)."""
+    return system_viewer(workspace, role)
+
+
+def open_page(
+    page_script: str, /, *, user: str | None = "manager", dataset: str = "demo-13", **params: str
+) -> AppTest:
+    """The app (ui.py, sidebar included) on `app_pages/<page>.py`, as a browser signed in as the
+    demo account `<user>@<dataset>` (None: not signed in) opening that URL with these query
+    parameters."""
     at = AppTest.from_file(str(ROOT / "ui.py"), default_timeout=60)
+    if user is not None:
+        at.session_state[TOKEN_KEY] = sign_in(user, dataset)
     at.switch_page(f"app_pages/{page_script}.py")
     for key, value in params.items():
         at.query_params[key] = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline_core import actions, dashboard, formatting
+from pipeline_core.access import system_viewer
 from pipeline_core.model import Severity, Workspace
 from tests.ui.conftest import open_page
 
@@ -15,7 +16,7 @@ def alert_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_every_alert_in_core_order(demo13: Workspace) -> None:
     at = open_page("bottlenecks")
-    alerts = dashboard.bottlenecks(demo13)
+    alerts = dashboard.bottlenecks(system_viewer(demo13))
     assert alerts, "demo-13 tells a story with a bottleneck"
     assert alert_titles(at) == [a.name_id for a in alerts]
     stuck = [m.value for m in at.metric if m.label == "Tertahan"]
@@ -25,15 +26,15 @@ def test_every_alert_in_core_order(demo13: Workspace) -> None:
 @pytest.mark.parametrize(("label", "severity"), [("Kritis", Severity.CRITICAL), ("Rendah", Severity.LOW)])
 def test_severity_filter_from_the_url(demo2000: Workspace, label: str, severity: Severity) -> None:
     at = open_page("bottlenecks", dataset="demo-2000", severity=label)
-    expected = dashboard.bottlenecks(demo2000, severity=severity)
+    expected = dashboard.bottlenecks(system_viewer(demo2000), severity=severity)
     assert alert_titles(at) == [a.name_id for a in expected]
 
 
 def test_stuck_jamaah_of_a_stage(demo13: Workspace) -> None:
-    alert = dashboard.bottlenecks(demo13)[0]
+    alert = dashboard.bottlenecks(system_viewer(demo13))[0]
     at = open_page("bottlenecks")
     at.toggle(key=f"stuck-{alert.code}").set_value(True).run()
-    stuck = actions.stuck_jamaah(demo13, alert.code, limit=10).items
+    stuck = actions.stuck_jamaah(system_viewer(demo13), alert.code, limit=10).items
     names = {line.full_name for line in stuck}
     assert [link.value for link in at.page_link if link.value in names] == [line.full_name for line in stuck]
 
@@ -47,5 +48,5 @@ def test_a_failing_history_keeps_the_alerts(demo13: Workspace, monkeypatch: pyte
     assert [w.value for w in at.warning] == [
         "Bagian ini tidak dapat dimuat saat ini. Bagian lain tetap berfungsi."
     ]
-    assert alert_titles(at) == [a.name_id for a in dashboard.bottlenecks(demo13)]
+    assert alert_titles(at) == [a.name_id for a in dashboard.bottlenecks(system_viewer(demo13))]
     assert at.button(key="retry-history")

@@ -21,6 +21,8 @@ from playwright import sync_api as playwright
 
 from app_pages.i18n import TEXT
 from pipeline_core import actions, cache, dashboard, formatting
+from pipeline_core.access import system_viewer
+from pipeline_core.accounts import DEMO_PASSWORD
 from pipeline_core.datasets import load_dataset
 from pipeline_core.model import KanbanColumn, Role, Workspace
 
@@ -113,6 +115,16 @@ class Walk:
         self.page.goto(self.base + path)
         self.ran_since(0)
 
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> None:
+        """Through the sign-in page's form (a real POST to /auth/login; the cookie lands in this
+        browser context), back on the app signed in."""
+        self.open("/")
+        self.page.locator("#username").fill(username)
+        self.page.locator("#password").fill(password)
+        with self.page.expect_navigation():
+            self.page.locator(".umrah-primary").click()
+        self.ran_since(0)
+
     def nav(self, label: str) -> None:
         """A page of the sidebar's navigation."""
         self.act(self.page.locator("[data-testid=stSidebarNavLink]", has_text=label).click)
@@ -157,11 +169,14 @@ def expected_kanban(
     ws: Workspace, lang: int = ID, role: Role | None = None
 ) -> dict[str, tuple[int, list[int]]]:
     """What pipeline_core says the kanban shows: each column's count and first page of cards."""
-    counts = dashboard.task_queue_page(ws, role=role).counts
+    counts = dashboard.task_queue_page(system_viewer(ws), role=role).counts
     return {
         text(f"column.{column.value}", lang): (
             counts.of(column),
-            [task.id for task in dashboard.task_queue_page(ws, role=role, column=column).items],
+            [
+                task.id
+                for task in dashboard.task_queue_page(system_viewer(ws), role=role, column=column).items
+            ],
         )
         for column in COLUMNS
     }
@@ -180,6 +195,17 @@ def walk(app_server: str, demo: dict[str, Workspace], browser: playwright.Browse
     """A tab in a fresh browser context (no cookies, no cache) on the app with demo-13."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     context.add_init_script(COUNT_RUNS)
+    walk = Walk(context.new_page(), app_server)
+    walk.sign_in("manager@demo-13")
+    yield walk
+    context.close()
+
+
+@pytest.fixture
+def guest(app_server: str, demo: dict[str, Workspace], browser: playwright.Browser) -> Iterator[Walk]:
+    """A tab in a fresh browser context, not signed in."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    context.add_init_script(COUNT_RUNS)
     yield Walk(context.new_page(), app_server)
     context.close()
 
@@ -189,7 +215,7 @@ def story_restored() -> Iterator[None]:
     """The test changes demo-13: lay it out again afterwards, with no cached view left over."""
     yield
     before = dashboard.workspace("demo-13")
-    load_dataset("demo-13", reset=True)
+    load_dataset("demo-13", reset=True, demo_accounts=True)
     for workspace_id in {before.id, dashboard.workspace("demo-13").id}:
         cache.clear_workspace(workspace_id)
 
@@ -199,14 +225,14 @@ def test_the_managers_path(walk: Walk) -> None:
     ws = dashboard.workspace("demo-13")
     page = walk.page
 
-    # A deep link as the first request of the process: the entry script (sidebar) runs too.
+    # A deep link: the entry script (sidebar, signed-in user) runs too.
     walk.open("/task_queue?dataset=demo-13")
-    page.get_by_text(text("actor.label")).wait_for()
+    page.get_by_text(text("account.sign_out")).wait_for()
     assert walk.kanban() == expected_kanban(ws)
 
     # The overview: the KPI cards show pipeline_health, formatted for Indonesia.
     walk.open("/?dataset=demo-13")
-    health = dashboard.pipeline_health(ws)
+    health = dashboard.pipeline_health(system_viewer(ws))
     assert walk.metrics()[:5] == [
         (text("kpi.total"), formatting.number(health.total)),
         (text("kpi.on_track"), formatting.number(health.on_track)),
@@ -309,7 +335,7 @@ def departures(walk: Walk, ws: Workspace, lang: int) -> None:
     """The 30-day window and the roster of the first group with jamaah not ready."""
     walk.choose("30")
     assert "window=30" in walk.url
-    groups = dashboard.upcoming_departures(ws, days=30).items
+    groups = dashboard.upcoming_departures(system_viewer(ws), days=30).items
     cards = walk.page.locator("[data-testid=stMain] [class*='st-key-group-']")
     assert cards.count() == len(groups)
     group = next(g for g in groups if g.not_ready)
@@ -318,14 +344,17 @@ def departures(walk: Walk, ws: Workspace, lang: int) -> None:
         .get_by_text(text("departures.show", lang))
         .click
     )
-    names = [line.full_name for line in actions.not_ready_jamaah(ws, group.package_id, limit=10).items]
+    names = [
+        line.full_name
+        for line in actions.not_ready_jamaah(system_viewer(ws), group.package_id, limit=10).items
+    ]
     links = walk.page.locator(f".st-key-group-{group.package_id} {LINK_TEXT}")
     assert links.all_inner_texts() == names
 
 
 def bottlenecks(walk: Walk, ws: Workspace, lang: int) -> str:
     """Every alert as a card; the stuck list of the first opened. Returns the first stuck name."""
-    alerts = dashboard.bottlenecks(ws)
+    alerts = dashboard.bottlenecks(system_viewer(ws))
     cards = walk.page.locator("[data-testid=stMain] [class*='st-key-alert-']")
     assert cards.count() == len(alerts)
     first = alerts[0]
@@ -334,7 +363,41 @@ def bottlenecks(walk: Walk, ws: Workspace, lang: int) -> str:
         .get_by_text(text("bottlenecks.stuck_list", lang))
         .click
     )
-    names = [line.full_name for line in actions.stuck_jamaah(ws, first.code, limit=10).items]
+    names = [line.full_name for line in actions.stuck_jamaah(system_viewer(ws), first.code, limit=10).items]
     links = walk.page.locator(f".st-key-alert-{first.code} {LINK_TEXT}")
     assert links.all_inner_texts() == names
     return names[0]
+
+
+def test_sign_in_refusal_demo_accounts_and_sign_out(guest: Walk) -> None:
+    """The sign-in page: a wrong password gets one message; a demo account signs in with one click
+    and sees what its role may (an admin: only their own queue); signing out ends the session on
+    the server, so the app asks to sign in again."""
+    page = guest.page
+    guest.open("/")
+    page.get_by_text(text("signin.demo.title"), exact=True).wait_for()
+    guest.screenshot("masuk.png")
+
+    guest.page.locator("#username").fill("manager@demo-13")
+    guest.page.locator("#password").fill("not-the-password")
+    with page.expect_navigation():
+        page.locator(".umrah-primary").click()
+    guest.ran_since(0)
+    assert "login_error=1" in guest.url
+    page.get_by_text(text("signin.refused")[:40]).wait_for()
+
+    visa = page.locator(".umrah-signin", has=page.locator("input[value='visa-admin@demo-13']"))
+    with page.expect_navigation():
+        visa.locator("button").click()
+    guest.ran_since(0)
+    page.get_by_text(text("account.sign_out")).wait_for()
+    guest.nav(text("nav.queue"))
+    roles = page.locator("[data-testid=stMain] [data-testid=stButtonGroup]").first
+    assert roles.locator("button").all_inner_texts() == [text("role.visa-admin")]
+
+    with page.expect_navigation():
+        page.get_by_text(text("account.sign_out")).click()
+    guest.ran_since(0)
+    page.locator("#username").wait_for()
+    guest.open("/task_queue")
+    page.locator("#username").wait_for()  # the old cookie's session is gone server-side

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline_core import actions, dashboard, formatting
+from pipeline_core import actions, dashboard, formatting, privacy
+from pipeline_core.access import system_viewer
 from pipeline_core.model import Workspace
-from tests.ui.conftest import open_page
+from tests.ui.conftest import identity, open_page
 
 
 def group_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
@@ -16,7 +17,7 @@ def group_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
 def test_groups_of_the_window_soonest_first(demo13: Workspace) -> None:
     for days in (7, 30):
         at = open_page("departures", window=str(days))
-        expected = dashboard.upcoming_departures(demo13, days=days).items
+        expected = dashboard.upcoming_departures(system_viewer(demo13), days=days).items
         titles = [f"**{g.name}** · {formatting.day(g.departure_date)}" for g in expected]
         assert group_titles(at) == titles
         ready = [m.value for m in at.metric if m.label == "Siap"]
@@ -24,10 +25,12 @@ def test_groups_of_the_window_soonest_first(demo13: Workspace) -> None:
 
 
 def test_drill_down_lists_the_not_ready_jamaah_with_links(demo13: Workspace) -> None:
-    group = next(g for g in dashboard.upcoming_departures(demo13, days=30).items if g.not_ready)
+    group = next(
+        g for g in dashboard.upcoming_departures(system_viewer(demo13), days=30).items if g.not_ready
+    )
     at = open_page("departures", window="30")
     at.toggle(key=f"roster-{group.package_id}").set_value(True).run()
-    expected = actions.not_ready_jamaah(demo13, group.package_id, limit=10).items
+    expected = actions.not_ready_jamaah(system_viewer(demo13), group.package_id, limit=10).items
     links = [link for link in at.page_link if link.value in {line.full_name for line in expected}]
     assert [link.value for link in links] == [line.full_name for line in expected]
     assert at.get("download_button"), "the CSV download"
@@ -36,16 +39,20 @@ def test_drill_down_lists_the_not_ready_jamaah_with_links(demo13: Workspace) -> 
 def test_the_csv_masks_nik(demo13: Workspace) -> None:
     from app_pages.cards import jamaah_csv
 
-    group = next(g for g in dashboard.upcoming_departures(demo13, days=30).items if g.not_ready)
-    lines = actions.not_ready_jamaah(demo13, group.package_id, limit=100).items
+    group = next(
+        g for g in dashboard.upcoming_departures(system_viewer(demo13), days=30).items if g.not_ready
+    )
+    lines = actions.not_ready_jamaah(system_viewer(demo13), group.package_id, limit=100).items
     text = jamaah_csv(lines, demo13)
     assert text.splitlines()[0].startswith("Nama,NIK,Telepon")
-    assert all(line.nik not in text for line in lines)
-    assert formatting.mask_nik(lines[0].nik) in text
+    for line in lines:
+        nik, _ = identity(demo13, line.id)
+        assert nik not in text
+        assert privacy.mask_nik(nik) in text
 
 
 def test_no_departure_in_the_window(demo13: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    empty = dashboard.upcoming_departures(demo13, days=7)
+    empty = dashboard.upcoming_departures(system_viewer(demo13), days=7)
     monkeypatch.setattr(
         dashboard, "upcoming_departures", lambda *a, **k: type(empty)(items=[], total=0, page=1, pages=1)
     )
@@ -56,4 +63,4 @@ def test_no_departure_in_the_window(demo13: Workspace, monkeypatch) -> None:  # 
 def test_demo_2000_smoke(demo2000: Workspace) -> None:
     at = open_page("departures", dataset="demo-2000", window="14", lang="English")
     assert at.title[0].value == "Departures"
-    assert len(group_titles(at)) == len(dashboard.upcoming_departures(demo2000, days=14).items)
+    assert len(group_titles(at)) == len(dashboard.upcoming_departures(system_viewer(demo2000), days=14).items)

@@ -51,10 +51,7 @@ def test_decimals_percent_money_and_dates() -> None:
     assert formatting.day_time(at, "Asia/Jakarta") == "29 Nov 2026 00:30"
 
 
-def test_contact_links_and_masks() -> None:
+def test_contact_links() -> None:
     assert formatting.phone_display("+6281234567890") == "0812-3456-7890"
     assert formatting.tel_link("+6281234567890") == "tel:+6281234567890"
     assert formatting.whatsapp_link("+6281234567890") == "https://wa.me/6281234567890"
-    assert formatting.mask_nik("3174010101900001") == "3174 •••• •••• 0001"
-    assert formatting.mask_passport("C1234567") == "C1•••••67"
-    assert formatting.mask_passport(None) is None

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from pipeline_core import actions, dashboard, formatting
+from pipeline_core import actions, dashboard, privacy
+from pipeline_core.access import system_viewer
 from pipeline_core.model import Workspace
-from tests.ui.conftest import open_page
+from tests.ui.conftest import identity, open_page
 
 
 def page_text(at: AppTest) -> str:
@@ -22,36 +23,40 @@ def page_text(at: AppTest) -> str:
 
 
 def any_jamaah(ws: Workspace) -> int:
-    return dashboard.task_queue_page(ws).items[0].jamaah_id
+    return dashboard.task_queue_page(system_viewer(ws)).items[0].jamaah_id
 
 
 def test_detail_by_url(demo13: Workspace) -> None:
     jamaah_id = any_jamaah(demo13)
-    detail = dashboard.jamaah_detail(demo13, jamaah_id)
+    detail = dashboard.jamaah_detail(system_viewer(demo13), jamaah_id)
     at = open_page("jamaah", jamaah=str(jamaah_id))
     assert at.title[0].value == detail.full_name
     profile = at.table[0].value
-    assert formatting.mask_nik(detail.nik) in profile.to_string()
+    nik, _ = identity(demo13, jamaah_id)
+    assert detail.nik == privacy.mask_nik(nik)
+    assert detail.nik in profile.to_string()
     timeline = at.dataframe[0].value
     assert list(timeline["Tahap"]) == [stage.name_id for stage in detail.timeline]
     assert len(at.dataframe[1].value) == len(detail.tasks)
 
 
 def test_nik_and_passport_are_never_shown_in_full(demo13: Workspace) -> None:
-    jamaah_ids = list(dict.fromkeys(t.jamaah_id for t in dashboard.task_queue_page(demo13).items))[:3]
+    jamaah_ids = list(
+        dict.fromkeys(t.jamaah_id for t in dashboard.task_queue_page(system_viewer(demo13)).items)
+    )[:3]
     for jamaah_id in jamaah_ids:
-        detail = dashboard.jamaah_detail(demo13, jamaah_id)
         at = open_page("jamaah", jamaah=str(jamaah_id))
         everything = page_text(at)
-        assert formatting.mask_nik(detail.nik) in everything
-        assert detail.nik not in everything
-        if detail.passport_number:
-            assert detail.passport_number not in everything
+        nik, passport = identity(demo13, jamaah_id)
+        assert privacy.mask_nik(nik) in everything
+        assert nik not in everything
+        if passport:
+            assert passport not in everything
 
 
 def test_passport_validity_is_checked(demo13: Workspace) -> None:
     jamaah_id = any_jamaah(demo13)
-    check = dashboard.jamaah_detail(demo13, jamaah_id).passport.value
+    check = dashboard.jamaah_detail(system_viewer(demo13), jamaah_id).passport.value
     at = open_page("jamaah", jamaah=str(jamaah_id))
     messages = [a.value for a in (*at.success, *at.warning, *at.error)]
     assert any(
@@ -73,9 +78,9 @@ def test_an_unknown_jamaah(demo13: Workspace) -> None:
 
 
 def test_search_when_no_jamaah_is_chosen(demo13: Workspace) -> None:
-    name = dashboard.task_queue_page(demo13).items[0].jamaah_name
+    name = dashboard.task_queue_page(system_viewer(demo13)).items[0].jamaah_name
     at = open_page("jamaah", jq=name)
-    found = actions.find_jamaah(demo13, name).items
+    found = actions.find_jamaah(system_viewer(demo13), name).items
     assert found and [link.value for link in at.page_link if link.value == name] == [name] * sum(
         1 for line in found if line.full_name == name
     )

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline_core import dashboard, formatting
+from pipeline_core.access import system_viewer
 from pipeline_core.model import Workspace
 from tests.ui.conftest import open_page
 
@@ -16,7 +17,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def test_kpis_equal_pipeline_health(demo13: Workspace) -> None:
     at = open_page("overview")
-    health = dashboard.pipeline_health(demo13)
+    health = dashboard.pipeline_health(system_viewer(demo13))
     shown = metrics(at)
     assert shown["Total jamaah"] == formatting.number(health.total)
     assert shown["Sesuai jadwal"] == formatting.number(health.on_track)
@@ -28,7 +29,7 @@ def test_kpis_equal_pipeline_health(demo13: Workspace) -> None:
 
 def test_a_card_per_active_stage_and_the_pipeline_chart(demo13: Workspace) -> None:
     at = open_page("overview")
-    stages = dashboard.stage_stats(demo13)
+    stages = dashboard.stage_stats(system_viewer(demo13))
     titles = [m.value for m in at.markdown if m.value.startswith("**") and "  \n" in m.value]
     assert [title.split("**")[1] for title in titles] == [stage.name_id for stage in stages]
     in_stage = [m.value for m in at.metric if m.label == "Jamaah"]
@@ -38,11 +39,11 @@ def test_a_card_per_active_stage_and_the_pipeline_chart(demo13: Workspace) -> No
 
 def test_bottleneck_alerts_and_upcoming_departures(demo13: Workspace) -> None:
     at = open_page("overview")
-    alerts = dashboard.bottlenecks(demo13)
+    alerts = dashboard.bottlenecks(system_viewer(demo13))
     text = " ".join(m.value for m in at.markdown)
     for alert in alerts[:4]:
         assert f"**{alert.name_id}**" in text
-    departures = dashboard.upcoming_departures(demo13, days=7, limit=10)
+    departures = dashboard.upcoming_departures(system_viewer(demo13), days=7, limit=10)
     table = at.dataframe[0].value
     assert list(table["name"]) == [group.name for group in departures.items]
     assert "Lihat semua keberangkatan" in [link.value for link in at.page_link]
@@ -68,7 +69,9 @@ def test_a_failing_section_offers_retry_while_the_rest_renders(
     assert [w.value for w in at.warning] == [
         "Bagian ini tidak dapat dimuat saat ini. Bagian lain tetap berfungsi."
     ] * 2
-    assert metrics(at)["Total jamaah"] == formatting.number(dashboard.pipeline_health(demo13).total)
+    assert metrics(at)["Total jamaah"] == formatting.number(
+        dashboard.pipeline_health(system_viewer(demo13)).total
+    )
     assert at.dataframe, "the departures section still renders"
 
     monkeypatch.setattr(dashboard, "stage_stats", real)
@@ -86,6 +89,6 @@ def test_english_switch(demo13: Workspace) -> None:
 
 def test_demo_2000_renders_with_indonesian_thousands(demo2000: Workspace) -> None:
     at = open_page("overview", dataset="demo-2000")
-    total = dashboard.pipeline_health(demo2000).total
+    total = dashboard.pipeline_health(system_viewer(demo2000)).total
     assert metrics(at)["Total jamaah"] == formatting.number(total)
     assert not at.warning

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core import dashboard, datasets, formatting
+from pipeline_core import accounts, dashboard, datasets, db, formatting
+from pipeline_core.access import system_viewer
 from pipeline_core.model import Workspace
 from tests.ui.conftest import open_page
 
@@ -12,8 +13,11 @@ from tests.ui.conftest import open_page
 @pytest.fixture(scope="module")
 def scale(servers: None) -> Workspace:
     if not datasets.dataset_exists("scale-100k"):
-        datasets.load_dataset("scale-100k")
-    return dashboard.workspace("scale-100k")
+        datasets.load_dataset("scale-100k", demo_accounts=True)
+    workspace = dashboard.workspace("scale-100k")
+    with db.transaction() as session:  # loaded earlier without them
+        accounts.ensure_demo_accounts(session, workspace.id, workspace.slug)
+    return workspace
 
 
 @pytest.mark.slow
@@ -27,7 +31,7 @@ def test_every_page_renders_at_100k(scale: Workspace, page: str) -> None:
 @pytest.mark.slow
 def test_the_overview_figures_at_100k(scale: Workspace) -> None:
     at = open_page("overview", dataset="scale-100k")
-    health = dashboard.pipeline_health(scale)
+    health = dashboard.pipeline_health(system_viewer(scale))
     shown = {m.label: m.value for m in at.metric}
     assert shown["Total jamaah"] == formatting.number(health.total) == "100.000"
     assert shown["Terlambat"] == formatting.number(health.overdue)
@@ -36,7 +40,7 @@ def test_the_overview_figures_at_100k(scale: Workspace) -> None:
 @pytest.mark.slow
 def test_the_queue_counts_at_100k(scale: Workspace) -> None:
     at = open_page("task_queue", dataset="scale-100k")
-    counts = dashboard.task_queue_page(scale).counts
+    counts = dashboard.task_queue_page(system_viewer(scale)).counts
     text = " ".join(m.value for m in at.markdown)
     for count in (counts.urgent, counts.today, counts.upcoming, counts.blocked):
         assert formatting.number(count) in text

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.cards import task_title
 from pipeline_core import dashboard, db, services
+from pipeline_core.access import system_viewer
 from pipeline_core.actions import active_users
 from pipeline_core.model import KanbanColumn, Role, Workspace, WorkStatus
 from pipeline_core.repository import Task, find_task
@@ -41,7 +42,7 @@ def first_page_ids(ws: Workspace, **filters: object) -> list[int]:
     return [
         task.id
         for column in COLUMNS
-        for task in dashboard.task_queue_page(ws, column=column, **filters).items  # type: ignore[arg-type]
+        for task in dashboard.task_queue_page(system_viewer(ws), column=column, **filters).items  # type: ignore[arg-type]
     ]
 
 
@@ -61,7 +62,7 @@ def submit_block(at: AppTest, reason: str) -> None:
 
 def test_four_columns_with_counts_from_one_core_call(demo13: Workspace) -> None:
     at = open_page("task_queue")
-    page = dashboard.task_queue_page(demo13)
+    page = dashboard.task_queue_page(system_viewer(demo13))
     assert headers(at) == shown(page.counts)
     assert list(headers(at)) == ["Urgent", "Hari ini", "Mendatang", "Diblokir"]  # DOMAIN order
     assert card_ids(at) == first_page_ids(demo13)
@@ -71,21 +72,20 @@ def test_role_tabs_filter(demo13: Workspace) -> None:
     at = open_page("task_queue")
     at.segmented_control(key="role").set_value(Role.DOCUMENT_ADMIN.value).run()
     role = Role.DOCUMENT_ADMIN
-    assert headers(at) == shown(dashboard.task_queue_page(demo13, role=role).counts)
+    assert headers(at) == shown(dashboard.task_queue_page(system_viewer(demo13), role=role).counts)
     assert card_ids(at) == first_page_ids(demo13, role=role)
 
 
 def test_an_admin_lands_on_their_own_role(demo13: Workspace) -> None:
-    visa_admin = next(member for member in active_users(demo13) if member.role is Role.VISA_ADMIN)
     at = open_page("task_queue")
     assert at.segmented_control(key="role").value == "all"  # the manager sees every role
-    at.selectbox(key="actor").set_value(visa_admin.id).run()
+    at = open_page("task_queue", user="visa-admin")
     assert at.segmented_control(key="role").value == Role.VISA_ADMIN.value
-    assert headers(at) == shown(dashboard.task_queue_page(demo13, role=Role.VISA_ADMIN).counts)
+    assert headers(at) == shown(dashboard.task_queue_page(system_viewer(demo13), role=Role.VISA_ADMIN).counts)
 
 
 def test_paging_shows_the_next_twenty(demo2000: Workspace) -> None:
-    urgent = dashboard.task_queue_page(demo2000, column=KanbanColumn.URGENT, page=2)
+    urgent = dashboard.task_queue_page(system_viewer(demo2000), column=KanbanColumn.URGENT, page=2)
     assert urgent.pages >= 2, "demo-2000 has more than 20 urgent tasks"
     at = open_page("task_queue", dataset="demo-2000")
     at.button(key="pager-urgent-next").click().run()
@@ -105,16 +105,16 @@ def test_url_state_is_restored(demo2000: Workspace) -> None:
     assert at.segmented_control(key="role").value == Role.DOCUMENT_ADMIN.value
     assert at.number_input(key="page").value == 2
     role, column = Role.DOCUMENT_ADMIN, KanbanColumn.URGENT
-    expected = dashboard.task_queue_page(demo2000, role=role, column=column, page=2)
+    expected = dashboard.task_queue_page(system_viewer(demo2000), role=role, column=column, page=2)
     assert card_ids(at)[: len(expected.items)] == [t.id for t in expected.items]
-    counts = dashboard.task_queue_page(demo2000, role=role).counts
+    counts = dashboard.task_queue_page(system_viewer(demo2000), role=role).counts
     assert headers(at) == shown(counts, ("Urgent", "Today", "Upcoming", "Blocked"))
 
 
 def test_search_by_name(demo13: Workspace) -> None:
-    name = dashboard.task_queue_page(demo13).items[0].jamaah_name
+    name = dashboard.task_queue_page(system_viewer(demo13)).items[0].jamaah_name
     at = open_page("task_queue", q=name)
-    assert headers(at) == shown(dashboard.task_queue_page(demo13, search=name).counts)
+    assert headers(at) == shown(dashboard.task_queue_page(system_viewer(demo13), search=name).counts)
     assert card_ids(at) == first_page_ids(demo13, search=name)
 
 
@@ -134,21 +134,23 @@ def test_english_labels(demo13: Workspace) -> None:
 
 def test_completing_a_task(fresh_demo13: Workspace) -> None:
     ws = fresh_demo13
-    before = dashboard.task_queue_page(ws)
+    before = dashboard.task_queue_page(system_viewer(ws))
     target = before.items[0]
     at = open_page("task_queue")
     at.button(key=f"done-{target.id}").click().run()
     assert not at.exception
     assert task(ws, target.id).status is WorkStatus.COMPLETED
     assert target.id not in card_ids(at)
-    assert headers(at) == shown(dashboard.task_queue_page(ws).counts)
+    assert headers(at) == shown(dashboard.task_queue_page(system_viewer(ws)).counts)
     title = task_title(target.title, target.jamaah_name)
     assert [toast.value for toast in at.toast] == [f"Tugas selesai: {title} — {target.jamaah_name}"]
 
 
 def test_blocking_needs_a_reason_and_grows_the_blocked_column(fresh_demo13: Workspace) -> None:
     ws = fresh_demo13
-    target = next(t for t in dashboard.task_queue_page(ws).items if t.status is not WorkStatus.BLOCKED)
+    target = next(
+        t for t in dashboard.task_queue_page(system_viewer(ws)).items if t.status is not WorkStatus.BLOCKED
+    )
     at = open_page("task_queue")
     blocked = headers(at)["Diblokir"]
     at.button(key=f"block-{target.id}").click().run()
@@ -165,14 +167,12 @@ def test_blocking_needs_a_reason_and_grows_the_blocked_column(fresh_demo13: Work
 
 def test_an_admin_sees_only_their_queue_and_what_their_role_may_do(fresh_demo13: Workspace) -> None:
     ws = fresh_demo13
-    admin = next(m for m in active_users(ws) if m.role is Role.SISKOPATUH_ADMIN)
-    at = open_page("task_queue")
-    at.selectbox(key="actor").set_value(admin.id).run()
+    at = open_page("task_queue", user="siskopatuh-admin")
     assert at.segmented_control(key="role").options == ["Admin SISKOPATUH"]
     assert not [b for b in at.button if (b.key or "").startswith("unblock-")]  # managers lift blocks
 
     at.segmented_control(key="view").set_value("table").run()
-    first = dashboard.task_queue_page(ws, role=Role.SISKOPATUH_ADMIN).items[0]
+    first = dashboard.task_queue_page(system_viewer(ws), role=Role.SISKOPATUH_ADMIN).items[0]
     edit_first_row(at, priority="low")  # the column is locked; a forged edit is refused by the core
     at.button(key="table-save").click().run()
     assert any("Peran Anda tidak boleh mengubah tugas ini." in e.value for e in at.error)
@@ -189,7 +189,7 @@ def edit_first_row(at: AppTest, **cells: object) -> None:
 
 def test_an_edit_is_saved_through_the_table(fresh_demo13: Workspace) -> None:
     ws = fresh_demo13
-    first = dashboard.task_queue_page(ws).items[0]
+    first = dashboard.task_queue_page(system_viewer(ws)).items[0]
     at = open_page("task_queue", view="Tabel")
     edit_first_row(at, notes="Sudah ditelepon, menunggu fotokopi KTP", priority="high")
     at.button(key="table-save").click().run()
@@ -202,9 +202,9 @@ def test_an_edit_is_saved_through_the_table(fresh_demo13: Workspace) -> None:
 
 def test_a_conflicting_edit_keeps_both_values_until_the_user_chooses(fresh_demo13: Workspace) -> None:
     ws = fresh_demo13
-    first = dashboard.task_queue_page(ws).items[0]
+    first = dashboard.task_queue_page(system_viewer(ws)).items[0]
     at = open_page("task_queue", view="Tabel")
-    siti = next(m for m in active_users(ws) if m.role is Role.MANAGER).as_actor()
+    siti = next(m for m in active_users(system_viewer(ws)) if m.role is Role.MANAGER).as_actor()
     with db.transaction() as session:  # someone else, between render and save
         services.update_task(
             session=session,

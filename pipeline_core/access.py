@@ -1,0 +1,74 @@
+"""Who is looking: the `Viewer` every read and UI command of `dashboard` and `actions` takes.
+
+A viewer is a signed-in user together with *their* workspace, loaded from the session
+(`viewer_for(auth.CurrentUser)`): a page never picks the workspace, so no page or URL parameter can
+reach another workspace's data. Each read names the permission it needs (`Viewer.scope`), which
+refuses with `PermissionDenied` (deny by default, the matrix of `permissions.py`) and hands back the
+workspace to read.
+
+`system_viewer` is for the command line, benchmarks and tests: a viewer without a user account,
+with the role it is given (a manager by default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline_core import db
+from pipeline_core.errors import PermissionDenied
+from pipeline_core.model import Role, Workspace
+from pipeline_core.permissions import Action, allowed, require
+from pipeline_core.services import Actor
+from pipeline_core.task_queue import parse_role
+from pipeline_core.workspaces import get_workspace
+
+if TYPE_CHECKING:
+    from pipeline_core.auth import CurrentUser
+
+__all__ = ["Viewer", "system_viewer", "viewer_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    workspace: Workspace
+    actor: Actor
+
+    @property
+    def role(self) -> Role:
+        return self.actor.role
+
+    def may(self, action: Action) -> bool:
+        return allowed(self.actor.role, action)
+
+    def scope(self, action: Action) -> Workspace:
+        """The workspace to read, once the role may take `action` (else `PermissionDenied`)."""
+        require(self.actor.role, action)
+        return self.workspace
+
+    def queue_role(self, role: Role | str | None) -> Role | None:
+        """The queue a viewer may open: anyone's with `view_queue_all`, else only their own role's
+        (asking for all roles means their own)."""
+        wanted = parse_role(role)
+        if self.may(Action.VIEW_QUEUE_ALL):
+            return wanted
+        require(self.actor.role, Action.VIEW_QUEUE_OWN)
+        if wanted is not None and wanted is not self.actor.role:
+            raise PermissionDenied(
+                f"The role '{self.actor.role.value}' sees only its own queue, not '{wanted.value}'."
+            )
+        return self.actor.role
+
+
+def viewer_for(user: CurrentUser) -> Viewer:
+    """The signed-in user in their own workspace (the session decided both)."""
+    with db.read_session() as session:
+        workspace = get_workspace(session, user.workspace_slug)
+    if workspace.id != user.workspace_id:  # a workspace renamed under a live session
+        raise PermissionDenied("The session's workspace has changed: sign in again.")
+    return Viewer(workspace=workspace, actor=user.actor)
+
+
+def system_viewer(workspace: Workspace, role: Role = Role.MANAGER, name: str = "Sistem") -> Viewer:
+    """A viewer without a user account (command line, benchmarks, tests)."""
+    return Viewer(workspace=workspace, actor=Actor(user_id=None, name=name, role=role))
