@@ -235,12 +235,16 @@ class LiveHub:
                 self._set_online(True)
                 self._subscribed.set()
                 backoff = 0.2
+                pinged = time.monotonic()
                 while not self.closing:
                     message = await pubsub.get_message(timeout=self.heartbeat)
-                    if message is None:
-                        await pubsub.ping()  # a dead connection shows up here, not as silence
-                    elif message["type"] == "pmessage":
+                    if message is not None and message["type"] == "pmessage":
                         self.deliver(message["data"])
+                    elif time.monotonic() - pinged >= self.heartbeat:
+                        # a dead connection shows up on a write, not as silence. (Its pong comes
+                        # back as an ignored message, None: hence the clock, not a ping per None.)
+                        await pubsub.ping()
+                        pinged = time.monotonic()
             except (redis.RedisError, OSError) as error:
                 if self.online:
                     log.warning("live: Redis subscription lost (%s); retrying", error)
