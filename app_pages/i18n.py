@@ -326,9 +326,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "jamaah.phone": ("Telepon", "Phone"),
     "jamaah.passport": ("Paspor", "Passport"),
     "jamaah.passport.value": ("{number} · berlaku s.d. {expiry}", "{number} · valid until {expiry}"),
+    "jamaah.reveal": ("Tampilkan NIK & paspor", "Show NIK & passport"),
+    "jamaah.reveal.help": (
+        "Menampilkan nomor lengkap sekali ini saja; permintaan Anda dicatat di log aktivitas jamaah.",
+        "Shows the full numbers this once; your request is recorded in the jamaah's activity log.",
+    ),
+    "jamaah.revealed": (
+        "Nomor lengkap ditampilkan atas permintaan Anda dan dicatat. Tersembunyi lagi saat halaman berubah.",
+        "Full numbers shown at your request, and logged. Hidden again when the page changes.",
+    ),
     "jamaah.masked": (
-        "NIK dan nomor paspor disamarkan; nilai lengkap tersedia setelah fitur masuk.",
-        "NIK and passport numbers are masked; full values come with sign-in.",
+        "NIK dan nomor paspor disamarkan. Manajer dapat menampilkannya (dicatat).",
+        "NIK and passport numbers are masked. Managers can show them (logged).",
     ),
     "jamaah.package": ("Paket", "Package"),
     "jamaah.departure": ("Berangkat", "Departure"),

@@ -1,6 +1,6 @@
 """Jamaah: everything about one jamaah (`?jamaah=<id>`, linked from every list) — profile, passport
 validity, the stage timeline (planned vs actual), tasks, notes and activity. Without an id: search.
-NIK and passport numbers are masked until sign-in decides who may see them in full."""
+NIK and passport numbers come masked; a manager may show them for one run (logged)."""
 
 from datetime import UTC, datetime
 
@@ -20,6 +20,8 @@ from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
 from pipeline_core import actions, dashboard
 from pipeline_core.errors import InvalidInput, NotFound
 from pipeline_core.jamaah_detail import JamaahDetail
+from pipeline_core.permissions import Action
+from pipeline_core.privacy import RevealedIdentity
 from pipeline_core.rules import PassportCheck
 
 PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
@@ -60,13 +62,15 @@ def search() -> None:
         )
 
 
-def profile(detail: JamaahDetail) -> None:
-    passport = detail.passport_number
+def profile(detail: JamaahDetail, revealed: RevealedIdentity | None) -> None:
+    """The profile; NIK and passport masked unless a manager just asked to see them (logged)."""
+    nik = revealed.nik if revealed else detail.nik
+    passport = (revealed.passport_number if revealed else detail.passport_number) or None
     expiry = day(detail.passport_expiry_date) if detail.passport_expiry_date else t("none")
     rows = {
         t("jamaah.gender"): t(f"jamaah.gender.{detail.gender}"),
         t("jamaah.birth"): day(detail.birth_date),
-        t("jamaah.nik"): detail.nik,
+        t("jamaah.nik"): nik,
         t("jamaah.phone"): contact_links(detail.phone, show_number=True),
         t("jamaah.passport"): t("jamaah.passport.value", number=passport, expiry=expiry)
         if passport
@@ -79,7 +83,10 @@ def profile(detail: JamaahDetail) -> None:
         t("jamaah.companion"): detail.companion_name or t("none"),
     }
     st.table(rows, border="horizontal")
-    st.caption(f":material/visibility_off: {t('jamaah.masked')}")
+    if revealed:
+        st.caption(f":material/visibility: {t('jamaah.revealed')}")
+    else:
+        st.caption(f":material/visibility_off: {t('jamaah.masked')}")
     PASSPORT_ALERT.get(detail.passport, st.error)(
         t(f"passport.{detail.passport.value}"), icon=":material/badge:"
     )
@@ -123,7 +130,12 @@ with section("jamaah-detail"):
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.subheader(t("jamaah.profile"), anchor=False)
-        profile(detail)
+        revealed = None
+        if viewer.may(Action.REVEAL_PERSONAL_DATA) and st.button(
+            t("jamaah.reveal"), icon=":material/visibility:", key="reveal", help=t("jamaah.reveal.help")
+        ):
+            revealed = actions.reveal_identity(viewer, detail.id)  # shown for this run only
+        profile(detail, revealed)
     with right:
         timeline(detail)
     timeline_table(detail.timeline, workspace)

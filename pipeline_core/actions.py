@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from pipeline_core import db, queries, services
+from pipeline_core import db, privacy, queries, services
 from pipeline_core import tables as t
 from pipeline_core.access import Viewer
 from pipeline_core.model import ADMIN_ROLES, JamaahStatus, Role, WorkStatus
 from pipeline_core.permissions import Action
-from pipeline_core.privacy import mask_nik, mask_passport
+from pipeline_core.privacy import RevealedIdentity, mask_nik, mask_passport
 from pipeline_core.repository import Task
 from pipeline_core.services import UNSET, Actor, TaskCompletion, Unset
 from pipeline_core.task_queue import search_filter
@@ -35,6 +35,7 @@ __all__ = [
     "complete",
     "find_jamaah",
     "not_ready_jamaah",
+    "reveal_identity",
     "stage_breakdown",
     "stuck_jamaah",
     "unblock",
@@ -132,6 +133,15 @@ def update(
             assignee_id=assignee_id,
             due_at=due_at,
             notes=notes,
+        )
+
+
+def reveal_identity(viewer: Viewer, jamaah_id: int) -> RevealedIdentity:
+    """A manager asks for a jamaah's full NIK and passport number: allowed or refused, and logged
+    on the jamaah's timeline, in one transaction (`privacy.reveal_identity`)."""
+    with db.transaction() as session:
+        return privacy.reveal_identity(
+            session, workspace_id=viewer.workspace.id, actor=viewer.actor, jamaah_id=jamaah_id
         )
 
 

@@ -440,10 +440,10 @@ def switch_demo_workspace(
     scale) and only from a demo account: an agency's staff never leave their workspace this way.
     Logged in the target workspace. `PermissionDenied` otherwise."""
     now = _instant(now)
+    user = resolve_session(token, now, session=session)
+    if user is None:
+        raise PermissionDenied("Not signed in, or the session has ended: sign in again.")
     with _action(session) as s:
-        user = resolve_session(token, now, session=s)
-        if user is None:
-            raise PermissionDenied("Not signed in, or the session has ended: sign in again.")
         kinds = dict(
             s.execute(
                 select(t.Workspace.slug, t.Workspace.kind).where(
