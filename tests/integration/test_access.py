@@ -1,0 +1,73 @@
+"""Every read of `dashboard` and `actions` checks its viewer's permission in the core, whatever a
+page does: each role × read against the matrix, and an admin never gets another role's queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pipeline_core import actions, dashboard
+from pipeline_core.access import Viewer, system_viewer
+from pipeline_core.datasets import load_dataset
+from pipeline_core.errors import PermissionDenied
+from pipeline_core.model import ADMIN_ROLES, Role, Workspace
+from pipeline_core.permissions import ROLE_ORDER, Action, allowed
+
+#: read -> (the action it needs, the call)
+READS: dict[str, tuple[Action, Callable[[Viewer], Any]]] = {
+    "pipeline_health": (Action.VIEW_OVERVIEW, dashboard.pipeline_health),
+    "stage_stats": (Action.VIEW_OVERVIEW, dashboard.stage_stats),
+    "bottlenecks": (Action.VIEW_OVERVIEW, dashboard.bottlenecks),
+    "stuck_history": (Action.VIEW_OVERVIEW, dashboard.stuck_history),
+    "upcoming_departures": (Action.VIEW_OVERVIEW, dashboard.upcoming_departures),
+    "task_queue_page": (Action.VIEW_QUEUE_OWN, dashboard.task_queue_page),
+    "stage_breakdown": (Action.VIEW_OVERVIEW, actions.stage_breakdown),
+    "find_jamaah": (Action.VIEW_OVERVIEW, lambda v: actions.find_jamaah(v, "a")),
+    "active_users": (Action.VIEW_QUEUE_OWN, actions.active_users),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(servers: None) -> Workspace:
+    load_dataset("demo-13", reset=True, demo_accounts=True)  # UI tests may sign in after this
+    return dashboard.workspace("demo-13")
+
+
+@pytest.mark.parametrize("role", ROLE_ORDER, ids=lambda r: r.value)
+@pytest.mark.parametrize("read", READS)
+def test_each_read_follows_the_matrix(demo: Workspace, role: Role, read: str) -> None:
+    action, call = READS[read]
+    viewer = system_viewer(demo, role)
+    if allowed(role, action):
+        call(viewer)
+    else:
+        with pytest.raises(PermissionDenied):
+            call(viewer)
+
+
+@pytest.mark.parametrize("role", ADMIN_ROLES, ids=lambda r: r.value)
+def test_an_admin_reads_only_their_own_queue(demo: Workspace, role: Role) -> None:
+    viewer = system_viewer(demo, role)
+    everything = dashboard.task_queue_page(viewer)  # "all roles" means their own
+    assert everything == dashboard.task_queue_page(viewer, role=role)
+    assert all(task.assigned_role is role for task in everything.items)
+    other = next(r for r in ADMIN_ROLES if r is not role)
+    with pytest.raises(PermissionDenied, match="only its own queue"):
+        dashboard.task_queue_page(viewer, role=other)
+
+
+def test_a_manager_reads_every_queue(demo: Workspace) -> None:
+    viewer = system_viewer(demo)
+    total = dashboard.task_queue_page(viewer).counts
+    parts = [dashboard.task_queue_page(viewer, role=role).counts for role in ADMIN_ROLES]
+    assert total.urgent == sum(p.urgent for p in parts)
+
+
+def test_the_detail_masks_personal_numbers_for_every_role(demo: Workspace) -> None:
+    jamaah_id = dashboard.task_queue_page(system_viewer(demo)).items[0].jamaah_id
+    for role in ROLE_ORDER:
+        detail = dashboard.jamaah_detail(system_viewer(demo, role), jamaah_id)
+        assert "•" in detail.nik
+        assert detail.passport_number is None or "•" in detail.passport_number
