@@ -3,8 +3,9 @@
 A viewer is a signed-in user together with *their* workspace, loaded from the session
 (`viewer_for(auth.CurrentUser)`): a page never picks the workspace, so no page or URL parameter can
 reach another workspace's data. Each read names the permission it needs (`Viewer.scope`), which
-refuses with `PermissionDenied` (deny by default, the matrix of `permissions.py`) and hands back the
-workspace to read.
+refuses with `PermissionDenied` (deny by default, the matrix of `permissions.py`; the refusal is
+recorded in the activity log as `permission.denied`, as for commands) and hands back the workspace
+to read.
 
 `system_viewer` is for the command line, benchmarks and tests: a viewer without a user account,
 with the role it is given (a manager by default).
@@ -12,6 +13,8 @@ with the role it is given (a manager by default).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +22,7 @@ from pipeline_core import db
 from pipeline_core.errors import PermissionDenied
 from pipeline_core.model import Role, Workspace
 from pipeline_core.permissions import Action, allowed, require
-from pipeline_core.services import Actor
+from pipeline_core.services import Actor, log_denial
 from pipeline_core.task_queue import parse_role
 from pipeline_core.workspaces import get_workspace
 
@@ -42,9 +45,19 @@ class Viewer:
         return allowed(self.actor.role, action)
 
     def scope(self, action: Action) -> Workspace:
-        """The workspace to read, once the role may take `action` (else `PermissionDenied`)."""
-        require(self.actor.role, action)
+        """The workspace to read, once the role may take `action` (else `PermissionDenied`, recorded
+        in the activity log like a refused command)."""
+        with self._recorded():
+            require(self.actor.role, action)
         return self.workspace
+
+    @contextlib.contextmanager
+    def _recorded(self) -> Iterator[None]:
+        try:
+            yield
+        except PermissionDenied as denied:
+            log_denial(self.workspace, self.actor, denied)
+            raise
 
     def queue_role(self, role: Role | str | None) -> Role | None:
         """The queue a viewer may open: anyone's with `view_queue_all`, else only their own role's
@@ -52,11 +65,12 @@ class Viewer:
         wanted = parse_role(role)
         if self.may(Action.VIEW_QUEUE_ALL):
             return wanted
-        require(self.actor.role, Action.VIEW_QUEUE_OWN)
-        if wanted is not None and wanted is not self.actor.role:
-            raise PermissionDenied(
-                f"The role '{self.actor.role.value}' sees only its own queue, not '{wanted.value}'."
-            )
+        with self._recorded():
+            require(self.actor.role, Action.VIEW_QUEUE_OWN)
+            if wanted is not None and wanted is not self.actor.role:
+                raise PermissionDenied(
+                    f"The role '{self.actor.role.value}' sees only its own queue, not '{wanted.value}'."
+                )
         return self.actor.role
 
 

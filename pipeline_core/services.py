@@ -41,7 +41,7 @@ from typing import Any, Final, Literal, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline_core import cache, dashboard, events, permissions, rules, validation
+from pipeline_core import cache, dashboard, db, events, permissions, rules, validation
 from pipeline_core import repository as repo
 from pipeline_core.db import translate_errors
 from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
@@ -57,6 +57,8 @@ __all__ = [
     "Unset",
     "block_task",
     "complete_task",
+    "log_denial",
+    "one_transaction",
     "reassign",
     "unblock_task",
     "update_task",
@@ -319,17 +321,18 @@ def one_transaction(
                 raise
     except PermissionDenied as denied:
         session.rollback()
-        _log_denial(session, workspace, actor, denied)
+        log_denial(workspace, actor, denied, bind=session.get_bind())
         raise
     except BaseException:
         session.rollback()
         raise
 
 
-def _log_denial(session: Session, workspace: Workspace, actor: Actor, denied: PermissionDenied) -> None:
-    """Record a refusal in a session of its own: the caller's transaction was rolled back."""
+def log_denial(workspace: Workspace, actor: Actor, denied: PermissionDenied, *, bind: Any = None) -> None:
+    """Record a refusal (`permission.denied`) in a session of its own: a refused command's
+    transaction was rolled back, and a refused read has none. Never raises."""
     try:
-        with translate_errors(), Session(session.get_bind()) as own:
+        with translate_errors(), Session(bind if bind is not None else db.get_engine()) as own:
             repo.log_activity(
                 own,
                 workspace_id=workspace.id,

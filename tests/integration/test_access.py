@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from pipeline_core import actions, dashboard
+from pipeline_core import actions, dashboard, db
+from pipeline_core import tables as t
 from pipeline_core.access import Viewer, system_viewer
 from pipeline_core.datasets import load_dataset
 from pipeline_core.errors import PermissionDenied
@@ -71,3 +73,18 @@ def test_the_detail_masks_personal_numbers_for_every_role(demo: Workspace) -> No
         detail = dashboard.jamaah_detail(system_viewer(demo, role), jamaah_id)
         assert "•" in detail.nik
         assert detail.passport_number is None or "•" in detail.passport_number
+
+
+def test_a_refused_read_is_in_the_activity_log(demo: Workspace) -> None:
+    viewer = system_viewer(demo, Role.VISA_ADMIN, name="Vina Visa")
+    with pytest.raises(PermissionDenied):
+        dashboard.task_queue_page(viewer, role=Role.DOCUMENT_ADMIN)
+    with db.read_session() as session:
+        entry = session.execute(
+            select(t.ActivityLog.actor, t.ActivityLog.changes)
+            .where(t.ActivityLog.workspace_id == demo.id, t.ActivityLog.action == "permission.denied")
+            .order_by(t.ActivityLog.id.desc())
+            .limit(1)
+        ).one()
+    assert entry.actor == "Vina Visa"
+    assert "only its own queue" in entry.changes["refused"]["new"]
