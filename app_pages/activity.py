@@ -9,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages.cards import ENROLMENT_FIELDS
 from app_pages.cards import change_words as change_text
-from app_pages.common import current_viewer, pager, section, show_flash
+from app_pages.common import pager, section, show_flash, viewer_who_may
 from app_pages.i18n import TEXT, day_time, num, role_title, stage_name, t
 from pipeline_core import activity_log, dashboard
 from pipeline_core.activity_log import ActivityEntry
@@ -18,14 +19,9 @@ from pipeline_core.errors import InvalidInput
 from pipeline_core.permissions import Action
 
 SIZES = (20, 50, 100)
-#: An enrolment logs every field; these say what matters (as on the jamaah's timeline).
-ENROLMENT_FIELDS = ("full_name", "package", "package_id", "current_stage")
 
-viewer = current_viewer()
+viewer = viewer_who_may(Action.VIEW_ACTIVITY_LOG, "log.denied")
 workspace = viewer.workspace
-if not viewer.may(Action.VIEW_ACTIVITY_LOG):  # the router does not offer the page; a typed URL
-    st.warning(t("log.denied"), icon=":material/lock:")
-    st.stop()
 show_flash()
 st.title(t("log.title"), anchor=False)
 st.caption(t("log.caption", name=workspace.name))

@@ -266,7 +266,7 @@ def task_lines_table(tasks: list[TaskLine], workspace: Workspace, jamaah_name: s
 # --- a jamaah's activity --------------------------------------------------------------------
 
 #: Enrolment records every field; these few say what matters.
-_ENROLMENT_FIELDS = ("full_name", "package", "package_id", "current_stage")
+ENROLMENT_FIELDS = ("full_name", "package", "package_id", "current_stage")
 
 
 def activity_feed(
@@ -279,7 +279,7 @@ def activity_feed(
     for line in lines:
         action = t(f"activity.{line.action}") if f"activity.{line.action}" in TEXT else line.action
         enrolled = line.action == "jamaah.enrolled"
-        fields = [(f, v) for f, v in line.changes.items() if not enrolled or f in _ENROLMENT_FIELDS]
+        fields = [(f, v) for f, v in line.changes.items() if not enrolled or f in ENROLMENT_FIELDS]
         changes = [
             change_words(name, change, workspace, names)
             for name, change in fields

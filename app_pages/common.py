@@ -84,6 +84,16 @@ def current_viewer() -> Viewer:
     return viewer_of(user)
 
 
+def viewer_who_may(action: Action, denied: str) -> Viewer:
+    """`current_viewer()` on a page that needs `action`: the router does not offer the page to other
+    roles, and someone typing its URL gets the `denied` words instead of its content."""
+    viewer = current_viewer()
+    if not viewer.may(action):
+        st.warning(t(denied), icon=":material/lock:")
+        st.stop()
+    return viewer
+
+
 def sign_out_form() -> None:
     """Sign out: a plain form posting to /auth/logout (the route ends the session server-side and
     clears the cookie)."""

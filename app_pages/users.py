@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.common import current_viewer, flash, section, show_flash
+from app_pages.common import flash, section, show_flash, viewer_who_may
 from app_pages.i18n import TEXT, day_time, num, role_title, t
 from pipeline_core import user_admin
 from pipeline_core.accounts import PASSWORD_MIN, UserAccount
@@ -21,11 +21,8 @@ from pipeline_core.permissions import ROLE_ORDER, Action
 ROLES = [role.value for role in ROLE_ORDER]
 NEW = ("new_username", "new_full_name", "new_email", "new_password")
 
-viewer = current_viewer()
+viewer = viewer_who_may(Action.MANAGE_USERS, "users.denied")
 workspace = viewer.workspace
-if not viewer.may(Action.MANAGE_USERS):  # the router does not offer the page; a typed URL
-    st.warning(t("users.denied"), icon=":material/lock:")
-    st.stop()
 show_flash()
 st.title(t("users.title"), anchor=False)
 st.caption(t("users.caption", name=workspace.name))
