@@ -32,6 +32,11 @@ another port, measured the same way just before each dataset's pages (the machin
 Both servers run with `--server.fileWatcherType none`, as in production: the watcher scanning a busy
 work tree costs CPU and floods the log.
 
+Signed in: every browser context first posts the sign-in form (`POST /auth/login`) as the dataset's
+demo manager, `manager@<dataset>` with the public demo password (the accounts are made idempotently
+after loading), untimed; the AppTest runs use a session of the same account, through the UI's one
+seam for "who is signed in" (`app_pages.common.session_token`), when the app has it.
+
 The sidebar's dataset switch must offer each dataset measured (it lists the scale datasets once
 loaded); a table's title says so if a page showed another dataset than the one asked for.
 
@@ -39,6 +44,7 @@ Prints figures; never asserts on time.
 
     .venv/bin/python benchmarks/render_pages.py                              # demo-2000, scale-100k
     .venv/bin/python benchmarks/render_pages.py --datasets demo-2000 --samples 3
+    .venv/bin/python benchmarks/render_pages.py --datasets demo-2000 --pages overview jamaah
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/umrah REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python benchmarks/render_pages.py
 
@@ -117,7 +123,7 @@ class Page:
 
 
 CHART = "[data-testid=stPlotlyChart] .main-svg"
-PAGES = (
+PAGES: tuple[Page, ...] = (
     Page("overview", "overview", ("[data-testid=stMetric]", CHART)),
     Page("task queue", "task_queue", ("[class*='st-key-card-']",)),
     Page(
@@ -225,10 +231,28 @@ class Visits:
     shows: str = ""  # the sidebar's dataset badge, to check the page showed the dataset asked for
 
 
+#: What still keeps a page from counting as finished (reported when a visit times out).
+UNFINISHED = """(() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const count = selector => document.querySelectorAll(selector).length;
+  return {script: app && app.dataset.testScriptState, connection: app && app.dataset.testConnectionState,
+    statusWidget: count('[data-testid=stStatusWidget]'), stale: count('[data-stale=true]'),
+    skeletons: count('[data-testid=stSkeleton]'), spinners: count('[data-testid=stSpinner]'),
+    chartsUndrawn: [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+      .filter(chart => !chart.querySelector('.main-svg')).length,
+    text: (document.querySelector('[data-testid=stMain]') || document.body).innerText.slice(0, 300)};
+})()"""
+
+
 def visit(page: Any, url: str) -> float:
     """Navigate and wait for the finished page; ms from the start of the navigation."""
+    from playwright.sync_api import TimeoutError as Timeout
+
     page.goto(url, wait_until="commit", timeout=120_000)
-    page.wait_for_function(SETTLED, arg=SETTLE_MS, timeout=180_000, polling=50)
+    try:
+        page.wait_for_function(SETTLED, arg=SETTLE_MS, timeout=180_000, polling=50)
+    except Timeout:
+        raise RuntimeError(f"{url} never finished rendering: {page.evaluate(UNFINISHED)}") from None
     return float(page.evaluate("window.renderedAt"))
 
 
@@ -242,11 +266,36 @@ def heap(page: Any, collect: bool) -> float:
         cdp.detach()
 
 
-def measure_in_browser(browser: Any, base: str, target: Page, path: str, samples: int) -> Visits:
-    found = Visits()
-    watch = WATCH % json.dumps(list(target.ready))
+def new_context(browser: Any, base: str, watch: str, user: str | None) -> Any:
+    """A fresh browser context (empty HTTP cache, no cookies), signed in as `user` (untimed)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     context.add_init_script(watch)
+    if user is not None:
+        sign_in(context, base, user)
+    return context
+
+
+def sign_in(context: Any, base: str, user: str) -> None:
+    """Post the sign-in form, as the page does; the session cookie stays in the context."""
+    from pipeline_core.accounts import DEMO_PASSWORD
+    from pipeline_core.auth import SESSION_COOKIE
+
+    answer = context.request.post(
+        f"{base}/auth/login",
+        form={"username": user, "password": DEMO_PASSWORD},
+        headers={"Origin": base},
+        max_redirects=0,
+    )
+    if not any(cookie["name"] == SESSION_COOKIE for cookie in context.cookies(base)):
+        raise RuntimeError(f"sign-in as {user} refused: {answer.status} {answer.headers.get('location')}")
+
+
+def measure_in_browser(
+    browser: Any, base: str, target: Page, path: str, samples: int, user: str | None
+) -> Visits:
+    found = Visits()
+    watch = WATCH % json.dumps(list(target.ready))
+    context = new_context(browser, base, watch, user)
     page = context.new_page()
     visit(page, base + path)  # warm-up: server caches and imports, then the repeat visits
     found.shows = page.locator("[data-testid=stSidebar]").inner_text() if target.script else ""
@@ -255,8 +304,7 @@ def measure_in_browser(browser: Any, base: str, target: Page, path: str, samples
         found.repeat_ms.append(visit(page, base + path))
     context.close()
     for _ in range(samples):
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        context.add_init_script(watch)
+        context = new_context(browser, base, watch, user)
         page = context.new_page()
         found.first_ms.append(visit(page, base + path))
         found.phases.append(page.evaluate("window.phases"))
@@ -304,9 +352,10 @@ class Spent:
 
 
 def instrument(spent: Spent) -> None:
-    """Time every `section(...)` of the pages and every public function of the core's read side."""
+    """Time every `section(...)` of the pages, every public function of the core's read side, and
+    the look-up of the signed-in user's session."""
     from app_pages import common
-    from pipeline_core import actions, dashboard
+    from pipeline_core import actions, auth, dashboard
 
     original_section = common.section
 
@@ -320,6 +369,8 @@ def instrument(spent: Spent) -> None:
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module.__name__ and not name.startswith("_"):
                 setattr(module, name, timed(function, f"{module.__name__.rsplit('.', 1)[1]}.{name}", spent))
+    if hasattr(auth, "resolve_session"):
+        auth.resolve_session = timed(auth.resolve_session, "auth.resolve_session", spent)
 
 
 def timed(function: Callable[..., Any], label: str, spent: Spent) -> Callable[..., Any]:
@@ -331,13 +382,32 @@ def timed(function: Callable[..., Any], label: str, spent: Spent) -> Callable[..
     return call
 
 
+def signed_in_as(user: str | None) -> None:
+    """AppTest sends no cookies: the UI's seam for the session token answers with a session of
+    `user` (a real sign-in), when the UI has that seam."""
+    from app_pages import common
+    from pipeline_core import auth
+    from pipeline_core.accounts import DEMO_PASSWORD
+
+    if not hasattr(common, "session_token"):
+        return
+    token = None
+    if user is not None:
+        signed_in = auth.sign_in(
+            username=user, password=DEMO_PASSWORD, workspace_slug=None, client="benchmark"
+        )
+        token = signed_in.token
+    common.session_token = lambda: token
+
+
 def measure_script_runs(
-    script: Path, page: Page | None, params: dict[str, str], runs: int, spent: Spent
+    script: Path, page: Page | None, params: dict[str, str], runs: int, spent: Spent, user: str | None
 ) -> ScriptRuns:
     from streamlit.testing.v1 import AppTest
 
     from pipeline_core import cache, dashboard
 
+    signed_in_as(user)
     at = AppTest.from_file(str(script), default_timeout=600)
     if page is not None:
         at.switch_page(f"app_pages/{page.script}.py")
@@ -444,6 +514,7 @@ def print_breakdown(dataset: str, page: Page, runs: ScriptRuns) -> None:
 
 
 def main() -> int:
+    global PAGES
     from pipeline_core import bootstrap, dashboard, datasets
     from pipeline_core.config import get_settings
 
@@ -456,9 +527,17 @@ def main() -> int:
         metavar="NAME",
         help="datasets to measure (default: demo-2000 scale-100k)",
     )
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        choices=[page.script for page in PAGES],
+        metavar="PAGE",
+        help="only these pages (default: all)",
+    )
     parser.add_argument("--samples", type=int, default=5, help="browser visits of each kind per page")
     parser.add_argument("--runs", type=int, default=5, help="repeat script runs per page (AppTest)")
     args = parser.parse_args()
+    PAGES = tuple(page for page in PAGES if not args.pages or page.script in args.pages)
 
     os.environ["PIPELINE_SEED_DEMO"] = "false"
     get_settings.cache_clear()
@@ -475,11 +554,10 @@ def main() -> int:
                 print(f"loading {name} …", flush=True)
                 report = datasets.load_dataset(name)
                 print(f"  {report.jamaah:,} jamaah in {report.seconds:.1f} s")
+            ensure_manager(name)
         sizes = {choice.slug: choice.jamaah for choice in dashboard.workspace_choices()}
-        jamaah = {
-            name: dashboard.task_queue_page(dashboard.workspace(name), limit=1).items[0].jamaah_id
-            for name in args.datasets
-        }
+        first_in_queue = {name: dashboard.task_queue_page(reader(name), limit=1) for name in args.datasets}
+        jamaah = {name: queue.items[0].jamaah_id for name, queue in first_in_queue.items()}
         with tempfile.TemporaryDirectory(prefix="render-pages-") as folder:
             floor_dir = Path(folder)
             (floor_dir / "empty.py").write_text(EMPTY_PAGE)
@@ -489,6 +567,33 @@ def main() -> int:
         bootstrap.shutdown()
     report_all(args.datasets, sizes, visits, runs)
     return 0
+
+
+def manager(dataset: str) -> str:
+    """The dataset's demo manager account (`accounts.ensure_demo_accounts`)."""
+    return f"manager@{dataset}"
+
+
+def ensure_manager(dataset: str) -> None:
+    """The demo accounts of a loaded dataset (idempotent: a dataset loaded earlier may lack them)."""
+    from pipeline_core import accounts, dashboard, db
+
+    workspace = dashboard.workspace(dataset)
+    with db.transaction() as session:
+        accounts.ensure_demo_accounts(session, workspace.id, dataset)
+
+
+def reader(dataset: str) -> Any:
+    """What the core's reads take: a manager's viewer where `pipeline_core.access` exists, else the
+    workspace."""
+    from pipeline_core import dashboard
+
+    workspace = dashboard.workspace(dataset)
+    try:
+        from pipeline_core.access import system_viewer
+    except ImportError:
+        return workspace
+    return system_viewer(workspace)
 
 
 Key = tuple[str, str]  # (dataset, page script); the floor: ("", "") server side, ("", dataset) in chromium
@@ -503,11 +608,13 @@ def server_side(
     spent = Spent()
     instrument(spent)
     print("server side: AppTest runs …", flush=True)
-    found = {("", ""): measure_script_runs(floor_dir / "empty.py", None, {}, runs, spent)}
+    found = {("", ""): measure_script_runs(floor_dir / "empty.py", None, {}, runs, spent, None)}
     for name in names:
         for page in PAGES:
             params = {"dataset": name, **({"jamaah": str(jamaah[name])} if page.script == "jamaah" else {})}
-            found[name, page.script] = measure_script_runs(ROOT / "ui.py", page, params, runs, spent)
+            found[name, page.script] = measure_script_runs(
+                ROOT / "ui.py", page, params, runs, spent, manager(name)
+            )
     return found
 
 
@@ -530,11 +637,11 @@ def in_the_browser(
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for name in names:
             print(f"browser: the floor, then {name} …", flush=True)  # the floor beside each dataset
-            found["", name] = measure_in_browser(browser, floor, FLOOR, "/", samples)
+            found["", name] = measure_in_browser(browser, floor, FLOOR, "/", samples, None)
             for page in PAGES:
                 print(f"browser: {name} · {page.title} …", flush=True)
                 found[name, page.script] = measure_in_browser(
-                    browser, app, page, page.path(name, jamaah[name]), samples
+                    browser, app, page, page.path(name, jamaah[name]), samples, manager(name)
                 )
         browser.close()
     return found
