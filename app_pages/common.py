@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from app_pages.i18n import (
     lang,
@@ -25,7 +26,7 @@ from app_pages.i18n import (
 from pipeline_core import actions, auth, bootstrap, dashboard
 from pipeline_core.access import Viewer
 from pipeline_core.actions import StaffMember
-from pipeline_core.auth import SESSION_COOKIE, CurrentUser
+from pipeline_core.auth import SESSION_COOKIE, CurrentUser, SignInRefused
 from pipeline_core.errors import PipelineError
 from pipeline_core.model import Workspace, WorkspaceKind
 from pipeline_core.permissions import Action
@@ -55,8 +56,52 @@ def session_token() -> str | None:
 
 def current_user() -> CurrentUser | None:
     """The signed-in user, resolved from the session on every run (a revoked, expired or
-    deactivated session is gone at the next click)."""
-    return auth.resolve_session(session_token())
+    deactivated session is gone at the next click): the session cookie of a password sign-in, else
+    a single sign-on through `st.login` when configured (docs/accounts.md)."""
+    user = auth.resolve_session(session_token())
+    if user is None and (email := sso_email()):
+        user = _sso_user(email)
+    return user
+
+
+#: The server-side session opened for a single sign-on (the script cannot set a cookie; this
+#: Streamlit session holds the token, Streamlit's own identity cookie vouches for the person).
+SSO_TOKEN = "_sso_session_token"
+
+
+def sso_configured() -> bool:
+    """Single sign-on is on when `.streamlit/secrets.toml` has an `[auth]` section."""
+    try:
+        return "auth" in st.secrets
+    except StreamlitSecretNotFoundError:
+        return False
+
+
+def sso_email() -> str | None:
+    """The e-mail address the identity provider vouched for in this browser, if any."""
+    if not sso_configured() or not st.user.get("is_logged_in"):
+        return None
+    return str(st.user.get("email") or "") or None
+
+
+def _sso_user(email: str) -> CurrentUser | None:
+    """The local account of a single sign-on: its open session, or a new one (logged, revocable,
+    idle expiry like any other); None when no single active account has that e-mail."""
+    user = auth.resolve_session(st.session_state.get(SSO_TOKEN))
+    if user is not None:
+        return user
+    try:
+        signed_in = auth.sign_in_sso(email)
+    except SignInRefused:
+        return None
+    st.session_state[SSO_TOKEN] = signed_in.token
+    return signed_in.user
+
+
+def sso_sign_out() -> None:
+    """End the single sign-on: our session on the server, then Streamlit's identity cookie."""
+    auth.sign_out(st.session_state.pop(SSO_TOKEN, None))
+    st.logout()
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -112,7 +157,11 @@ def account_panel(viewer: Viewer) -> None:
     st.markdown(t("account.signed_in", name=viewer.actor.name, role=role_title(viewer.role)))
     if viewer.workspace.kind is WorkspaceKind.AGENCY:
         st.caption(t("account.workspace", name=viewer.workspace.name))
-    sign_out_form()
+    if session_token() is None and SSO_TOKEN in st.session_state:
+        if st.button(t("account.sign_out"), key="sso-sign-out", icon=":material/logout:"):
+            sso_sign_out()
+    else:
+        sign_out_form()
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -64,6 +64,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Layanan masuk sedang tidak dapat dihubungi. Coba lagi sebentar lagi.",
         "The sign-in service cannot be reached right now. Try again in a moment.",
     ),
+    "signin.sso": ("Masuk dengan akun organisasi (SSO)", "Sign in with your organisation account (SSO)"),
+    "signin.sso.no_account": (
+        "Tidak ada akun aktif dengan e-mail {email} di sini. Minta super admin agensi Anda membuat atau "
+        "mengaktifkan akun dengan e-mail itu, lalu masuk lagi.",
+        "There is no active account with the e-mail {email} here. Ask your agency's super-admin to "
+        "create or reactivate an account with that e-mail, then sign in again.",
+    ),
     "signin.demo.title": ("Akun demo", "Demo accounts"),
     "signin.demo.intro": (
         "Data demo berisi jamaah fiktif. Setiap peran punya akun; kata sandinya `{password}`.",

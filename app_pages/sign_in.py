@@ -12,6 +12,7 @@ import html
 
 import streamlit as st
 
+from app_pages.common import sso_configured, sso_email, sso_sign_out
 from app_pages.i18n import lang, role_title, t
 from pipeline_core import accounts
 
@@ -66,6 +67,20 @@ def demo_accounts(workspaces: list[accounts.DemoWorkspace]) -> None:
                     st.html(_STYLE + _form(hidden, t("signin.demo.as"), primary=False), width="content")
 
 
+def single_sign_on() -> None:
+    """With an `[auth]` section configured: sign in through the organisation's identity provider
+    (`st.login`); the local account with that e-mail is the user (docs/accounts.md)."""
+    if not sso_configured():
+        return
+    email = sso_email()
+    if email is None:
+        st.button(t("signin.sso"), icon=":material/badge:", on_click=st.login, key="sso-login")
+        return
+    st.error(t("signin.sso.no_account", email=email), icon=":material/person_off:")
+    if st.button(t("account.sign_out"), key="sso-sign-out", icon=":material/logout:"):
+        sso_sign_out()
+
+
 st.title(f":material/mosque: {t('app.title')}", anchor=False)
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -77,6 +92,7 @@ with left:
     elif error:
         st.error(t("signin.refused"), icon=":material/lock:")
     sign_in_form()
+    single_sign_on()
 with right:
     demos = accounts.demo_sign_ins()
     if demos:

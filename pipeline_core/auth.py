@@ -66,6 +66,7 @@ __all__ = [
     "normalise_username",
     "resolve_session",
     "sign_in",
+    "sign_in_sso",
     "sign_out",
     "switch_demo_workspace",
     "verify_password",
@@ -310,6 +311,41 @@ def _attempt(
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     return _open_session(s, user, slug, now, policy, extra)
+
+
+def sign_in_sso(
+    email: str,
+    *,
+    now: datetime | None = None,
+    session: Session | None = None,
+    policy: AuthPolicy | None = None,
+) -> SignedIn:
+    """Single sign-on: the identity provider (`st.login`, OIDC) vouched for `email`; open a session
+    for the one active local account with that e-mail (case-insensitive), as a password sign-in
+    would (logged, revocable, idle expiry). No account, or several (the same e-mail in two
+    workspaces), or a deactivated one: `SignInRefused`. A password lockout does not apply: the
+    identity provider checked the person."""
+    now, policy = _instant(now), policy or current_policy()
+    address = email.strip().lower() if isinstance(email, str) else ""
+    if "@" not in address:
+        raise SignInRefused()
+    u = t.User
+    with _action(session) as s:
+        found = s.execute(
+            select(u, t.Workspace.slug)
+            .join(t.Workspace, t.Workspace.id == u.workspace_id)
+            .where(func.lower(u.email) == address, u.is_active)
+            .with_for_update(of=u)
+            .limit(2)
+        ).all()
+        signed_in = None
+        if len(found) == 1:
+            user, slug = found[0]
+            signed_in = _open_session(s, user, slug, now, policy, {"method": _change(None, "sso")})
+    if signed_in is None:  # outside the transaction, as sign_in does
+        log.info("single sign-on refused: %d active accounts for #%s", len(found), hash_token(address)[:10])
+        raise SignInRefused()
+    return signed_in
 
 
 def _count_failure(

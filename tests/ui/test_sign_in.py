@@ -185,3 +185,49 @@ def test_a_second_sign_in_token_is_its_own_session(demo13: Workspace) -> None:
     auth.sign_out(first)
     assert auth.resolve_session(first) is None
     assert auth.resolve_session(second) is not None
+
+
+# --- single sign-on (st.login) ------------------------------------------------------------------
+
+SSO = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "umrah",
+    "client_secret": "s",
+    "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+}
+
+
+def sso_page(page: str, email: str | None) -> AppTest:
+    """The app with an `[auth]` section and, when `email` is given, a person the identity
+    provider vouched for (AppTest's `user`)."""
+    at = AppTest.from_file(str(ROOT / "ui.py"), default_timeout=60)
+    at.secrets["auth"] = SSO
+    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_single_sign_on_maps_the_email_to_the_local_account(demo13: Workspace, agency_manager: str) -> None:
+    with db.transaction() as session:
+        session.execute(
+            t.User.__table__.update()
+            .where(t.User.username == "rina@agen-uji")
+            .values(email="rina@agen-uji.id")
+        )
+    at = sso_page("overview", "Rina@Agen-Uji.id")
+    assert "Masuk sebagai **Rina Wulandari**" in markdown(at)
+    assert "sso-sign-out" in [b.key for b in at.button]  # sign out ends both sessions
+
+
+def test_single_sign_on_without_an_account_says_what_to_do(demo13: Workspace) -> None:
+    at = sso_page("overview", "stranger@example.org")
+    assert not at.metric
+    assert "stranger@example.org" in at.error[0].value
+
+
+def test_the_sso_button_shows_only_when_configured(demo13: Workspace) -> None:
+    assert "sso-login" in [b.key for b in sso_page("overview", None).button]
+    assert "sso-login" not in [b.key for b in open_page("overview", user=None).button]
