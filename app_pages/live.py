@@ -159,8 +159,8 @@ function open(hub, since) {
       hub.source = null;
       setStatus(hub, "offline");
       hub.reopenTimer = setTimeout(() => { if (hub.subs.size) open(hub, hub.lastId); }, 5000);
-    } else if (hub.status !== "offline") {
-      setStatus(hub, "reconnecting");
+    } else if (hub.status === "live" || hub.status === "connecting") {
+      setStatus(hub, "reconnecting");  // once: each retry errs again, and must not restart the clock
     }
   };
 }

@@ -4,8 +4,9 @@ A probe app (tests/ui/live_probe_app.py: the product's sign-in and live routes a
 whose fragment mounts `live_listener(views=["queue"])`) runs in its own process on the test
 servers. A change made by a core command in this process reruns the fragment only (the full-run
 counter stays), the listener returns the change, the indicator says live; the tab's own changes
-are dropped; after the app process restarts, the page runs again and changes flow again. The test
-asserts states, never durations.
+are dropped; while the app process is down the indicator goes reconnecting, then offline with the
+stale-data line and a Reload button; after the restart the page runs again and changes flow again.
+The test asserts states, never durations.
 """
 
 from __future__ import annotations
@@ -176,7 +177,11 @@ def test_after_the_server_restarts_the_page_runs_again_and_changes_flow(
 
     page.evaluate("window.beforeRestart = true")
     probe.stop()
-    page.locator(".live[data-status=reconnecting], .live[data-status=offline]").wait_for()
+    page.locator(".live[data-status=reconnecting]").wait_for()
+    page.locator(".live[data-status=offline]").wait_for()  # after a few seconds without the server
+    assert indicator(page) == "Offline"
+    assert page.locator(".live .stale").inner_text() == "Data mungkin sudah usang."
+    assert page.locator(".live .reload").is_visible()
     probe.start()
 
     # the new process knows nothing of the old fragment: a whole run, or else a reload
