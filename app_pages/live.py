@@ -34,8 +34,10 @@ In the browser (one tab):
   it is closed a few seconds after the last listener is gone (a page switch reuses it);
 - triggers are throttled per listener: the first change at once, then at most one more per
   250 ms carrying the newest change (`count` says how many it stands for);
-- an indicator (when `show_status`): live / reconnecting / offline; offline adds "the data may be
-  stale" and a Reload button. Mount it with `show_status=True` once per page;
+- an indicator (when `show_status`): live / reconnecting / offline (after 8 s without the
+  server); offline adds "the data may be stale" and a Reload button. Mount it with
+  `show_status=True` once per page; with `show_status=False` the element is empty (it still takes
+  the page's gap between elements);
 - after a server restart (the stream's `hello` names another process) the fragment no longer
   exists on the server: the listener asks for a full rerun (`st.rerun(scope="app")`) until a run
   arrives, and falls back to `location.reload()` after ~12 s.
