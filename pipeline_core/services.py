@@ -150,6 +150,7 @@ def complete_task(
         actor,
         now,
         task,
+        pipeline.jamaah.full_name,
         also=next_task.assigned_role if next_task else None,
         next_task_id=next_task.id if next_task else None,
         jamaah_completed=next_task is None,
@@ -181,9 +182,9 @@ def block_task(
         if task.status is WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
         changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
-        saved, views = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
+        saved, views, name = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskBlocked, workspace, actor, now, task, reason=cleaned, views=views)])
+    announce([_event(events.TaskBlocked, workspace, actor, now, task, name, reason=cleaned, views=views)])
     return saved
 
 
@@ -203,9 +204,9 @@ def unblock_task(
         if task.status is not WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is not blocked.")
         changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
-        saved, views = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
+        saved, views, name = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskUnblocked, workspace, actor, now, task, views=views)])
+    announce([_event(events.TaskUnblocked, workspace, actor, now, task, name, views=views)])
     return saved
 
 
@@ -248,10 +249,10 @@ def update_task(
         if changed == task:
             session.commit()
             return task
-        saved, views = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
+        saved, views, name = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
         session.commit()
     fields = tuple(repo.diff(task, saved))
-    announce([_event(events.TaskUpdated, workspace, actor, now, task, changed=fields, views=views)])
+    announce([_event(events.TaskUpdated, workspace, actor, now, task, name, changed=fields, views=views)])
     return saved
 
 
@@ -282,7 +283,7 @@ def reassign(
         if changed == task:
             session.commit()
             return task
-        saved, views = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
+        saved, views, name = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
         session.commit()
     also = saved.assigned_role
     event = _event(
@@ -291,6 +292,7 @@ def reassign(
         actor,
         now,
         task,
+        name,
         also=also,
         assignee_id=saved.assignee_id,
         views=views,
@@ -383,10 +385,11 @@ def _save(
     task: Task,
     changed: Task,
     now: datetime,
-) -> tuple[Task, tuple[str, ...]]:
+) -> tuple[Task, tuple[str, ...], str]:
     """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new.
 
-    Returns the saved task and the dashboard views the change touched.
+    Returns the saved task, the dashboard views the change touched and the jamaah's name (for the
+    event's toast).
     """
     before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
     saved = repo.save_task(session, changed, now=now)
@@ -396,7 +399,7 @@ def _save(
     views = events.touched_views(
         before=before, after=after, now=now, workspace=workspace, notes_changed=saved.notes != task.notes
     )
-    return saved, views
+    return saved, views, pipeline.jamaah.full_name
 
 
 def start_stage(
@@ -431,11 +434,13 @@ def _event(
     actor: Actor,
     now: datetime,
     task: Task,
+    jamaah_name: str,
     *,
     also: Role | None = None,
     **extra: Any,
 ) -> Ev:
-    """An event about `task`, for its role (`also` a second one) and the manager."""
+    """An event about `task`, for its role (`also` a second one) and the manager; it names who
+    acted (and their id, so their own tab can ignore it), the jamaah and the task, for a toast."""
     roles = events.affected_roles(task.assigned_role, also)
     return kind(
         workspace_id=workspace.id,
@@ -444,6 +449,9 @@ def _event(
         actor=actor.name,
         roles=roles,
         occurred_at=now,
+        actor_id=actor.user_id,
+        jamaah_name=jamaah_name,
+        task_title=task.title,
         **extra,
     )
 

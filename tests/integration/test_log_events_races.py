@@ -103,6 +103,8 @@ def test_events_are_published_after_commit_in_sequence(session: Session, workspa
         "jamaah_completed": False,
         "sequence": None,
         "views": ["queue", "stages"],
+        "jamaah_name": "Ahmad Hidayat",  # for the other tabs' toast
+        "task_title": task.title,
     }
 
 
