@@ -1,7 +1,8 @@
 """Security headers on every HTTP response (the page, /_stcore/*, our routes); websockets untouched.
 
 The Content-Security-Policy is the one verified against Streamlit (../shared/PLATFORM.md): scripts
-only from this origin plus the one inline script of Streamlit's index.html, allowed by its hash,
+only from this origin (and blob: URLs the page makes for component code) plus the one inline
+script of Streamlit's index.html, allowed by its hash,
 computed at start-up so a Streamlit upgrade cannot silently break the page. Frames are allowed from
 this origin only (custom components load in same-origin iframes; DENY would break them).
 """
@@ -28,7 +29,10 @@ def _inline_script_hashes() -> list[str]:
 
 
 def content_security_policy() -> str:
-    scripts = " ".join(["'self'", *_inline_script_hashes(), "'wasm-unsafe-eval'"])
+    # blob: the inline JavaScript of an `st.components.v2` component (the live listener) is loaded
+    # as a module from a blob URL the page itself creates; only script already running here can
+    # make one, so it opens no new way in.
+    scripts = " ".join(["'self'", *_inline_script_hashes(), "'wasm-unsafe-eval'", "blob:"])
     return "; ".join(
         [
             "default-src 'self'",

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from app_pages import charts
-from app_pages.cards import alert_card, jamaah_rows
-from app_pages.common import ALL, current_viewer, pager, section, show_flash
+from app_pages.cards import alert_card, jamaah_rows, warn_of_new_critical
+from app_pages.common import ALL, current_viewer, listen, pager, section, show_flash
 from app_pages.i18n import num, severity_label, stage_name, t
 from pipeline_core import actions, dashboard, rules
 from pipeline_core.model import Severity
+from pipeline_core.permissions import Action
 from pipeline_core.queries import Bottleneck
 
 STUCK_PAGE_SIZE = 10
@@ -53,8 +54,11 @@ def stuck_list(alert: Bottleneck) -> None:
 
 @st.fragment
 def alerts() -> None:
+    change = listen("live-bottlenecks", ["bottlenecks"], viewer, announce=True, show_status=True)
     with section("alerts"):
         found = dashboard.bottlenecks(viewer, severity=None if severity == ALL else severity)
+        managing = viewer.may(Action.VIEW_QUEUE_ALL)
+        warn_of_new_critical(found, live=change is not None, managing=managing and severity == ALL)
         if not found:
             if severity == ALL:
                 st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")

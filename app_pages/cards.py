@@ -55,6 +55,19 @@ STATUS_COLOR: dict[JamaahStatus, BadgeColor] = {
 }
 
 
+def warn_of_new_critical(alerts: list[Bottleneck], *, live: bool, managing: bool) -> None:
+    """A bottleneck that became critical since this page last drew the alerts raises a toast, for
+    managers, when the redraw came from a live change (not on the first look)."""
+    critical = {alert.code for alert in alerts if alert.severity is Severity.CRITICAL}
+    seen = st.session_state.get("_critical_seen")
+    st.session_state["_critical_seen"] = critical
+    if not (live and managing) or seen is None:
+        return
+    for alert in alerts:
+        if alert.code in critical - seen:
+            st.toast(t("alerts.became_critical", stage=stage_name(alert)), icon=":material/priority_high:")
+
+
 def alert_card(alert: Bottleneck, *, compact: bool = False) -> Any:
     """A bottleneck alert: severity colour, stuck count with its 7-day trend (▲/▼), average delay,
     departure impact and the most common reason. `compact` for a narrow column. Returns the card,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import streamlit as st
@@ -23,6 +23,7 @@ from app_pages.i18n import (
     role_title,
     t,
 )
+from app_pages.live import LiveEvent, live_listener
 from pipeline_core import actions, auth, bootstrap, dashboard
 from pipeline_core.access import Viewer
 from pipeline_core.actions import StaffMember
@@ -223,6 +224,29 @@ def home_role(viewer: Viewer) -> str:
 def _forget_paging() -> None:
     for key in ("page", "col"):
         st.session_state.pop(key, None)
+
+
+# --- live updates ------------------------------------------------------------------------------
+
+
+def listen(
+    key: str, views: Iterable[str], viewer: Viewer, *, announce: bool = False, show_status: bool = False
+) -> LiveEvent | None:
+    """Mount the live listener (app_pages/live.py) at the top of a fragment: a change by someone
+    else touching `views` reruns that fragment only. `announce`: say who changed what in a toast
+    (one listener per page does). `show_status`: draw the live / reconnecting / offline line here
+    (once per page). Returns the change that caused this run, else None."""
+    change = live_listener(
+        key=key,
+        views=views,
+        user_id=viewer.actor.user_id,
+        workspace_id=viewer.workspace.id,
+        show_status=show_status,
+        lang=lang(),
+    )
+    if announce and change is not None and (line := change.summary(lang())):
+        st.toast(line, icon=":material/sync:")
+    return change
 
 
 # --- sections: loading, failure, retry ------------------------------------------------------

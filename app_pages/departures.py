@@ -5,7 +5,7 @@ how many of each are ready and at which stage the others are; drill down to the 
 import streamlit as st
 
 from app_pages.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
-from app_pages.common import current_viewer, pager, section, show_flash
+from app_pages.common import current_viewer, listen, pager, section, show_flash
 from app_pages.i18n import day, num, stage_name, t
 from pipeline_core import actions, dashboard
 from pipeline_core.queries import DepartureGroup
@@ -90,6 +90,7 @@ def roster(group: DepartureGroup) -> None:
 
 @st.fragment
 def groups() -> None:
+    listen("live-departures", ["departures"], viewer, announce=True, show_status=True)
     with section("departures"):
         found = dashboard.upcoming_departures(
             viewer, days=window, page=st.session_state.get("groups_page", 1)

@@ -144,6 +144,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.overdue": ("Terlambat", "Overdue"),
     "chart.jamaah": ("Jamaah", "Jamaah"),
     "chart.empty": ("Belum ada jamaah yang sedang berjalan.", "No jamaah in progress yet."),
+    "alerts.became_critical": ("Hambatan kini kritis: {stage}", "Bottleneck now critical: {stage}"),
+    "live.table_changed": (
+        "Rekan Anda mengubah tugas di antrean ini. Tekan **Muat ulang** untuk melihatnya; suntingan "
+        "Anda yang belum disimpan tetap aman sampai itu.",
+        "Colleagues changed tasks in this queue. Press **Reload** to see them; your unsaved edits "
+        "stay safe until then.",
+    ),
     "alerts.title": ("Peringatan hambatan", "Bottleneck alerts"),
     "alerts.empty": ("Tidak ada hambatan", "No bottlenecks"),
     "alerts.empty.detail": (

@@ -34,6 +34,9 @@ In the browser (one tab):
   it is closed a few seconds after the last listener is gone (a page switch reuses it);
 - triggers are throttled per listener: the first change at once, then at most one more per
   250 ms carrying the newest change (`count` says how many it stands for);
+- the tab sends one trigger at a time, the next once the previous listener's fragment has run
+  (or after 1.5 s): Streamlit flushes one fragment's trigger per batch of widget updates, so
+  several listeners firing together would otherwise lose all reruns but one;
 - an indicator (when `show_status`): live / reconnecting / offline (after 8 s without the
   server); offline adds "the data may be stale" and a Reload button. Mount it with
   `show_status=True` once per page; with `show_status=False` the element is empty (it still takes
@@ -96,7 +99,8 @@ function registry() {
   if (!window.__umrahLive) {
     window.__umrahLive = { source: null, subs: new Map(), status: "connecting", boot: null,
                            lastId: null, closeTimer: null, offlineTimer: null, renders: 0,
-                           rerunTimer: null, reopenTimer: null };
+                           rerunTimer: null, reopenTimer: null,
+                           outbox: [], inflight: null, releaseTimer: null };
   }
   return window.__umrahLive;
 }
@@ -167,9 +171,44 @@ function open(hub, since) {
   };
 }
 
+// Streamlit flushes the trigger values of one fragment per batch of widget updates: several
+// listeners firing in the same moment would lose all but one rerun. So the tab sends one trigger
+// at a time and the next once the previous fragment has run (its listener drew a new `run`), or
+// after RELEASE_AFTER ms whatever happened.
+const RELEASE_AFTER = 1500;
+
+function pump(hub) {
+  if (hub.inflight || hub.outbox.length === 0) return;
+  const [sub, message] = hub.outbox.shift();
+  if (!sub.trigger || !hub.subs.has(sub.element)) { pump(hub); return; }
+  hub.inflight = sub;
+  sub.trigger("event", message);
+  clearTimeout(hub.releaseTimer);
+  hub.releaseTimer = setTimeout(() => release(hub, sub), RELEASE_AFTER);
+}
+
+function release(hub, sub) {
+  if (hub.inflight !== sub) return;
+  clearTimeout(hub.releaseTimer);
+  hub.inflight = null;
+  pump(hub);
+}
+
+function enqueue(hub, sub, message) {
+  const waiting = hub.outbox.find(([queued]) => queued === sub);
+  if (waiting) {  // still queued: the newer change replaces it and adds its count
+    message.count = (message.count || 1) + (waiting[1].count || 1);
+    waiting[1] = message;
+  } else {
+    hub.outbox.push([sub, message]);
+  }
+  pump(hub);
+}
+
 function subscriber(hub, element) {
-  const sub = { views: new Set(), userId: null, includeOwn: false, showStatus: true, lang: "id",
-                trigger: null, pending: null, count: 0, lastFire: 0, timer: null };
+  const sub = { element, views: new Set(), userId: null, includeOwn: false, showStatus: true,
+                lang: "id", trigger: null, pending: null, count: 0, lastFire: 0, timer: null,
+                run: null };
   sub.relevant = (change) => {
     if (!sub.includeOwn && sub.userId != null && change.actor_id === sub.userId) return false;
     const views = change.views || [];
@@ -184,7 +223,7 @@ function subscriber(hub, element) {
     sub.pending = null;
     sub.count = 0;
     sub.lastFire = Date.now();
-    sub.sendNow(message);
+    enqueue(hub, sub, message);
   };
   sub.send = (message) => {
     sub.pending = message;
@@ -227,11 +266,17 @@ export default function (component) {
   sub.showStatus = data.show_status !== false;
   sub.lang = data.lang || "id";
   sub.trigger = setTriggerValue;
+  if (sub.run !== data.run) {  // this listener's fragment (or the page) has run
+    sub.run = data.run;
+    release(hub, sub);
+  }
   sub.draw();
   open(hub, hub.lastId != null ? hub.lastId : data.since);
   return () => {
     clearTimeout(sub.timer);
     hub.subs.delete(parentElement);
+    hub.outbox = hub.outbox.filter(([queued]) => queued !== sub);
+    release(hub, sub);
     if (hub.subs.size === 0) {
       hub.closeTimer = setTimeout(() => {
         if (hub.subs.size === 0 && hub.source) { hub.source.close(); hub.source = null; }

@@ -4,10 +4,11 @@ who leaves this week. Each section is a fragment with its own loading state and 
 import streamlit as st
 
 from app_pages import charts
-from app_pages.cards import alert_card, departures_table
-from app_pages.common import current_viewer, section, show_flash
+from app_pages.cards import alert_card, departures_table, warn_of_new_critical
+from app_pages.common import current_viewer, listen, section, show_flash
 from app_pages.i18n import dec, num, pct, role_title, stage_name, t
 from pipeline_core import actions, dashboard
+from pipeline_core.permissions import Action
 
 viewer = current_viewer()
 workspace = viewer.workspace
@@ -17,9 +18,19 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     st.page_link("app_pages/task_queue.py", label=t("queue.open"), icon=":material/view_kanban:")
 st.caption(workspace.name)
 
+#: What the overview shows; a change touching any of them is announced here.
+SHOWN = ("health", "stages", "bottlenecks", "departures")
+
+
+@st.fragment
+def live_status() -> None:
+    """Live / reconnecting / offline, and a toast for each change by someone else."""
+    listen("live-overview", SHOWN, viewer, announce=True, show_status=True)
+
 
 @st.fragment
 def kpis() -> None:
+    listen("live-kpis", ["health"], viewer)
     with section("kpis"):
         health = dashboard.pipeline_health(viewer)
         with st.container(horizontal=True):
@@ -35,6 +46,7 @@ def kpis() -> None:
 
 @st.fragment
 def stage_cards() -> None:
+    listen("live-stages", ["stages"], viewer)
     st.subheader(t("stages.title"), anchor=False)
     with section("stages"):
         stages = dashboard.stage_stats(viewer)
@@ -63,6 +75,7 @@ def stage_cards() -> None:
 
 @st.fragment
 def pipeline_chart() -> None:
+    listen("live-chart", ["stages"], viewer)
     st.subheader(t("chart.title"), anchor=False)
     with section("chart"):
         stages = dashboard.stage_stats(viewer)
@@ -75,9 +88,11 @@ def pipeline_chart() -> None:
 
 @st.fragment
 def alerts() -> None:
+    change = listen("live-alerts", ["bottlenecks"], viewer)
     st.subheader(t("alerts.title"), anchor=False)
     with section("alerts"):
         found = dashboard.bottlenecks(viewer)
+        warn_of_new_critical(found, live=change is not None, managing=viewer.may(Action.VIEW_QUEUE_ALL))
         if not found:
             st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
         for alert in found[:4]:
@@ -88,6 +103,7 @@ def alerts() -> None:
 
 @st.fragment
 def departures() -> None:
+    listen("live-departures", ["departures"], viewer)
     st.subheader(t("departures.upcoming"), anchor=False)
     with section("departures"):
         upcoming = dashboard.upcoming_departures(viewer, days=7, limit=10)
@@ -98,6 +114,7 @@ def departures() -> None:
         st.page_link("app_pages/departures.py", label=t("departures.all"), icon=":material/arrow_forward:")
 
 
+live_status()
 kpis()
 stage_cards()
 left, right = st.columns([3, 2], gap="medium")

@@ -2,13 +2,14 @@
 Hari ini, Mendatang, Diblokir) or an editable table, paged server-side.
 
 Everything that shapes the view lives in the URL (role, q, view, col, page, size), so a reload or
-a shared link shows the same tasks. The column counts come from one `task_queue_page` call; each
-column is a fragment that reads only its own page.
+a shared link shows the same tasks. The column counts come from one `task_queue_page` call. The
+kanban is one fragment: a colleague's change pushed to this queue (app_pages/live.py) redraws it
+without a page reload; the table view only announces such changes (it never redraws under edits).
 """
 
 import streamlit as st
 
-from app_pages.common import ALL, current_viewer, home_role, pager, section, show_flash
+from app_pages.common import ALL, current_viewer, home_role, listen, pager, section, show_flash
 from app_pages.i18n import column_label, num, role_title, t
 from app_pages.task_card import block_dialog_if_asked, task_card
 from app_pages.task_table import seen_tasks, task_table
@@ -105,7 +106,6 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
 
 
-@st.fragment
 def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
     st.markdown(f"**{column_label(column)}** :gray-badge[{num(count)}]")
     with section(f"column-{column.value}"):
@@ -120,6 +120,25 @@ def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
         block_dialog_if_asked(column.value, viewer)
         on_page = lambda n: go_to(column.value, n)  # noqa: E731
         pager(f"pager-{column.value}", page=tasks.page, pages=tasks.pages, total=tasks.total, on_page=on_page)
+
+
+@st.fragment
+def kanban() -> None:
+    """The four columns, redrawn together when a colleague's change reaches this queue (the counts
+    and the cards of every column may move)."""
+    listen("live-queue", ["queue"], viewer, announce=True, show_status=True)
+    fresh = dashboard.task_queue_page(viewer, role=role_arg, search=search, limit=size).counts
+    for column, box in zip(COLUMNS, st.columns(4, gap="small"), strict=True):
+        with box:
+            kanban_column(column, fresh.of(column), page if col in (ALL, column.value) else 1)
+
+
+@st.fragment
+def table_news() -> None:
+    """In the table view nothing is redrawn under the user's edits: a colleague's change is
+    announced, with a pointer to Reload."""
+    if listen("live-table", ["queue"], viewer, announce=True, show_status=True) is not None:
+        st.info(t("live.table_changed"), icon=":material/sync:")
 
 
 @st.fragment
@@ -144,8 +163,7 @@ def table() -> None:
 
 
 if view == "table":
+    table_news()
     table()
 else:
-    for column, box in zip(COLUMNS, st.columns(4, gap="small"), strict=True):
-        with box:
-            kanban_column(column, counts.of(column), page if col in (ALL, column.value) else 1)
+    kanban()

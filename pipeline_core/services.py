@@ -457,13 +457,14 @@ def _event(
 
 
 def announce(changes: list[events.Event]) -> None:
-    """After commit: publish the events and move the cache generations of what they touched."""
-    events.publish(changes)
+    """After commit: move the cache generations of what the changes touched, then publish them.
+    In that order: a page redrawn by the event must not read the cached figures of before."""
     try:
         for event in changes:
             cache.bump(event.workspace_id, dashboard.cache_scopes(event.views, event.roles))
     except Exception as error:  # the cache only speeds reads up: a committed change stands
         log.warning("cache generations not moved after %s: %s", changes[0].type, error)
+    events.publish(changes)
 
 
 def constraint_name(error: IntegrityError) -> str:

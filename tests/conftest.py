@@ -15,8 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -25,6 +30,8 @@ from pipeline_core import bootstrap, cache, db, migrate, privacy
 from pipeline_core.config import get_settings
 from pipeline_core.model import Workspace, WorkspaceKind
 from pipeline_core.workspaces import create_workspace, get_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class _PersonalDataWatch(logging.Handler):
@@ -111,37 +118,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def app_server(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app (`streamlit run app.py`) on a free port, sharing the test servers."""
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    import httpx
-
+def start_app(log: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
+    """The real app (`streamlit run app.py`) on a free port, sharing the test servers, once it is
+    ready (`/readyz`). Its output goes to `log`: a pipe nobody reads fills up and blocks the app."""
     port = _free_port()
-    root = Path(__file__).resolve().parents[1]
-    # The app's output goes to a file: a pipe nobody reads fills up and blocks the app.
-    log = tmp_path_factory.mktemp("app") / "app.log"
     output = log.open("w")
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
+            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
+            *("--server.address", "127.0.0.1", "--server.fileWatcherType", "none"),
+            *("--server.headless", "true"),
         ],
-        cwd=root,
-        env={**os.environ, "PIPELINE_SEED_DEMO": os.environ.get("PIPELINE_SEED_DEMO", "false")},
+        cwd=ROOT,
+        env={**os.environ, "PIPELINE_SEED_DEMO": os.environ.get("PIPELINE_SEED_DEMO", "false"), **env},
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
@@ -150,16 +139,34 @@ def app_server(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Itera
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return process, base
         except httpx.TransportError:
-            time.sleep(0.2)
+            pass
         if process.poll() is not None:
             raise RuntimeError(f"the app exited: {log.read_text()[-4000:]}")
-    else:
-        process.kill()
-        raise RuntimeError("the app did not answer /healthz within 90 s")
-    yield base
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not become ready within 90 s")
+
+
+def stop_app(process: subprocess.Popen[str]) -> None:
     process.terminate()
-    process.wait(timeout=30)
-    output.close()
+    process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def app_server(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on a free port, sharing the test servers."""
+    process, base = start_app(tmp_path_factory.mktemp("app") / "app.log")
+    yield base
+    stop_app(process)
+
+
+@pytest.fixture(scope="session")
+def second_app_server(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second app process on the same PostgreSQL and Redis (several processes behind a load
+    balancer behave as one)."""
+    process, base = start_app(tmp_path_factory.mktemp("app-b") / "app.log")
+    yield base
+    stop_app(process)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from playwright import sync_api as playwright
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -22,6 +23,7 @@ from pipeline_core.access import Viewer, system_viewer
 from pipeline_core.accounts import DEMO_PASSWORD
 from pipeline_core.datasets import load_dataset
 from pipeline_core.model import Role, Workspace
+from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,3 +102,13 @@ def open_page(
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[playwright.Browser]:
+    """Debian's chromium for a module of browser tests (tests/ui/browser.py). Per module, not per
+    session: Playwright's sync API keeps an event loop running in this thread while it is open."""
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

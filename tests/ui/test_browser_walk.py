@@ -12,182 +12,29 @@ never durations.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from playwright import sync_api as playwright
 
-from app_pages.i18n import TEXT
 from pipeline_core import actions, cache, dashboard, formatting
 from pipeline_core.access import system_viewer
-from pipeline_core.accounts import DEMO_PASSWORD
 from pipeline_core.datasets import load_dataset
-from pipeline_core.model import KanbanColumn, Role, Workspace
-
-#: Debian's chromium (the README's test command installs it); Playwright cannot download here.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-WIDTH, HEIGHT = 1440, 1000
-#: The label of a page link (its icon is a ligature: "person" would be part of its inner text).
-LINK_TEXT = "[data-testid=stPageLink] [data-testid=stMarkdownContainer]"
-COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
-ID, EN = 0, 1  # the two languages of app_pages.i18n.TEXT
+from pipeline_core.model import Role, Workspace
+from tests.ui.browser import (
+    COLUMNS,
+    COUNT_RUNS,
+    EN,
+    HEIGHT,
+    ID,
+    LINK_TEXT,
+    WIDTH,
+    Walk,
+    expected_kanban,
+    text,
+)
 
 pytestmark = [pytest.mark.browser]
-
-#: Streamlit 1.67 has finished drawing: the script is not running (the `stApp` root says so), the
-#: status widget is gone, no element is stale or still a lazy-loading skeleton, no spinner, and each
-#: Plotly chart has drawn its SVG. (benchmarks/render_pages.py measures against the same signal.)
-RENDERED = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
-  if (app.dataset.testConnectionState !== 'CONNECTED') return false;
-  const busy = '[data-testid=stStatusWidget], [data-stale=true], [data-testid=stSkeleton],'
-    + ' [data-testid=stSpinner]';
-  if (document.querySelector(busy)) return false;
-  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-  return charts.every(chart => chart.querySelector('.main-svg'));
-}"""
-#: Column title → (count in its badge, task ids of its cards in order), as the kanban draws them.
-KANBAN = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stColumn]')].map(c => [
-  (c.querySelector('[data-testid=stMarkdownContainer]') || {innerText: ''}).innerText.trim(),
-  [...c.querySelectorAll('[class*="st-key-card-"]')].map(e => e.className.match(/st-key-card-(\\d+)/)[1]),
-])"""
-#: Counts the script runs the page has seen end (full or fragment) and notes when the script state
-#: last changed: an action waits for the next run, then for the state to rest (a callback's
-#: `st.rerun()` starts a second run a few milliseconds after the first ends).
-COUNT_RUNS = """window.scriptRuns = 0;
-window.scriptStateAt = performance.now();
-new MutationObserver(changes => changes.forEach(change => {
-  window.scriptStateAt = performance.now();
-  const ended = change.oldValue === 'running' && change.target.dataset.testScriptState === 'notRunning';
-  if (ended) window.scriptRuns++;
-})).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-  attributeFilter: ['data-test-script-state']});"""
-SETTLED = f"""() => ({RENDERED})() && performance.now() - window.scriptStateAt > 150"""
-METRICS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetric]')].map(m => [
-  m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
-  m.querySelector('[data-testid=stMetricValue]').innerText.trim(),
-])"""
-
-
-def text(key: str, lang: int = ID) -> str:
-    return TEXT[key][lang]
-
-
-class Walk:
-    """The browser tab, with the few gestures and readings the walk needs."""
-
-    def __init__(self, page: playwright.Page, base: str) -> None:
-        self.page, self.base = page, base
-
-    @property
-    def url(self) -> str:
-        return str(self.page.evaluate("window.location.href"))
-
-    def rendered(self) -> None:
-        self.page.wait_for_function(SETTLED, timeout=30_000, polling=50)
-
-    def ran_since(self, runs: int) -> None:
-        """A script run ended after the `runs` counted so far, and the page is drawn."""
-        self.page.wait_for_function("runs => window.scriptRuns > runs", arg=runs, timeout=30_000, polling=50)
-        self.rendered()
-
-    def act(self, gesture: Callable[[], object]) -> None:
-        """A click that makes the app run: wait for that run to end and the page to be drawn."""
-        runs = self.page.evaluate("window.scriptRuns")
-        gesture()
-        self.ran_since(runs)
-
-    def open(self, path: str) -> None:
-        self.page.goto(self.base + path)
-        self.ran_since(0)
-
-    def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> None:
-        """Through the sign-in page's form (a real POST to /auth/login; the cookie lands in this
-        browser context), back on the app signed in."""
-        self.open("/")
-        self.page.locator("#username").fill(username)
-        self.page.locator("#password").fill(password)
-        with self.page.expect_navigation():
-            self.page.locator(".umrah-primary").click()
-        self.ran_since(0)
-
-    def nav(self, label: str) -> None:
-        """A page of the sidebar's navigation."""
-        self.act(self.page.locator("[data-testid=stSidebarNavLink]", has_text=label).click)
-        self.page.locator("[data-testid=stMain] h1", has_text=label).wait_for()
-
-    def choose(self, option: str) -> None:
-        """An option of a segmented control (role tab, view, window, language)."""
-        button = self.page.locator("[data-testid=stButtonGroup] button").filter(
-            has_text=re.compile(f"^{re.escape(option)}$")
-        )
-        self.act(button.first.click)
-        assert button.first.get_attribute("aria-checked") == "true"
-
-    def kanban(self) -> dict[str, tuple[int, list[int]]]:
-        columns = {}
-        for header, ids in self.page.evaluate(KANBAN):
-            if found := re.fullmatch(r"(.+?)\s+([\d.,]+)", header):
-                columns[found[1]] = (int(re.sub(r"[.,]", "", found[2])), [int(i) for i in ids])
-        return columns
-
-    def metrics(self) -> list[tuple[str, str]]:
-        return [(label, value) for label, value in self.page.evaluate(METRICS)]
-
-    def screenshot(self, name: str) -> None:
-        """The whole page (Streamlit scrolls inside `stMain`: the window grows to its height)."""
-        self.page.locator("[data-testid=stToast]").first.wait_for(state="detached", timeout=15_000)
-        self.page.evaluate("document.fonts.ready.then(() => true)")
-        main = "document.querySelector('[data-testid=stMain]').scrollHeight"
-        height = HEIGHT
-        for _ in range(3):  # a taller window can reflow the page once or twice
-            wanted = max(HEIGHT, int(self.page.evaluate(main)))
-            if wanted == height:
-                break
-            height = wanted
-            self.page.set_viewport_size({"width": WIDTH, "height": height})
-            self.rendered()
-        self.page.screenshot(path=SCREENSHOTS / name, animations="disabled")
-        self.page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-
-
-def expected_kanban(
-    ws: Workspace, lang: int = ID, role: Role | None = None
-) -> dict[str, tuple[int, list[int]]]:
-    """What pipeline_core says the kanban shows: each column's count and first page of cards."""
-    counts = dashboard.task_queue_page(system_viewer(ws), role=role).counts
-    return {
-        text(f"column.{column.value}", lang): (
-            counts.of(column),
-            [
-                task.id
-                for task in dashboard.task_queue_page(system_viewer(ws), role=role, column=column).items
-            ],
-        )
-        for column in COLUMNS
-    }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[playwright.Browser]:
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +29,7 @@ from pipeline_core.model import Role, Workspace, WorkspaceKind
 from pipeline_core.repository import Task
 from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, make_jamaah
+from tests.conftest import start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = httpx.Timeout(30.0)  # generous: nothing here asserts on time
@@ -287,59 +284,14 @@ def test_reconnecting_with_last_event_id_replays_the_missed_changes(
 # --- two app processes sharing one PostgreSQL and Redis -------------------------------------------
 
 
-def _start_app(log: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    output = log.open("w")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
-            *(
-                "--server.address",
-                "127.0.0.1",
-                "--server.fileWatcherType",
-                "none",
-                "--server.headless",
-                "true",
-            ),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PIPELINE_SEED_DEMO": "false", **env},
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"the second app exited: {log.read_text()[-4000:]}")
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the second app did not become ready within 90 s")
-
-
-@pytest.fixture(scope="module")
-def second_app(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process, base = _start_app(tmp_path_factory.mktemp("app-b") / "app.log")
-    yield base
-    process.terminate()
-    process.wait(timeout=60)
-
-
 def test_two_app_processes_behave_as_one(
-    app_server: str, second_app: str, agencies: tuple[Agency, Agency]
+    app_server: str, second_app_server: str, agencies: tuple[Agency, Agency]
 ) -> None:
     agency = agencies[0]
-    with sign_in(app_server, Role.MANAGER, agency) as on_a, sign_in(second_app, Role.MANAGER, agency) as on_b:
+    with (
+        sign_in(app_server, Role.MANAGER, agency) as on_a,
+        sign_in(second_app_server, Role.MANAGER, agency) as on_b,
+    ):
         stream_a, _ = _open(on_a)
         stream_b, _ = _open(on_b)
         with stream_a, stream_b:
@@ -354,7 +306,7 @@ def test_shutdown_ends_open_streams_and_the_process_exits(
     servers: None, agencies: tuple[Agency, Agency], tmp_path: Path
 ) -> None:
     """uvicorn waits for open responses before the lifespan ends: SIGTERM must close the streams."""
-    process, base = _start_app(tmp_path / "app.log", PIPELINE_LIVE_HEARTBEAT_SECONDS="0.5")
+    process, base = start_app(tmp_path / "app.log", PIPELINE_LIVE_HEARTBEAT_SECONDS="0.5")
     try:
         with sign_in(base, Role.MANAGER, agencies[0]) as client:
             stream, _ = _open(client)
