@@ -26,9 +26,10 @@ import pytest
 from playwright import sync_api as playwright
 from sqlalchemy import Engine
 
-from pipeline_core import auth, events
+from pipeline_core import auth, db, events
 from pipeline_core.auth import SESSION_COOKIE
 from pipeline_core.model import Role
+from pipeline_core.workspaces import delete_workspace
 from tests.ui.test_live_stream import Agency, _make_agency, _touch, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +80,11 @@ class ProbeApp:
 
 
 @pytest.fixture(scope="module")
-def agency(engine: Engine) -> Agency:
-    return _make_agency(engine)
+def agency(engine: Engine) -> Iterator[Agency]:
+    made = _make_agency(engine)
+    yield made
+    with db.transaction() as session:  # no stray workspace in the dataset switch of later tests
+        delete_workspace(session, made.slug)
 
 
 @pytest.fixture
