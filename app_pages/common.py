@@ -24,7 +24,7 @@ from app_pages.i18n import (
     t,
 )
 from app_pages.live import LiveEvent, live_listener
-from pipeline_core import actions, auth, bootstrap, dashboard
+from pipeline_core import actions, auth, bootstrap, dashboard, privacy
 from pipeline_core.access import Viewer
 from pipeline_core.actions import StaffMember
 from pipeline_core.auth import SESSION_COOKIE, CurrentUser, SignInRefused
@@ -224,6 +224,29 @@ def home_role(viewer: Viewer) -> str:
 def _forget_paging() -> None:
     for key in ("page", "col"):
         st.session_state.pop(key, None)
+
+
+# --- searches in the URL, never a NIK -------------------------------------------------------------
+
+
+def search_box(label: str, key: str, *, on_change: Any = None) -> str:
+    """A search field kept in the URL (`?q=…`), so a link or a reload shows the same view; but a
+    NIK, passport or phone number (`privacy.holds_identity_number`) never goes into a URL: such a
+    search stays in this browser session only."""
+    if key not in st.session_state and (shared := st.query_params.get(key)):
+        st.session_state[key] = shared
+    value = st.text_input(
+        label,
+        key=key,
+        placeholder=t("queue.search.placeholder"),
+        icon=":material/search:",
+        on_change=on_change,
+    )
+    if value and not privacy.holds_identity_number(value):
+        st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+    return str(value or "")
 
 
 # --- live updates ------------------------------------------------------------------------------

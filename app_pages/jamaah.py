@@ -15,7 +15,7 @@ from app_pages.cards import (
     task_lines_table,
     timeline_table,
 )
-from app_pages.common import JAMAAH_PAGE, current_viewer, link_params, pager, section, show_flash
+from app_pages.common import JAMAAH_PAGE, current_viewer, link_params, pager, search_box, section, show_flash
 from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
 from pipeline_core import actions, dashboard
 from pipeline_core.errors import InvalidInput, NotFound
@@ -34,13 +34,7 @@ raw_id = st.query_params.get("jamaah") or st.session_state.get("jamaah_id")
 
 def search() -> None:
     st.title(t("jamaah.search"), anchor=False)
-    query = st.text_input(
-        t("jamaah.search"),
-        key="jq",
-        bind="query-params",
-        placeholder=t("queue.search.placeholder"),
-        icon=":material/search:",
-    )
+    query = search_box(t("jamaah.search"), "jq")
     if not query:
         st.caption(t("jamaah.pick"))
         return

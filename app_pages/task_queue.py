@@ -1,7 +1,8 @@
 """Antrean tugas: the admin's daily work. Role tabs, search, a kanban of four columns (Urgent,
 Hari ini, Mendatang, Diblokir) or an editable table, paged server-side.
 
-Everything that shapes the view lives in the URL (role, q, view, col, page, size), so a reload or
+Everything that shapes the view lives in the URL (role, q, view, col, page, size; q not when it holds
+a NIK, passport or phone number: common.search_box), so a reload or
 a shared link shows the same tasks. The column counts come from one `task_queue_page` call. The
 kanban is one fragment: a colleague's change pushed to this queue (app_pages/live.py) redraws it
 without a page reload; the table view only announces such changes (it never redraws under edits).
@@ -9,7 +10,7 @@ without a page reload; the table view only announces such changes (it never redr
 
 import streamlit as st
 
-from app_pages.common import ALL, current_viewer, home_role, listen, pager, section, show_flash
+from app_pages.common import ALL, current_viewer, home_role, listen, pager, search_box, section, show_flash
 from app_pages.i18n import column_label, num, role_title, t
 from app_pages.task_card import block_dialog_if_asked, task_card
 from app_pages.task_table import seen_tasks, task_table
@@ -52,14 +53,7 @@ role = st.segmented_control(
     on_change=first_page,
 )
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    search = st.text_input(
-        t("queue.search"),
-        key="q",
-        bind="query-params",
-        placeholder=t("queue.search.placeholder"),
-        icon=":material/search:",
-        on_change=first_page,
-    )
+    search = search_box(t("queue.search"), "q", on_change=first_page)
     view = st.segmented_control(
         t("queue.view"),
         ["kanban", "table"],

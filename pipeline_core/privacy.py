@@ -38,6 +38,7 @@ __all__ = [
     "MASKED_FIELDS",
     "RedactPersonalData",
     "RevealedIdentity",
+    "holds_identity_number",
     "install_redaction",
     "mask_changes",
     "mask_nik",
@@ -73,6 +74,16 @@ def mask_passport(number: str | None) -> str:
     if len(number) <= 4:
         return DOT * 5
     return number[:2] + DOT * 5 + number[-2:]
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{6,}")
+
+
+def holds_identity_number(text: str) -> bool:
+    """Whether a search text may carry a NIK or passport number (or a long part of one, or of a
+    phone number): such text never goes into a URL or a log line."""
+    compact = re.sub(r"[\s.-]", "", text)
+    return bool(_LONG_NUMBER.search(compact) or PASSPORT_PATTERN.search(text))
 
 
 #: Activity-log fields holding personal numbers, and how each is masked.

@@ -14,7 +14,7 @@ from pipeline_core.actions import active_users
 from pipeline_core.model import KanbanColumn, Role, Workspace, WorkStatus
 from pipeline_core.repository import Task, find_task
 from pipeline_core.task_queue import ColumnCounts
-from tests.ui.conftest import open_page
+from tests.ui.conftest import identity, open_page
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 HEADER = re.compile(r"^\*\*(.+)\*\* :gray-badge\[([\d.,]+)\]$")
@@ -116,6 +116,17 @@ def test_search_by_name(demo13: Workspace) -> None:
     at = open_page("task_queue", q=name)
     assert headers(at) == shown(dashboard.task_queue_page(system_viewer(demo13), search=name).counts)
     assert card_ids(at) == first_page_ids(demo13, search=name)
+
+
+def test_a_nik_search_finds_the_jamaah_but_stays_out_of_the_url(demo13: Workspace) -> None:
+    first = dashboard.task_queue_page(system_viewer(demo13)).items[0]
+    nik, _ = identity(demo13, first.jamaah_id)
+    at = open_page("task_queue")
+    at.text_input(key="q").input(nik).run()
+    assert first.id in card_ids(at)
+    assert "q" not in at.query_params  # a NIK never goes into a URL
+    at.text_input(key="q").input(first.jamaah_name).run()
+    assert at.query_params["q"] == first.jamaah_name  # a name does: the link shows the same view
 
 
 def test_a_search_the_core_cannot_read_says_what_to_type(demo13: Workspace) -> None:

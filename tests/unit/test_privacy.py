@@ -8,7 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline_core.privacy import RedactPersonalData, install_redaction, mask_nik, mask_passport, redact
+from pipeline_core.privacy import (
+    RedactPersonalData,
+    holds_identity_number,
+    install_redaction,
+    mask_nik,
+    mask_passport,
+    redact,
+)
 
 NIK = "3174050105700001"
 PASSPORT = "X1234567"
@@ -119,3 +126,19 @@ def test_installed_redaction_covers_records_of_any_logger(
     text = caplog.text
     assert NIK not in text and PASSPORT not in text
     assert text.count("3174 •••• •••• 0001") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("Siti Rahmah", False),
+        ("siti 2", False),
+        ("3174010101900001", True),
+        ("3174 0101 0190", True),
+        ("C1234567", True),
+        ("0812-3456-7890", True),
+        ("31740", False),
+    ],
+)
+def test_which_searches_may_go_into_a_url(text: str, held: bool) -> None:
+    assert holds_identity_number(text) is held
