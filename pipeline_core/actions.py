@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from pipeline_core import db, privacy, queries, services
+from pipeline_core import cache, db, privacy, queries, services
 from pipeline_core import tables as t
 from pipeline_core.access import Viewer
-from pipeline_core.model import ADMIN_ROLES, JamaahStatus, Role, WorkStatus
+from pipeline_core.model import ADMIN_ROLES, JamaahStatus, Role, Workspace, WorkStatus
 from pipeline_core.permissions import Action
 from pipeline_core.privacy import RevealedIdentity, mask_nik, mask_passport
 from pipeline_core.repository import Task
@@ -290,8 +290,21 @@ def find_jamaah(
 
 
 def stage_breakdown(viewer: Viewer, now: datetime | None = None) -> list[StageBreakdown]:
-    """Per current stage code: overdue, then (not overdue) blocked, in progress, pending."""
-    workspace = viewer.scope(Action.VIEW_OVERVIEW)
+    """Per current stage code: overdue, then (not overdue) blocked, in progress, pending. Cached
+    like the stage cards (same generation: a change that moves a stage moves both)."""
+    workspace, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
+    return cache.cached(
+        workspace_id=workspace.id,
+        family="stages",
+        scope="all",
+        params="breakdown",
+        now=at,
+        kind=list[StageBreakdown],
+        compute=lambda: _stage_breakdown(workspace, at),
+    )
+
+
+def _stage_breakdown(workspace: Workspace, now: datetime) -> list[StageBreakdown]:
     with db.read_session() as session:
         rows = session.execute(
             text(
@@ -309,6 +322,6 @@ def stage_breakdown(viewer: Viewer, now: datetime | None = None) -> list[StageBr
                 GROUP BY ps.code
                 """
             ),
-            {"ws": workspace.id, "now": _now(now)},
+            {"ws": workspace.id, "now": now},
         ).mappings()
         return [StageBreakdown(**row) for row in rows]
