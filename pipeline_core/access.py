@@ -1,8 +1,8 @@
 """Who is looking: the `Viewer` every read and UI command of `dashboard` and `actions` takes.
 
 A viewer is a signed-in user together with *their* workspace, loaded from the session
-(`viewer_for(auth.CurrentUser)`): a page never picks the workspace, so no page or URL parameter can
-reach another workspace's data. Each read names the permission it needs (`Viewer.scope`), which
+(`app_pages.common.current_viewer`): a page never picks the workspace, so no page or URL parameter
+can reach another workspace's data. Each read names the permission it needs (`Viewer.scope`), which
 refuses with `PermissionDenied` (deny by default, the matrix of `permissions.py`; the refusal is
 recorded in the activity log as `permission.denied`, as for commands) and hands back the workspace
 to read.
@@ -16,20 +16,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pipeline_core import db
 from pipeline_core.errors import PermissionDenied
 from pipeline_core.model import Role, Workspace
 from pipeline_core.permissions import Action, allowed, require
 from pipeline_core.services import Actor, log_denial
 from pipeline_core.task_queue import parse_role
-from pipeline_core.workspaces import get_workspace
 
-if TYPE_CHECKING:
-    from pipeline_core.auth import CurrentUser
-
-__all__ = ["Viewer", "system_viewer", "viewer_for"]
+__all__ = ["Viewer", "system_viewer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +66,6 @@ class Viewer:
                     f"The role '{self.actor.role.value}' sees only its own queue, not '{wanted.value}'."
                 )
         return self.actor.role
-
-
-def viewer_for(user: CurrentUser) -> Viewer:
-    """The signed-in user in their own workspace (the session decided both)."""
-    with db.read_session() as session:
-        workspace = get_workspace(session, user.workspace_slug)
-    if workspace.id != user.workspace_id:  # a workspace renamed under a live session
-        raise PermissionDenied("The session's workspace has changed: sign in again.")
-    return Viewer(workspace=workspace, actor=user.actor)
 
 
 def system_viewer(workspace: Workspace, role: Role = Role.MANAGER, name: str = "Sistem") -> Viewer:
