@@ -39,7 +39,8 @@ from pipeline_core import accounts, bootstrap, db  # noqa: E402
 from pipeline_core.auth import SESSION_COOKIE  # noqa: E402
 from pipeline_core.model import Role  # noqa: E402
 from pipeline_core.workspaces import delete_workspace  # noqa: E402
-from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS, COUNT_RUNS, SETTLED  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from tests.ui.browser import COUNT_RUNS, SETTLED  # noqa: E402
 
 
 class Listeners:

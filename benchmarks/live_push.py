@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from pipeline_core.repository import Task  # noqa: E402
 from pipeline_core.services import Actor  # noqa: E402
 from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace  # noqa: E402
 from tests.builders import make_jamaah  # noqa: E402
+from tests.conftest import start_app  # noqa: E402  (the tests' way to run the real app)
 
 ACTOR = Actor(user_id=None, name="Benchmark", role=Role.MANAGER)
 
@@ -59,46 +59,6 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 # --- the app process ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_app(log: Path) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
-            *(
-                "--server.address",
-                "127.0.0.1",
-                "--server.fileWatcherType",
-                "none",
-                "--server.headless",
-                "true",
-            ),
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.3)
-        if process.poll() is not None:
-            raise SystemExit(f"the app exited: {log.read_text()[-3000:]}")
-    process.kill()
-    raise SystemExit("the app did not become ready within 120 s")
 
 
 def cpu_seconds(pid: int) -> float:

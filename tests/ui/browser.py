@@ -15,18 +15,6 @@ from pipeline_core.access import system_viewer
 from pipeline_core.accounts import DEMO_PASSWORD
 from pipeline_core.model import KanbanColumn, Role, Workspace
 
-#: Debian's chromium (the README's test command installs it); Playwright cannot download here.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTH, HEIGHT = 1440, 1000
 #: The label of a page link (its icon is a ligature: "person" would be part of its inner text).

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from app_pages import common
-from pipeline_core import auth, dashboard, db
+from pipeline_core import auth, cache, dashboard, db
 from pipeline_core import tables as t
 from pipeline_core.access import Viewer, system_viewer
 from pipeline_core.accounts import DEMO_PASSWORD
 from pipeline_core.datasets import load_dataset
 from pipeline_core.model import Role, Workspace
-from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,3 +112,14 @@ def browser() -> Iterator[playwright.Browser]:
         launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def demo13_restored() -> Iterator[None]:
+    """For a test that changes demo-13 through the real app: lay it out again afterwards, with no
+    cached view left over."""
+    yield
+    before = dashboard.workspace("demo-13")
+    load("demo-13")
+    for workspace_id in {before.id, dashboard.workspace("demo-13").id}:
+        cache.clear_workspace(workspace_id)

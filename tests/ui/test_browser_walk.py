@@ -17,9 +17,8 @@ from collections.abc import Iterator
 import pytest
 from playwright import sync_api as playwright
 
-from pipeline_core import actions, cache, dashboard, formatting
+from pipeline_core import actions, dashboard, formatting
 from pipeline_core.access import system_viewer
-from pipeline_core.datasets import load_dataset
 from pipeline_core.model import Role, Workspace
 from tests.ui.browser import (
     COLUMNS,
@@ -57,17 +56,7 @@ def guest(app_server: str, demo: dict[str, Workspace], browser: playwright.Brows
     context.close()
 
 
-@pytest.fixture
-def story_restored() -> Iterator[None]:
-    """The test changes demo-13: lay it out again afterwards, with no cached view left over."""
-    yield
-    before = dashboard.workspace("demo-13")
-    load_dataset("demo-13", reset=True, demo_accounts=True)
-    for workspace_id in {before.id, dashboard.workspace("demo-13").id}:
-        cache.clear_workspace(workspace_id)
-
-
-@pytest.mark.usefixtures("story_restored")
+@pytest.mark.usefixtures("demo13_restored")
 def test_the_managers_path(walk: Walk) -> None:
     ws = dashboard.workspace("demo-13")
     page = walk.page

@@ -11,15 +11,14 @@ generous waits), never durations: benchmarks/live_push.py measures those.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright import sync_api as playwright
 
-from pipeline_core import cache, dashboard, formatting
+from pipeline_core import dashboard, formatting
 from pipeline_core.access import system_viewer
-from pipeline_core.datasets import load_dataset
 from pipeline_core.model import KanbanColumn, Workspace
 from tests.ui.browser import COUNT_RUNS, HEIGHT, WIDTH, Walk, expected_kanban, text
 
@@ -63,17 +62,7 @@ def expected_kpis(ws: Workspace) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.fixture
-def demo13_again() -> Iterator[None]:
-    """This test changes demo-13: lay it out again afterwards, with no cached view left over."""
-    yield
-    before = dashboard.workspace("demo-13")
-    load_dataset("demo-13", reset=True, demo_accounts=True)
-    for workspace_id in {before.id, dashboard.workspace("demo-13").id}:
-        cache.clear_workspace(workspace_id)
-
-
-@pytest.mark.usefixtures("demo13_again")
+@pytest.mark.usefixtures("demo13_restored")
 def test_a_change_on_one_process_reaches_open_pages_on_the_other(
     app_server: str, second_app_server: str, demo: dict[str, Workspace], browser: playwright.Browser
 ) -> None:
