@@ -1,4 +1,5 @@
-"""Sign-in routes served by the app process itself: POST /auth/login, POST /auth/logout, GET /auth/me.
+"""Sign-in routes served by the app process itself: POST /auth/login, POST /auth/logout, GET /auth/me,
+GET /auth/sso-session (a single sign-on's one-time ticket for the cookie).
 
 The sign-in page is a plain HTML form posting here (no JavaScript, works before Streamlit loads).
 On success the route sets the session cookie and answers 303 to `/`; the Streamlit script then
@@ -34,7 +35,7 @@ from pipeline_core import auth
 from pipeline_core.auth import SESSION_COOKIE, SignInRefused
 from pipeline_core.errors import PipelineError
 
-__all__ = ["SESSION_COOKIE", "login", "logout", "me", "routes", "same_origin"]
+__all__ = ["SESSION_COOKIE", "login", "logout", "me", "routes", "same_origin", "sso_session"]
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,14 @@ async def login(request: Request) -> Response:
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:  # signing in again in the same browser ends the earlier session
         await _sign_out_quietly(previous)
-    response = _redirect(_home(form))
-    response.set_cookie(
-        SESSION_COOKIE, signed_in.token, path="/", httponly=True, samesite="lax", secure=is_https(request)
-    )
+    return _signed_in_at(_home(form), signed_in.token, request)
+
+
+def _signed_in_at(location: str, token: str, request: Request) -> Response:
+    """303 to `location`, carrying the session cookie (HttpOnly, Lax, Secure over HTTPS)."""
+    response = _redirect(location)
+    secure = is_https(request)
+    response.set_cookie(SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=secure)
     return response
 
 
@@ -167,6 +172,23 @@ async def logout(request: Request) -> Response:
     response = _redirect(_home(form))
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
     return response
+
+
+async def sso_session(request: Request) -> Response:
+    """`GET /auth/sso-session?ticket=…`: the browser exchanges a one-time ticket (`auth.issue_ticket`,
+    made by the script after a single sign-on) for the session cookie, then goes home. Only from
+    this site's own pages (`Referer`), so another site cannot sign a browser into its account."""
+    if not same_origin(request):
+        return _forbidden()
+    ticket = request.query_params.get("ticket")
+    try:
+        token = await anyio.to_thread.run_sync(auth.redeem_ticket, ticket)
+    except PipelineError as error:
+        log.error("sign-in ticket unavailable: %s", error)
+        token = None
+    if token is None:
+        return _redirect(_home(login_error="1"))
+    return _signed_in_at("/", token, request)
 
 
 async def me(request: Request) -> Response:
@@ -193,4 +215,5 @@ routes = [
     Route("/auth/login", login, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
     Route("/auth/me", me, methods=["GET"]),
+    Route("/auth/sso-session", sso_session, methods=["GET"]),
 ]

@@ -24,6 +24,7 @@ from app_pages.i18n import (
     t,
 )
 from app_pages.live import LiveEvent, live_listener
+from app_pages.redirect import go_to
 from pipeline_core import actions, auth, bootstrap, dashboard, privacy
 from pipeline_core.access import Viewer
 from pipeline_core.actions import StaffMember
@@ -65,8 +66,8 @@ def current_user() -> CurrentUser | None:
     return user
 
 
-#: The server-side session opened for a single sign-on (the script cannot set a cookie; this
-#: Streamlit session holds the token, Streamlit's own identity cookie vouches for the person).
+#: The server-side session opened for a single sign-on, held by this Streamlit session until the
+#: browser has traded its one-time ticket for the cookie (a script cannot set a cookie).
 SSO_TOKEN = "_sso_session_token"
 
 
@@ -95,12 +96,17 @@ def _sso_user(email: str) -> CurrentUser | None:
         signed_in = auth.sign_in_sso(email)
     except SignInRefused:
         return None
-    st.session_state[SSO_TOKEN] = signed_in.token
+    st.session_state[SSO_TOKEN] = signed_in.token  # until the browser carries the cookie
+    ticket = auth.issue_ticket(signed_in.token)
+    if ticket is not None:  # the browser trades it for the HttpOnly cookie (api/auth.py), once
+        go_to(f"/auth/sso-session?ticket={ticket}")
     return signed_in.user
 
 
 def sso_sign_out() -> None:
-    """End the single sign-on: our session on the server, then Streamlit's identity cookie."""
+    """End the single sign-on: our session on the server, then Streamlit's identity cookie (else
+    the next run would sign the person in again)."""
+    auth.sign_out(session_token())
     auth.sign_out(st.session_state.pop(SSO_TOKEN, None))
     st.logout()
 
@@ -158,7 +164,7 @@ def account_panel(viewer: Viewer) -> None:
     st.markdown(t("account.signed_in", name=viewer.actor.name, role=role_title(viewer.role)))
     if viewer.workspace.kind is WorkspaceKind.AGENCY:
         st.caption(t("account.workspace", name=viewer.workspace.name))
-    if session_token() is None and SSO_TOKEN in st.session_state:
+    if sso_email() is not None:
         if st.button(t("account.sign_out"), key="sso-sign-out", icon=":material/logout:"):
             sso_sign_out()
     else:

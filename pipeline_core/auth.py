@@ -37,12 +37,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from pipeline_core import db, repository
+from pipeline_core import cache, db, repository
 from pipeline_core import tables as t
 from pipeline_core.auth_tables import UserSession
 from pipeline_core.config import get_settings
@@ -63,7 +64,9 @@ __all__ = [
     "demo_username",
     "hash_password",
     "hash_token",
+    "issue_ticket",
     "normalise_username",
+    "redeem_ticket",
     "resolve_session",
     "sign_in",
     "sign_in_sso",
@@ -514,3 +517,40 @@ def switch_demo_workspace(
         return CurrentUser(
             target.id, target.username, target.full_name, Role(target.role), target.workspace_id, target_slug
         )
+
+
+# --- handing a session opened by the script to the browser's cookie -------------------------------
+
+#: How long a ticket can be exchanged for the session cookie, once.
+TICKET_SECONDS = 60
+
+
+def _ticket_key(ticket: str) -> str:
+    return f"pl:ticket:{hash_token(ticket)}"
+
+
+def issue_ticket(token: str) -> str | None:
+    """A one-time ticket, valid `TICKET_SECONDS`, that the browser exchanges for the session cookie
+    (`GET /auth/sso-session?ticket=…`, api/auth.py): how a session opened inside the script (single
+    sign-on) becomes an HttpOnly cookie like any other, so the live stream and every later run
+    see it. Only the ticket's hash names the Redis key. None when Redis cannot be reached (the
+    script then keeps the session for this browser session only)."""
+    ticket = secrets.token_urlsafe(32)
+    try:
+        cache.get_redis().set(_ticket_key(ticket), token, ex=TICKET_SECONDS)
+    except redis.RedisError as error:
+        log.warning("sign-in ticket not stored (%s): the session stays in this browser session", error)
+        return None
+    return ticket
+
+
+def redeem_ticket(ticket: str | None) -> str | None:
+    """The session token of a ticket, once (the ticket is gone after), or None."""
+    if not isinstance(ticket, str) or not 20 <= len(ticket) <= 100:
+        return None
+    try:
+        token = cache.get_redis().getdel(_ticket_key(ticket))
+    except redis.RedisError as error:
+        log.warning("sign-in ticket not redeemed: %s", error)
+        return None
+    return str(token) if token else None

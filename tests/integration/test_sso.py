@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline_core import accounts, auth
+from pipeline_core import accounts, auth, cache
 from pipeline_core import tables as t
 from pipeline_core.accounts import SYSTEM
 from pipeline_core.model import Role, Workspace, WorkspaceKind
@@ -66,3 +66,14 @@ def test_no_account_a_deactivated_one_or_an_ambiguous_email_is_refused(
     account(session, get_workspace(session, "second-agency"), "dua@second-agency", "dua@agency.example")
     with pytest.raises(auth.SignInRefused):  # which workspace? neither: ask for distinct e-mails
         auth.sign_in_sso("dua@agency.example", now=NOW, session=session)
+
+
+def test_a_ticket_trades_for_the_session_once_and_soon(servers: None) -> None:
+    ticket = auth.issue_ticket("a-session-token-of-forty-characters-xxxxx")
+    assert ticket is not None
+    key = f"pl:ticket:{auth.hash_token(ticket)}"
+    assert 0 < cache.get_redis().ttl(key) <= auth.TICKET_SECONDS
+    assert auth.redeem_ticket(ticket) == "a-session-token-of-forty-characters-xxxxx"
+    assert auth.redeem_ticket(ticket) is None  # once
+    assert auth.redeem_ticket("not-a-ticket-of-ours-at-all-000000") is None
+    assert auth.redeem_ticket(None) is None
