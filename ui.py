@@ -10,21 +10,21 @@ AppTest loads this file (app.py is the ASGI wrapper around it).
 
 import streamlit as st
 
-from app_pages.common import account_panel, current_user, ensure_ready, viewer_of, workspace_switcher
+from app_pages.common import account_panel, ensure_ready, start_run, workspace_switcher
 from app_pages.i18n import language_switch, t
 from pipeline_core.permissions import Action
 
 st.set_page_config(page_title="Umrah Pipeline", page_icon="🕋", layout="wide")
 ensure_ready()
-user = current_user()
+viewer = start_run()
 
 with st.sidebar:
     language_switch()
-    if user is not None:
-        viewer = workspace_switcher(viewer_of(user))
+    if viewer is not None:
+        workspace_switcher(viewer)
         account_panel(viewer)
 
-if user is None:
+if viewer is None:
     sign_in = st.Page("app_pages/sign_in.py", title=t("signin.title"), icon=":material/login:", default=True)
     st.navigation([sign_in], position="hidden").run()
     st.stop()

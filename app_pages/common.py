@@ -125,15 +125,28 @@ def viewer_of(user: CurrentUser) -> Viewer:
     return Viewer(workspace=workspace, actor=user.actor)
 
 
-def current_viewer() -> Viewer:
-    """The signed-in user in their own workspace, for every read and action of a page. Without a
-    valid session the page stops with a message and a way back to the sign-in page."""
+#: The viewer the router (ui.py) resolved for this script run: one session look-up per run.
+_RUN_VIEWER = "_viewer_of_this_run"
+
+
+def start_run() -> Viewer | None:
+    """The router's first step: who is signed in (None: nobody), kept for the page of this run."""
     user = current_user()
-    if user is None:
+    viewer = None if user is None else viewer_of(user)
+    st.session_state[_RUN_VIEWER] = viewer
+    return viewer
+
+
+def current_viewer() -> Viewer:
+    """The signed-in user in their own workspace, for every read and action of a page, as the
+    router resolved them at the start of this run. Without one the page stops with a message and
+    a way back to the sign-in page."""
+    viewer = st.session_state.get(_RUN_VIEWER)
+    if viewer is None:
         st.warning(t("account.expired"), icon=":material/lock_clock:")
         st.link_button(t("signin.title"), "/", icon=":material/login:")
         st.stop()
-    return viewer_of(user)
+    return viewer
 
 
 def viewer_who_may(action: Action, denied: str) -> Viewer:
@@ -185,15 +198,15 @@ def _dataset_choices() -> list[dashboard.WorkspaceChoice]:
     return dashboard.workspace_choices()
 
 
-def workspace_switcher(viewer: Viewer) -> Viewer:
+def workspace_switcher(viewer: Viewer) -> None:
     """In a demo or scale dataset: the toggle between the datasets (kept in the URL, ?dataset=…),
     with a badge. Switching moves this session to the same role's demo account in the chosen
     dataset (`auth.switch_demo_workspace`); an agency's workspace has no switch."""
     if viewer.workspace.kind is WorkspaceKind.AGENCY:
-        return viewer
+        return
     choices = {choice.slug: choice for choice in _dataset_choices()}
     if viewer.workspace.slug not in choices:
-        return viewer
+        return
     wanted = st.segmented_control(
         t("dataset.label"),
         list(choices),
@@ -207,9 +220,9 @@ def workspace_switcher(viewer: Viewer) -> Viewer:
     if wanted and wanted != viewer.workspace.slug and wanted in choices:
         try:
             auth.switch_demo_workspace(session_token(), wanted)
-        except PipelineError as error:
+        except PipelineError as error:  # the widget is drawn: say so, the session stays where it is
             log.warning("dataset switch refused: %s", error)
-            st.session_state["dataset"] = viewer.workspace.slug
+            st.warning(t("dataset.refused", name=viewer.workspace.slug), icon=":material/block:")
         else:
             st.session_state["role"] = home_role(viewer)
             _forget_paging()
@@ -219,7 +232,6 @@ def workspace_switcher(viewer: Viewer) -> Viewer:
         icon=":material/science:",
         color="orange",
     )
-    return viewer
 
 
 def home_role(viewer: Viewer) -> str:

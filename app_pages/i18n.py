@@ -34,6 +34,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Each dataset is a workspace of its own: switching takes you to the same role's demo account "
         "in that dataset, and never changes other data.",
     ),
+    "dataset.refused": (
+        "Dataset ini tidak dapat dibuka dengan akun Anda; Anda tetap di {name}.",
+        "This dataset cannot be opened with your account; you stay in {name}.",
+    ),
     "dataset.badge": ("Demo: {n} jamaah", "Demo: {n} jamaah"),
     "dataset.none": (
         "Belum ada dataset demo. Jalankan `python -m pipeline_core seed demo-13`.",
