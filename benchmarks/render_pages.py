@@ -34,8 +34,8 @@ work tree costs CPU and floods the log.
 
 Signed in: every browser context first posts the sign-in form (`POST /auth/login`) as the dataset's
 demo manager, `manager@<dataset>` with the public demo password (the accounts are made idempotently
-after loading), untimed; the AppTest runs use a session of the same account, through the UI's one
-seam for "who is signed in" (`app_pages.common.session_token`), when the app has it.
+after loading), untimed; the AppTest runs (benchmarks/script_runs.py) use a session of the same
+account, through the UI's one seam for "who is signed in" (`app_pages.common.session_token`).
 
 The sidebar's dataset switch must offer each dataset measured (it lists the scale datasets once
 loaded); a table's title says so if a page showed another dataset than the one asked for.
@@ -55,8 +55,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import inspect
 import json
 import logging
 import os
@@ -66,14 +64,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from script_runs import ScriptRuns, Spent, instrument, measure_script_runs  # noqa: E402
 
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (Debian's chromium, as the tests)
 
@@ -312,123 +313,6 @@ def cache_misses() -> int:
     return sum(misses for _, misses in cache.hit_rates().values())
 
 
-# --- one script run, server side -----------------------------------------------------------------
-
-
-@dataclass
-class ScriptRuns:
-    cold_ms: float
-    runs_ms: list[float]
-    sections: dict[str, float]  # p50 ms per run
-    calls: dict[str, float]  # p50 ms per run
-
-
-class Spent:
-    """Milliseconds spent per name during one run (sections of the page, calls into the core)."""
-
-    def __init__(self) -> None:
-        self.now: dict[str, float] = defaultdict(float)
-
-    @contextlib.contextmanager
-    def timing(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.now[name] += (time.perf_counter() - start) * 1000
-
-    def take(self) -> dict[str, float]:
-        taken, self.now = dict(self.now), defaultdict(float)
-        return taken
-
-
-def instrument(spent: Spent) -> None:
-    """Time every `section(...)` of the pages, every public function of the core's read side, and
-    the look-up of the signed-in user's session."""
-    from app_pages import common
-    from pipeline_core import actions, auth, dashboard
-
-    original_section = common.section
-
-    @contextlib.contextmanager
-    def section(name: str) -> Iterator[None]:
-        with spent.timing(f"section {name}"), original_section(name):
-            yield
-
-    common.section = section  # pages import it on every run
-    for module in (dashboard, actions):
-        for name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == module.__name__ and not name.startswith("_"):
-                setattr(module, name, timed(function, f"{module.__name__.rsplit('.', 1)[1]}.{name}", spent))
-    if hasattr(auth, "resolve_session"):
-        auth.resolve_session = timed(auth.resolve_session, "auth.resolve_session", spent)
-
-
-def timed(function: Callable[..., Any], label: str, spent: Spent) -> Callable[..., Any]:
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        with spent.timing(label):
-            return function(*args, **kwargs)
-
-    return call
-
-
-def signed_in_as(user: str | None) -> None:
-    """AppTest sends no cookies: the UI's seam for the session token answers with a session of
-    `user` (a real sign-in), when the UI has that seam."""
-    from app_pages import common
-    from pipeline_core import auth
-    from pipeline_core.accounts import DEMO_PASSWORD
-
-    if not hasattr(common, "session_token"):
-        return
-    token = None
-    if user is not None:
-        signed_in = auth.sign_in(
-            username=user, password=DEMO_PASSWORD, workspace_slug=None, client="benchmark"
-        )
-        token = signed_in.token
-    common.session_token = lambda: token
-
-
-def measure_script_runs(
-    script: Path, page: Page | None, params: dict[str, str], runs: int, spent: Spent, user: str | None
-) -> ScriptRuns:
-    from streamlit.testing.v1 import AppTest
-
-    from pipeline_core import cache, dashboard
-
-    signed_in_as(user)
-    at = AppTest.from_file(str(script), default_timeout=600)
-    if page is not None:
-        at.switch_page(f"app_pages/{page.script}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-
-    def run() -> float:
-        start = time.perf_counter()
-        at.run()
-        took = (time.perf_counter() - start) * 1000
-        if at.exception:
-            raise RuntimeError(f"{page.title if page else script}: {at.exception}")
-        return took
-
-    run()  # imports, the session's first run
-    if "dataset" in params:
-        cache.clear_workspace(dashboard.workspace(params["dataset"]).id)
-    cold = run()
-    spent.take()
-    times, per_run = [], []
-    for _ in range(runs):
-        times.append(run())
-        per_run.append(spent.take())
-    names = {name for taken in per_run for name in taken}
-    p50 = {name: statistics.median(taken.get(name, 0.0) for taken in per_run) for name in names}
-    sections = {name.removeprefix("section "): ms for name, ms in p50.items() if name.startswith("section ")}
-    calls = {name: ms for name, ms in p50.items() if not name.startswith("section ")}
-    return ScriptRuns(cold, times, sections, calls)
-
-
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -507,6 +391,7 @@ def print_breakdown(dataset: str, page: Page, runs: ScriptRuns) -> None:
 def main() -> int:
     global PAGES
     from pipeline_core import bootstrap, dashboard, datasets
+    from pipeline_core.access import system_viewer
     from pipeline_core.config import get_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -547,7 +432,10 @@ def main() -> int:
                 print(f"  {report.jamaah:,} jamaah in {report.seconds:.1f} s")
             ensure_manager(name)
         sizes = {choice.slug: choice.jamaah for choice in dashboard.workspace_choices()}
-        first_in_queue = {name: dashboard.task_queue_page(reader(name), limit=1) for name in args.datasets}
+        first_in_queue = {
+            name: dashboard.task_queue_page(system_viewer(dashboard.workspace(name)), limit=1)
+            for name in args.datasets
+        }
         jamaah = {name: queue.items[0].jamaah_id for name, queue in first_in_queue.items()}
         with tempfile.TemporaryDirectory(prefix="render-pages-") as folder:
             floor_dir = Path(folder)
@@ -561,8 +449,11 @@ def main() -> int:
 
 
 def manager(dataset: str) -> str:
-    """The dataset's demo manager account (`accounts.ensure_demo_accounts`)."""
-    return f"manager@{dataset}"
+    """The dataset's demo manager account."""
+    from pipeline_core.auth import demo_username
+    from pipeline_core.model import Role
+
+    return demo_username(Role.MANAGER, dataset)
 
 
 def ensure_manager(dataset: str) -> None:
@@ -572,19 +463,6 @@ def ensure_manager(dataset: str) -> None:
     workspace = dashboard.workspace(dataset)
     with db.transaction() as session:
         accounts.ensure_demo_accounts(session, workspace.id, dataset)
-
-
-def reader(dataset: str) -> Any:
-    """What the core's reads take: a manager's viewer where `pipeline_core.access` exists, else the
-    workspace."""
-    from pipeline_core import dashboard
-
-    workspace = dashboard.workspace(dataset)
-    try:
-        from pipeline_core.access import system_viewer
-    except ImportError:
-        return workspace
-    return system_viewer(workspace)
 
 
 Key = tuple[str, str]  # (dataset, page script); the floor: ("", "") server side, ("", dataset) in chromium
@@ -604,7 +482,7 @@ def server_side(
         for page in PAGES:
             params = {"dataset": name, **({"jamaah": str(jamaah[name])} if page.script == "jamaah" else {})}
             found[name, page.script] = measure_script_runs(
-                ROOT / "ui.py", page, params, runs, spent, manager(name)
+                ROOT / "ui.py", page.script, params, runs, spent, manager(name)
             )
     return found
 
