@@ -18,7 +18,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from api import live
+from api import assets, live
 from api.auth import routes as auth_routes
 from api.health import healthz, readyz
 from api.nodelay import NoDelay
@@ -40,7 +40,7 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
 
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
-    routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes],
+    routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes, *assets.routes],
     middleware=[Middleware(NoDelay), Middleware(SecurityHeaders)],
     lifespan=lifespan,
 )

@@ -9,6 +9,7 @@ from app_pages import charts
 from app_pages.cards import alert_card, jamaah_rows, warn_of_new_critical
 from app_pages.common import ALL, current_viewer, listen, pager, section, show_flash
 from app_pages.i18n import num, severity_label, stage_name, t
+from app_pages.plotly_figure import plotly_figure
 from pipeline_core import actions, dashboard, rules
 from pipeline_core.model import Severity
 from pipeline_core.permissions import Action
@@ -80,7 +81,7 @@ def history() -> None:
         names = {stage.code: stage_name(stage) for stage in dashboard.stage_stats(viewer)}
         today = rules.agency_today(datetime.now(UTC), workspace.timezone)
         figure = charts.stuck_over_time(days, names, today=today)
-        st.plotly_chart(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
+        plotly_figure(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
 
 
 alerts()

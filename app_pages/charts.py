@@ -15,15 +15,29 @@ from pipeline_core.queries import StageStats, StuckDay
 
 #: Status colours shared by the charts (red = late, orange = blocked, as on the badges).
 COLORS = {"in_progress": "#2563EB", "pending": "#94A3B8", "blocked": "#F59E0B", "overdue": "#DC2626"}
-_LAYOUT = {"margin": {"l": 8, "r": 8, "t": 8, "b": 8}, "legend": {"orientation": "h", "y": -0.25}}
+STATUS_FIELDS = ("in_progress", "pending", "blocked", "overdue")
+_LAYOUT = {
+    "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+    "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+}
+
+
+def _whole_numbers(largest: int) -> dict[str, object]:
+    """Axis ticks at whole jamaah only (Plotly would put 0.5 steps on a short axis)."""
+    return {"tickformat": ",d", "dtick": 1} if largest <= 8 else {"tickformat": ",d"}
+
+
+def _counts(part: StageBreakdown) -> tuple[int, ...]:
+    return tuple(getattr(part, field) for field in STATUS_FIELDS)
 
 
 def pipeline_by_stage(stages: Sequence[StageStats], parts: Sequence[StageBreakdown]) -> go.Figure:
     """Stacked bars per stage (in pipeline order): in progress, pending, blocked, overdue."""
     by_code = {part.code: part for part in parts}
     names = [stage_name(stage) for stage in stages]
+    largest = max((sum(_counts(by_code[s.code])) for s in stages if s.code in by_code), default=0)
     figure = go.Figure()
-    for field in ("in_progress", "pending", "blocked", "overdue"):
+    for field in STATUS_FIELDS:
         values = [getattr(by_code[s.code], field) if s.code in by_code else 0 for s in stages]
         figure.add_bar(
             name=t(f"chart.{field}"),
@@ -36,7 +50,7 @@ def pipeline_by_stage(stages: Sequence[StageStats], parts: Sequence[StageBreakdo
     figure.update_layout(
         barmode="stack",
         height=80 + 30 * len(names),
-        xaxis={"title": t("chart.jamaah"), "tickformat": "d", "rangemode": "tozero"},
+        xaxis={"title": t("chart.jamaah"), "rangemode": "tozero", **_whole_numbers(largest)},
         yaxis_autorange="reversed",
         legend_traceorder="normal",
         **_LAYOUT,
@@ -65,7 +79,11 @@ def stuck_over_time(history: Sequence[StuckDay], names: dict[str, str], *, today
             "range": [today - timedelta(days=30), today + timedelta(days=1)],
         },
         xaxis_tickformat="%d %b",
-        yaxis={"title": t("alert.stuck"), "rangemode": "tozero", "tickformat": "d"},
+        yaxis={
+            "title": t("alert.stuck"),
+            "rangemode": "tozero",
+            **_whole_numbers(max((p.stuck for p in history), default=0)),
+        },
         **_LAYOUT,
     )
     return figure
@@ -100,7 +118,7 @@ def stage_timeline(stages: Sequence[TimelineStage], now: datetime) -> go.Figure:
     figure.update_layout(
         barmode="group",
         height=60 + 32 * len(stages),
-        xaxis_type="date",
+        xaxis={"type": "date", "tickformat": "%d %b"},
         yaxis_autorange="reversed",
         **_LAYOUT,
     )

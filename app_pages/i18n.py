@@ -147,6 +147,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.blocked": ("Diblokir", "Blocked"),
     "chart.overdue": ("Terlambat", "Overdue"),
     "chart.jamaah": ("Jamaah", "Jamaah"),
+    "chart.failed": (
+        "Grafik tidak dapat dimuat. Muat ulang halaman untuk mencoba lagi.",
+        "The chart could not be loaded. Reload the page to try again.",
+    ),
     "chart.empty": ("Belum ada jamaah yang sedang berjalan.", "No jamaah in progress yet."),
     "alerts.became_critical": ("Hambatan kini kritis: {stage}", "Bottleneck now critical: {stage}"),
     "live.table_changed": (

@@ -17,6 +17,7 @@ from app_pages.cards import (
 )
 from app_pages.common import JAMAAH_PAGE, current_viewer, link_params, pager, search_box, section, show_flash
 from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
+from app_pages.plotly_figure import plotly_figure
 from pipeline_core import actions, dashboard
 from pipeline_core.errors import InvalidInput, NotFound
 from pipeline_core.jamaah_detail import JamaahDetail
@@ -89,7 +90,7 @@ def profile(detail: JamaahDetail, revealed: RevealedIdentity | None) -> None:
 def timeline(detail: JamaahDetail) -> None:
     st.subheader(t("timeline.title"), anchor=False)
     figure = charts.stage_timeline(detail.timeline, datetime.now(UTC))
-    st.plotly_chart(figure, alt=t("timeline.chart.alt"), key="timeline-chart")
+    plotly_figure(figure, alt=t("timeline.chart.alt"), key="timeline-chart")
 
 
 def work(detail: JamaahDetail) -> None:

@@ -7,6 +7,7 @@ from app_pages import charts
 from app_pages.cards import alert_card, departures_table, warn_of_new_critical
 from app_pages.common import current_viewer, listen, section, show_flash
 from app_pages.i18n import dec, num, pct, role_title, stage_name, t
+from app_pages.plotly_figure import plotly_figure
 from pipeline_core import actions, dashboard
 from pipeline_core.permissions import Action
 
@@ -83,7 +84,7 @@ def pipeline_chart() -> None:
         if not parts:
             st.info(t("chart.empty"), icon=":material/info:")
         else:
-            st.plotly_chart(charts.pipeline_by_stage(stages, parts), alt=t("chart.alt"), key="pipeline-chart")
+            plotly_figure(charts.pipeline_by_stage(stages, parts), alt=t("chart.alt"), key="pipeline-chart")
 
 
 @st.fragment

@@ -114,7 +114,7 @@ class Page:
         return f"/{route}?dataset={dataset}{extra}"
 
 
-CHART = "[data-testid=stPlotlyChart] .main-svg"
+CHART = ".umrah-figure .main-svg"  # app_pages/plotly_figure.py
 PAGES: tuple[Page, ...] = (
     Page("overview", "overview", ("[data-testid=stMetric]", CHART)),
     Page("task queue", "task_queue", ("[class*='st-key-card-']",)),
@@ -152,7 +152,7 @@ WATCH = """(() => {
     const busy = '[data-testid=stStatusWidget], [data-stale=true], [data-testid=stSkeleton],'
       + ' [data-testid=stSpinner]';
     if (document.querySelector(busy)) return false;
-    const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+    const charts = [...document.querySelectorAll('.umrah-figure')];
     if (!charts.every(chart => chart.querySelector('.main-svg'))) return false;
     return ready.every(selector => document.querySelector(selector));
   };
@@ -230,7 +230,7 @@ UNFINISHED = """(() => {
   return {script: app && app.dataset.testScriptState, connection: app && app.dataset.testConnectionState,
     statusWidget: count('[data-testid=stStatusWidget]'), stale: count('[data-stale=true]'),
     skeletons: count('[data-testid=stSkeleton]'), spinners: count('[data-testid=stSpinner]'),
-    chartsUndrawn: [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    chartsUndrawn: [...document.querySelectorAll('.umrah-figure')]
       .filter(chart => !chart.querySelector('.main-svg')).length,
     text: (document.querySelector('[data-testid=stMain]') || document.body).innerText.slice(0, 300)};
 })()"""

@@ -32,7 +32,7 @@ RENDERED = """() => {
   const busy = '[data-testid=stStatusWidget], [data-stale=true], [data-testid=stSkeleton],'
     + ' [data-testid=stSpinner]';
   if (document.querySelector(busy)) return false;
-  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  const charts = [...document.querySelectorAll('.umrah-figure')];
   return charts.every(chart => chart.querySelector('.main-svg'));
 }"""
 #: Column title → (count in its badge, task ids of its cards in order), as the kanban draws them.

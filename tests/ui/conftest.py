@@ -7,8 +7,10 @@ again afterwards so the next test sees the story as written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -102,6 +104,17 @@ def open_page(
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def figures(at: AppTest) -> dict[str, dict[str, Any]]:
+    """The Plotly figures the page drew (app_pages/plotly_figure.py), by element key, as plotly.js
+    receives them: {"data": [traces], "layout": {...}}."""
+    drawn = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "umrah_plotly_figure":
+            key = element.proto.id.split("-", 2)[2]  # "$$ID-<hash>-<key>"
+            drawn[key] = json.loads(json.loads(element.proto.json)["figure"])
+    return drawn
 
 
 @pytest.fixture(scope="module")

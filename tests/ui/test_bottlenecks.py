@@ -7,7 +7,7 @@ import pytest
 from pipeline_core import actions, dashboard, formatting
 from pipeline_core.access import system_viewer
 from pipeline_core.model import Severity, Workspace
-from tests.ui.conftest import open_page
+from tests.ui.conftest import figures, open_page
 
 
 def alert_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
@@ -37,6 +37,16 @@ def test_stuck_jamaah_of_a_stage(demo13: Workspace) -> None:
     stuck = actions.stuck_jamaah(system_viewer(demo13), alert.code, limit=10).items
     names = {line.full_name for line in stuck}
     assert [link.value for link in at.page_link if link.value in names] == [line.full_name for line in stuck]
+
+
+def test_stuck_history_chart(demo13: Workspace) -> None:
+    days = dashboard.stuck_history(system_viewer(demo13))
+    assert days, "demo-13 has 30 days of stuck counts"
+    chart = figures(open_page("bottlenecks"))["stuck-history"]
+    names = {stage.code: stage.name_id for stage in dashboard.stage_stats(system_viewer(demo13))}
+    drawn = {trace["name"]: trace["y"] for trace in chart["data"]}
+    for code in {point.code for point in days}:
+        assert drawn[names[code]] == [point.stuck for point in days if point.code == code]
 
 
 def test_a_failing_history_keeps_the_alerts(demo13: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api import assets
 from api.nodelay import NoDelay, set_nodelay
 
 
@@ -60,6 +61,24 @@ def test_hashed_static_assets_are_cached_for_a_year_and_the_page_is_revalidated(
     assert "immutable" in cached["cache-control"]
     assert "max-age=31536000" in cached["cache-control"]
     assert "default-src 'self'" in cached["content-security-policy"]
+
+
+def test_the_chart_bundle_is_served_compressed_and_cached_for_a_year(app_server: str) -> None:
+    """plotly.js basic (app_pages/plotly_figure.py loads it once per tab): the same bytes as the file
+    in the repository, as JavaScript (the page's `nosniff` would refuse anything else), gzipped when
+    the browser accepts it, immutable under its versioned name, with our security headers."""
+    url = f"{app_server}{assets.url(assets.PLOTLY_BASIC)}"
+    plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200
+    assert plain.content == (assets.FOLDER / assets.PLOTLY_BASIC).read_bytes()
+    assert plain.headers["content-type"].startswith(("application/javascript", "text/javascript"))
+    assert plain.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "default-src 'self'" in plain.headers["content-security-policy"]
+    packed = httpx.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.num_bytes_downloaded < len(plain.content) / 2  # ~395 KB of 1.2 MB
+    assert packed.content == plain.content  # httpx unpacks it
+    assert httpx.get(f"{app_server}/assets/plotly-full.min.js").status_code == 404
 
 
 def test_keep_alive_responses_are_not_held_by_nagle(app_server: str) -> None:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from pipeline_core import actions, dashboard, privacy
 from pipeline_core.access import system_viewer
 from pipeline_core.model import Workspace
-from tests.ui.conftest import identity, open_page
+from tests.ui.conftest import figures, identity, open_page
 
 
 def page_text(at: AppTest) -> str:
@@ -38,6 +38,14 @@ def test_detail_by_url(demo13: Workspace) -> None:
     timeline = at.dataframe[0].value
     assert list(timeline["Tahap"]) == [stage.name_id for stage in detail.timeline]
     assert len(at.dataframe[1].value) == len(detail.tasks)
+    bars = {trace["name"]: trace["y"] for trace in figures(at)["timeline-chart"]["data"]}
+    planned = [
+        s.name_id
+        for s in detail.timeline
+        if (s.planned_start or s.started_at) and (s.planned_due or s.due_at)
+    ]
+    assert bars["Rencana"] == planned
+    assert bars["Realisasi"] == [s.name_id for s in detail.timeline if s.started_at]
 
 
 def test_nik_and_passport_are_never_shown_in_full(demo13: Workspace) -> None:

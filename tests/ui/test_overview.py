@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline_core import dashboard, formatting
+from pipeline_core import actions, dashboard, formatting
 from pipeline_core.access import system_viewer
 from pipeline_core.model import Workspace
-from tests.ui.conftest import open_page
+from tests.ui.conftest import figures, open_page
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -34,7 +34,18 @@ def test_a_card_per_active_stage_and_the_pipeline_chart(demo13: Workspace) -> No
     assert [title.split("**")[1] for title in titles] == [stage.name_id for stage in stages]
     in_stage = [m.value for m in at.metric if m.label == "Jamaah"]
     assert in_stage == [formatting.number(stage.in_stage) for stage in stages]
-    assert at.get("plotly_chart"), "the pipeline by stage and status chart"
+    chart = figures(at)["pipeline-chart"]  # the pipeline by stage and status
+    parts = {part.code: part for part in actions.stage_breakdown(system_viewer(demo13))}
+    drawn = {trace["name"]: trace["x"] for trace in chart["data"]}
+    named = {
+        "in_progress": "Dikerjakan",
+        "pending": "Menunggu",
+        "blocked": "Diblokir",
+        "overdue": "Terlambat",
+    }
+    for status, name in named.items():
+        assert drawn[name] == [getattr(parts[s.code], status) if s.code in parts else 0 for s in stages]
+    assert chart["data"][0]["y"] == [stage.name_id for stage in stages]
 
 
 def test_bottleneck_alerts_and_upcoming_departures(demo13: Workspace) -> None:
