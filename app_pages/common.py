@@ -318,6 +318,11 @@ def link_params(**extra: Any) -> dict[str, str]:
     return {key: str(value) for key, value in extra.items()}
 
 
+#: Query parameters bound by the entry script's widgets (language, demo dataset): a link built in
+#: the browser carries them along, as Streamlit's page links do.
+ENTRY_PARAMS = ("lang", "dataset")
+
+
 def jamaah_link(jamaah_id: int, label: str | None = None, *, key_icon: str = ":material/person:") -> None:
     st.page_link(
         JAMAAH_PAGE,

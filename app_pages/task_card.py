@@ -1,7 +1,6 @@
-"""A task card of the kanban: who, what, how urgent, how to reach the jamaah, and the actions
-Selesai / Blokir (a reason is asked in a dialog) / Lanjutkan / Buka jamaah. Each action is one
-command. A card is kept to a handful of elements (its text is one Markdown block): a column may
-show 100 of them.
+"""The task cards of a kanban column: who, what, how urgent, how to reach the jamaah, and the
+actions Selesai / Blokir (a reason is asked in a dialog) / Lanjutkan / Buka jamaah. Each action is
+one command. A column's cards are one element (app_pages/task_column.py): a column may show 100.
 """
 
 from __future__ import annotations
@@ -10,87 +9,99 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from app_pages.cards import PRIORITY_COLOR, contact_links, plain, task_title
-from app_pages.common import flash, jamaah_link
+from app_pages.cards import PRIORITY_COLOR, plain, task_title
+from app_pages.common import ENTRY_PARAMS, flash, link_params
 from app_pages.i18n import lang, priority_label, t
+from app_pages.task_column import action_of, task_column
 from pipeline_core import actions, rules
 from pipeline_core.access import Viewer
 from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
-from pipeline_core.model import Workspace, WorkStatus
+from pipeline_core.formatting import tel_link, whatsapp_link
+from pipeline_core.model import WorkStatus
 from pipeline_core.permissions import Action
 from pipeline_core.task_queue import TaskCard
 
 BLOCKING = "blocking"  # the task whose block reason the dialog asks for
 
 
-def task_card(task: TaskCard, viewer: Viewer) -> None:
-    with st.container(border=True, key=f"card-{task.id}"):
-        st.markdown(card_text(task, viewer.workspace))
-        problem = st.session_state.pop(f"card-problem-{task.id}", None)
-        if problem:
-            st.error(problem, icon=":material/error:")
-        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            _actions(task, viewer)
-            jamaah_link(task.jamaah_id)
+def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
+    """A column's cards (one element, app_pages/task_column.py). A click runs `_on_action` with the
+    tasks as drawn: an action carries the version the card showed, so a task changed by someone
+    else in the meantime is refused with a Conflict, not overwritten."""
+    drawn = {task.id: task for task in tasks}
+    task_column(
+        key=key,
+        cards=[card(task, viewer) for task in tasks],
+        labels={
+            "complete": t("task.complete"),
+            "block": t("task.block"),
+            "unblock": t("task.unblock"),
+            "open": t("open_jamaah"),
+            "call": t("task.call"),
+            "whatsapp": t("task.whatsapp"),
+        },
+        keep=ENTRY_PARAMS,
+        on_action=partial(_on_action, key, drawn, viewer),
+    )
 
 
-def card_text(task: TaskCard, workspace: Workspace) -> str:
+def card(task: TaskCard, viewer: Viewer) -> dict[str, Any]:
+    """What one card shows, in the shape `task_column` draws."""
     now = datetime.now(UTC)
     stage = task.stage_name_en if lang() == "en" else task.stage_name_id
     title = task_title(task.title, task.jamaah_name)
-    due = rules.due_in_words(due_at=task.due_at, now=now, tz=workspace.timezone, lang=lang())
-    lines = [
-        f"**{plain(task.jamaah_name)}**",
-        f":small[:gray[{plain(stage if title == task.stage_name_id else f'{title} · {stage}')}]]",
-        f":{PRIORITY_COLOR[task.priority]}-badge[:material/flag: {priority_label(task.priority)}] "
-        f":{'red' if task.due_at < now else 'gray'}-badge[:material/schedule: {due}]",
-    ]
+    due = rules.due_in_words(due_at=task.due_at, now=now, tz=viewer.workspace.timezone, lang=lang())
+    note = None
     if task.block_reason:
-        lines.append(f":small[:red[:material/block: {plain(task.block_reason)}]]")
+        note = {"kind": "blocked", "text": task.block_reason}
     elif task.notes:
-        lines.append(f":small[:gray[:material/sticky_note_2: {plain(task.notes)}]]")
-    if task.assignee_name:
-        lines.append(f":small[:gray[{t('task.assignee', name=plain(task.assignee_name))}]]")
-    lines.append(f":small[{contact_links(task.phone)}]")
-    return "  \n".join(lines)
+        note = {"kind": "note", "text": task.notes}
+    return {
+        "id": task.id,
+        "name": task.jamaah_name,
+        "what": stage if title == task.stage_name_id else f"{title} · {stage}",
+        "priority": {"label": priority_label(task.priority), "color": PRIORITY_COLOR[task.priority]},
+        "due": {"text": due, "late": task.due_at < now},
+        "note": note,
+        "assignee": t("task.assignee", name=task.assignee_name) if task.assignee_name else None,
+        "call": tel_link(task.phone),
+        "whatsapp": whatsapp_link(task.phone),
+        "problem": st.session_state.pop(f"card-problem-{task.id}", None),
+        "actions": _allowed(task, viewer),
+        "jamaah": f"jamaah?{urlencode(link_params(jamaah=task.jamaah_id))}",
+    }
 
 
-def _actions(task: TaskCard, viewer: Viewer) -> None:
-    """The buttons carry the version the card showed (callback args are fixed when drawn), so a
-    task changed by someone else in the meantime is refused with a Conflict, not overwritten."""
-    name = {"title": task_title(task.title, task.jamaah_name), "name": task.jamaah_name}
+def _allowed(task: TaskCard, viewer: Viewer) -> list[str]:
     if task.status is WorkStatus.BLOCKED:
-        if not viewer.may(Action.UNBLOCK_TASK):  # a manager lifts blocks
-            return
-        unblock = partial(actions.unblock, viewer, task.id, task.version)
-        st.button(
-            t("task.unblock"),
-            key=f"unblock-{task.id}",
-            icon=":material/play_arrow:",
-            on_click=_attempt,
-            args=(task.id, unblock, t("task.unblocked", **name)),
-        )
+        return ["unblock"] if viewer.may(Action.UNBLOCK_TASK) else []  # a manager lifts blocks
+    return ["complete", "block"]
+
+
+def _on_action(key: str, drawn: dict[int, TaskCard], viewer: Viewer) -> None:
+    asked = action_of(key)
+    task = drawn.get(asked["id"]) if asked else None
+    if asked is None or task is None:
         return
-    complete = partial(actions.complete, viewer, task.id, task.version)
-    st.button(
-        t("task.complete"),
-        key=f"done-{task.id}",
-        icon=":material/check:",
-        type="primary",
-        on_click=_attempt,
-        args=(task.id, complete, t("task.completed", **name)),
-    )
-    asked = {"id": task.id, "version": task.version, "column": task.column.value, **name}
-    st.button(
-        t("task.block"),
-        key=f"block-{task.id}",
-        icon=":material/block:",
-        on_click=st.session_state.__setitem__,
-        args=(BLOCKING, asked),
-    )
+    name = {"title": task_title(task.title, task.jamaah_name), "name": task.jamaah_name}
+    match asked["action"]:
+        case "complete":
+            complete = partial(actions.complete, viewer, task.id, task.version)
+            _attempt(task.id, complete, t("task.completed", **name))
+        case "unblock":
+            unblock = partial(actions.unblock, viewer, task.id, task.version)
+            _attempt(task.id, unblock, t("task.unblocked", **name))
+        case "block":
+            st.session_state[BLOCKING] = {
+                "id": task.id,
+                "version": task.version,
+                "column": task.column.value,
+                **name,
+            }
 
 
 def block_dialog_if_asked(column: str, viewer: Viewer) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages.common import ALL, current_viewer, home_role, listen, pager, search_box, section, show_flash
 from app_pages.i18n import column_label, num, role_title, t
-from app_pages.task_card import block_dialog_if_asked, task_card
+from app_pages.task_card import block_dialog_if_asked, task_cards
 from app_pages.task_table import seen_tasks, task_table
 from pipeline_core import dashboard
 from pipeline_core.errors import InvalidInput
@@ -107,10 +107,10 @@ def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
         tasks = dashboard.task_queue_page(
             viewer, role=role_arg, column=column, search=search, page=min(wanted_page, last), limit=size
         )
-        if not tasks.items:
+        if tasks.items:
+            task_cards(f"cards-{column.value}", list(tasks.items), viewer)
+        else:
             st.caption(t("queue.column.empty"))
-        for task in tasks.items:
-            task_card(task, viewer)
         block_dialog_if_asked(column.value, viewer)
         on_page = lambda n: go_to(column.value, n)  # noqa: E731
         pager(f"pager-{column.value}", page=tasks.page, pages=tasks.pages, total=tasks.total, on_page=on_page)

@@ -117,7 +117,7 @@ class Page:
 CHART = ".umrah-figure .main-svg"  # app_pages/plotly_figure.py
 PAGES: tuple[Page, ...] = (
     Page("overview", "overview", ("[data-testid=stMetric]", CHART)),
-    Page("task queue", "task_queue", ("[class*='st-key-card-']",)),
+    Page("task queue", "task_queue", ("[data-task]",)),  # app_pages/task_column.py
     Page(
         "departures", "departures", ("[class*='st-key-group-'], [data-testid=stMain] [data-testid=stAlert]",)
     ),

@@ -38,7 +38,7 @@ RENDERED = """() => {
 #: Column title → (count in its badge, task ids of its cards in order), as the kanban draws them.
 KANBAN = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stColumn]')].map(c => [
   (c.querySelector('[data-testid=stMarkdownContainer]') || {innerText: ''}).innerText.trim(),
-  [...c.querySelectorAll('[class*="st-key-card-"]')].map(e => e.className.match(/st-key-card-(\\d+)/)[1]),
+  [...c.querySelectorAll('[data-task]')].map(e => e.dataset.task),
 ])"""
 #: Counts the script runs the page has seen end (full or fragment) and notes when the script state
 #: last changed: an action waits for the next run, then for the state to rest (a callback's

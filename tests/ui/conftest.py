@@ -16,6 +16,7 @@ import pytest
 import streamlit as st
 from playwright import sync_api as playwright
 from sqlalchemy import select
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
 from app_pages import common
@@ -115,6 +116,47 @@ def figures(at: AppTest) -> dict[str, dict[str, Any]]:
             key = element.proto.id.split("-", 2)[2]  # "$$ID-<hash>-<key>"
             drawn[key] = json.loads(json.loads(element.proto.json)["figure"])
     return drawn
+
+
+def components(at: AppTest, name: str) -> list[Any]:
+    """The page's `st.components.v2` elements of component `name`, in drawing order."""
+    return [element for element in at.get("bidi_component") if element.proto.component_name == name]
+
+
+def component_data(element: Any) -> dict[str, Any]:
+    """The `data` a component element was drawn with."""
+    return dict(json.loads(element.proto.json))
+
+
+def fire(at: AppTest, element: Any, event: str, value: object) -> AppTest:
+    """Run the app as after the browser's `setTriggerValue(event, value)` in `element`: the same
+    widget message (the component's trigger aggregator) a browser sends. AppTest has no gesture for
+    custom components, so this builds the message its own `run()` would have sent, plus the
+    trigger."""
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(element.proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    at._run(states)
+    assert not at.exception, at.exception
+    return at
+
+
+def task_cards(at: AppTest) -> list[dict[str, Any]]:
+    """The kanban's cards as drawn (app_pages/task_column.py), column by column, top to bottom."""
+    return [
+        card for column in components(at, "umrah_task_column") for card in component_data(column)["cards"]
+    ]
+
+
+def act_on_card(at: AppTest, task_id: int, action: str) -> AppTest:
+    """Click `action` ("complete", "block", "unblock", "open") on the card of task `task_id`."""
+    column = next(
+        c
+        for c in components(at, "umrah_task_column")
+        if task_id in [card["id"] for card in component_data(c)["cards"]]
+    )
+    return fire(at, column, "action", {"action": action, "id": task_id})
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ never durations.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -104,10 +105,21 @@ def test_the_managers_path(walk: Walk) -> None:
     # the page was redrawn in place (a mark left on the window survives: no reload).
     column, (count, ids) = next((title, shown) for title, shown in walk.kanban().items() if shown[1])
     page.evaluate("window.walkMark = 'still here'")
-    walk.act(page.locator(f".st-key-card-{ids[0]} .st-key-done-{ids[0]} button").click)
+    walk.act(page.locator(f"[data-task='{ids[0]}'] button[data-action=complete]").click)
     assert walk.kanban()[column][0] == count - 1
     assert ids[0] not in walk.kanban()[column][1]
     assert walk.kanban() == expected_kanban(ws)
+    assert page.evaluate("window.walkMark") == "still here"
+
+    # "Buka jamaah" on a card: that jamaah's page, in the same tab and session (no reload).
+    _, ids = next(shown for shown in walk.kanban().values() if shown[1])
+    link = page.locator(f"[data-task='{ids[0]}'] a[data-action=open]")
+    jamaah_id = int(str(link.get_attribute("href")).rsplit("=", 1)[1])  # jamaah?jamaah=<id>
+    jamaah = dashboard.jamaah_detail(system_viewer(ws), jamaah_id)
+    walk.act(link.click)
+    page.wait_for_url(re.compile(r"/jamaah\?"))
+    page.locator("[data-testid=stMain] h1", has_text=jamaah.full_name).wait_for()
+    assert f"jamaah={jamaah.id}" in walk.url
     assert page.evaluate("window.walkMark") == "still here"
 
 
@@ -148,6 +160,7 @@ def test_every_page_in_both_languages(walk: Walk) -> None:
     walk.choose(text("queue.view.kanban", EN))
 
     walk.act(page.get_by_text(text("open_jamaah", EN)).first.click)
+    page.wait_for_url(re.compile(r"/jamaah\?"))
     assert "/jamaah?" in walk.url and "jamaah=" in walk.url and "lang=English" in walk.url
     page.get_by_text(text("jamaah.profile", EN), exact=True).wait_for()
     walk.screenshot("jamaah-detail-en.png")

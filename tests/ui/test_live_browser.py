@@ -82,7 +82,7 @@ def test_a_change_on_one_process_reaches_open_pages_on_the_other(
     # A completes the first overdue (urgent) task: the jamaah moves on, the overdue count drops.
     urgent = text(f"column.{KanbanColumn.URGENT.value}")
     first = a.kanban()[urgent][1][0]
-    a.act(a.page.locator(f".st-key-card-{first} .st-key-done-{first} button").click)
+    a.act(a.page.locator(f"[data-task='{first}'] button[data-action=complete]").click)
     assert expected_kpis(ws) != before, "completing an overdue task changes the KPIs"
     eventually(b_queue.kanban, lambda: expected_kanban(ws), "B's kanban after A completed a task")
     eventually(lambda: kpis(b_overview), lambda: expected_kpis(ws), "B's KPIs after A completed a task")
@@ -97,7 +97,7 @@ def test_a_change_on_one_process_reaches_open_pages_on_the_other(
         c for c in (KanbanColumn.TODAY, KanbanColumn.UPCOMING) if shown[text(f"column.{c.value}")][1]
     )
     target = shown[text(f"column.{column.value}")][1][0]
-    a.act(a.page.locator(f".st-key-card-{target} .st-key-block-{target} button").click)
+    a.act(a.page.locator(f"[data-task='{target}'] button[data-action=block]").click)
     a.page.get_by_label(text("task.block.reason")).fill("Menunggu scan paspor")
     a.act(a.page.get_by_role("button", name=text("task.block.submit")).click)
     eventually(

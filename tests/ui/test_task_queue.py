@@ -4,17 +4,20 @@ actions (complete, block), the editable table and its conflict path."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
 from app_pages.cards import task_title
-from pipeline_core import dashboard, db, services
+from app_pages.i18n import priority_label
+from pipeline_core import dashboard, db, rules, services
 from pipeline_core.access import system_viewer
 from pipeline_core.actions import active_users
+from pipeline_core.formatting import tel_link, whatsapp_link
 from pipeline_core.model import KanbanColumn, Role, Workspace, WorkStatus
 from pipeline_core.repository import Task, find_task
 from pipeline_core.task_queue import ColumnCounts
-from tests.ui.conftest import identity, open_page
+from tests.ui.conftest import act_on_card, component_data, components, identity, open_page, task_cards
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 HEADER = re.compile(r"^\*\*(.+)\*\* :gray-badge\[([\d.,]+)\]$")
@@ -34,8 +37,7 @@ def shown(
 
 def card_ids(at: AppTest) -> list[int]:
     """Task ids of the cards, in drawing order (column by column, top to bottom)."""
-    keys = (button.key or "" for button in at.button)
-    return [int(key.split("-")[1]) for key in keys if re.fullmatch(r"(done|unblock)-\d+", key)]
+    return [card["id"] for card in task_cards(at)]
 
 
 def first_page_ids(ws: Workspace, **filters: object) -> list[int]:
@@ -137,7 +139,8 @@ def test_a_search_the_core_cannot_read_says_what_to_type(demo13: Workspace) -> N
 def test_english_labels(demo13: Workspace) -> None:
     at = open_page("task_queue", lang="English")
     assert list(headers(at)) == ["Urgent", "Today", "Upcoming", "Blocked"]
-    assert {b.label for b in at.button if (b.key or "").startswith("done-")} == {"Done"}
+    labels = component_data(components(at, "umrah_task_column")[0])["labels"]
+    assert (labels["complete"], labels["block"], labels["open"]) == ("Done", "Block", "Open jamaah")
 
 
 # --- actions ----------------------------------------------------------------------------------
@@ -148,13 +151,59 @@ def test_completing_a_task(fresh_demo13: Workspace) -> None:
     before = dashboard.task_queue_page(system_viewer(ws))
     target = before.items[0]
     at = open_page("task_queue")
-    at.button(key=f"done-{target.id}").click().run()
+    act_on_card(at, target.id, "complete")
     assert not at.exception
     assert task(ws, target.id).status is WorkStatus.COMPLETED
     assert target.id not in card_ids(at)
     assert headers(at) == shown(dashboard.task_queue_page(system_viewer(ws)).counts)
     title = task_title(target.title, target.jamaah_name)
     assert [toast.value for toast in at.toast] == [f"Tugas selesai: {title} — {target.jamaah_name}"]
+
+
+def test_a_card_shows_the_task_as_the_core_reads_it(demo13: Workspace) -> None:
+    first = dashboard.task_queue_page(system_viewer(demo13)).items[0]
+    card = task_cards(open_page("task_queue"))[0]
+    assert (card["id"], card["name"]) == (first.id, first.jamaah_name)
+    assert card["priority"]["label"] == priority_label(first.priority)
+    due = rules.due_in_words(due_at=first.due_at, now=datetime.now(UTC), tz=demo13.timezone, lang="id")
+    assert card["due"] == {"text": due, "late": first.due_at < datetime.now(UTC)}
+    assert card["call"] == tel_link(first.phone)
+    assert card["whatsapp"] == whatsapp_link(first.phone)
+    assert card["jamaah"] == f"jamaah?jamaah={first.jamaah_id}"
+    assert card["actions"] == ["complete", "block"]
+
+
+def test_a_card_changed_by_someone_else_is_not_overwritten(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    first = dashboard.task_queue_page(system_viewer(ws)).items[0]
+    at = open_page("task_queue")
+    siti = next(m for m in active_users(system_viewer(ws)) if m.role is Role.MANAGER).as_actor()
+    with db.transaction() as session:  # someone else, between render and click
+        services.update_task(
+            session=session,
+            workspace=ws,
+            actor=siti,
+            task_id=first.id,
+            version=first.version,
+            notes="Versi Siti",
+        )
+    act_on_card(at, first.id, "complete")
+    assert task(ws, first.id).status is first.status  # not completed over Siti's change
+    card = next(card for card in task_cards(at) if card["id"] == first.id)
+    assert (
+        card["problem"] == "Tugas ini baru saja diubah orang lain. Muat ulang untuk melihat keadaan terbaru."
+    )
+    assert card["note"] == {"kind": "note", "text": "Versi Siti"}  # drawn as it is now
+
+
+def test_a_manager_lifts_a_block(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    blocked = dashboard.task_queue_page(system_viewer(ws), column=KanbanColumn.BLOCKED).items[0]
+    at = open_page("task_queue")
+    act_on_card(at, blocked.id, "unblock")
+    assert task(ws, blocked.id).status is not WorkStatus.BLOCKED
+    title = task_title(blocked.title, blocked.jamaah_name)
+    assert [toast.value for toast in at.toast] == [f"Tugas dilanjutkan: {title} — {blocked.jamaah_name}"]
 
 
 def test_blocking_needs_a_reason_and_grows_the_blocked_column(fresh_demo13: Workspace) -> None:
@@ -164,7 +213,7 @@ def test_blocking_needs_a_reason_and_grows_the_blocked_column(fresh_demo13: Work
     )
     at = open_page("task_queue")
     blocked = headers(at)["Diblokir"]
-    at.button(key=f"block-{target.id}").click().run()
+    act_on_card(at, target.id, "block")
 
     submit_block(at, "   ")
     assert "Tulis alasan tugas diblokir" in " ".join(e.value for e in at.error)
@@ -173,14 +222,14 @@ def test_blocking_needs_a_reason_and_grows_the_blocked_column(fresh_demo13: Work
     submit_block(at, "Menunggu scan paspor")
     assert task(ws, target.id).block_reason == "Menunggu scan paspor"
     assert headers(at)["Diblokir"] == blocked + 1
-    assert f"unblock-{target.id}" in [b.key for b in at.button]
+    assert next(card for card in task_cards(at) if card["id"] == target.id)["actions"] == ["unblock"]
 
 
 def test_an_admin_sees_only_their_queue_and_what_their_role_may_do(fresh_demo13: Workspace) -> None:
     ws = fresh_demo13
     at = open_page("task_queue", user="siskopatuh-admin")
     assert at.segmented_control(key="role").options == ["Admin SISKOPATUH"]
-    assert not [b for b in at.button if (b.key or "").startswith("unblock-")]  # managers lift blocks
+    assert not [card for card in task_cards(at) if "unblock" in card["actions"]]  # managers lift blocks
 
     at.segmented_control(key="view").set_value("table").run()
     first = dashboard.task_queue_page(system_viewer(ws), role=Role.SISKOPATUH_ADMIN).items[0]
