@@ -110,20 +110,21 @@ _FIGURE = st.components.v2.component(
 )
 
 
-def figure_json(figure: go.Figure) -> str:
-    """The figure as plotly.js takes it, without the default template (the element themes it)."""
+def figure_json(figure: go.Figure, language: str) -> str:
+    """The figure as plotly.js takes it, without the default template (the element themes it),
+    numbers written the `language`'s way ("id": 2.000 and 58,3)."""
     unknown = {trace.type for trace in figure.data} - BASIC_TRACES
     if unknown:
         raise ValueError(f"plotly-basic cannot draw {', '.join(sorted(unknown))} traces")
     plain = go.Figure(figure)
-    plain.update_layout(template="none", separators=",." if lang() == "id" else ".,")
+    plain.update_layout(template="none", separators=",." if language == "id" else ".,")
     return plain.to_json()
 
 
 def plotly_figure(figure: go.Figure, *, key: str, alt: str) -> None:
     """Draw `figure` full width; `alt` names it for screen readers."""
     data = {
-        "figure": figure_json(figure),
+        "figure": figure_json(figure, lang()),
         "alt": alt,
         "src": assets.url(assets.PLOTLY_BASIC),
         "locale": lang(),
