@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from app_pages.cards import PRIORITY_COLOR, plain, task_title
-from app_pages.common import ENTRY_PARAMS, flash, link_params
+from app_pages.common import ENTRY_PARAMS, JAMAAH_PAGE, flash, link_params
 from app_pages.i18n import lang, priority_label, t
 from app_pages.task_column import action_of, task_column
 from pipeline_core import actions, rules
@@ -72,7 +73,7 @@ def card(task: TaskCard, viewer: Viewer) -> dict[str, Any]:
         "whatsapp": whatsapp_link(task.phone),
         "problem": st.session_state.pop(f"card-problem-{task.id}", None),
         "actions": _allowed(task, viewer),
-        "jamaah": f"jamaah?{urlencode(link_params(jamaah=task.jamaah_id))}",
+        "jamaah": f"{Path(JAMAAH_PAGE).stem}?{urlencode(link_params(jamaah=task.jamaah_id))}",
     }
 
 
