@@ -43,15 +43,21 @@ def roster_csv(group: DepartureGroup) -> str:
 @st.fragment
 def group_card(group: DepartureGroup) -> None:
     with st.container(border=True, key=f"group-{group.package_id}"):
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.markdown(f"**{group.name}** · {day(group.departure_date)}")
-            color = days_to_go_color(group, workspace)
-            st.badge(days_to_go(group, workspace), icon=":material/flight_takeoff:", color=color)
-        st.caption(t("departures.airline", airline=group.airline, back=day(group.return_date)))
-        with st.container(horizontal=True):
-            st.metric(t("departures.jamaah"), num(group.jamaah))
-            st.metric(t("departures.ready"), num(group.ready))
-            st.metric(t("departures.not_ready"), num(group.not_ready))
+        # One Markdown block for the title, flight and counts: a page shows 20 groups, and every
+        # element costs the browser a few ms on each visit (docs/benchmarks.md, "Rendering").
+        color = days_to_go_color(group, workspace)
+        flight = t("departures.airline", airline=group.airline, back=day(group.return_date))
+        st.markdown(
+            f"**{group.name}** · {day(group.departure_date)} "
+            f":{color}-badge[:material/flight_takeoff: {days_to_go(group, workspace)}]  \n"
+            f":small[:gray[{flight}]]  \n"
+            + t(
+                "departures.counts",
+                jamaah=num(group.jamaah),
+                ready=num(group.ready),
+                not_ready=num(group.not_ready),
+            )
+        )
         st.progress(group.ready / group.jamaah if group.jamaah else 0.0)
         if not group.not_ready:
             st.success(t("departures.all_ready"), icon=":material/check_circle:")

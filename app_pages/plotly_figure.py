@@ -112,13 +112,13 @@ _FIGURE = st.components.v2.component(
 
 def figure_json(figure: go.Figure, language: str) -> str:
     """The figure as plotly.js takes it, without the default template (the element themes it),
-    numbers written the `language`'s way ("id": 2.000 and 58,3)."""
+    numbers written the `language`'s way ("id": 2.000 and 58,3). Sets both on `figure` itself
+    (the charts are built for one drawing; a copy would validate everything again)."""
     unknown = {trace.type for trace in figure.data} - BASIC_TRACES
     if unknown:
         raise ValueError(f"plotly-basic cannot draw {', '.join(sorted(unknown))} traces")
-    plain = go.Figure(figure)
-    plain.update_layout(template="none", separators=",." if language == "id" else ".,")
-    return plain.to_json()
+    figure.update_layout(template="none", separators=",." if language == "id" else ".,")
+    return str(figure.to_json())
 
 
 def plotly_figure(figure: go.Figure, *, key: str, alt: str) -> None:

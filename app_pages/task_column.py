@@ -7,7 +7,7 @@ visit of the task queue on this machine; the same cards drawn by this element co
 role may take, the due date in words, the problem of a refused action) still come from Python:
 the element only lays out what `data` says, with the theme's `--st-*` colours.
 
-    task_column(key="cards-urgent", cards=[...], labels={...}, on_action=callback)
+    task_column(key="cards-urgent", cards=[...], labels={...}, keep=("lang",), on_action=callback)
 
 `cards`: dicts with `id`, `name`, `what` (task · stage), `priority` {label, color}, `due` {text,
 late}, optional `note` {kind: "blocked" | "note", text}, optional `assignee`, `call` / `whatsapp`

@@ -8,10 +8,15 @@ from pipeline_core.model import Workspace
 from tests.ui.conftest import identity, open_page
 
 
-def group_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+def group_cards(at) -> list[str]:  # type: ignore[no-untyped-def]
+    """The Markdown of each group card: title line, flight line, counts line."""
     return [
-        m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value and "**" in m.value[2:]
+        m.value for m in at.markdown if m.value.startswith("**") and ":material/flight_takeoff:" in m.value
     ]
+
+
+def group_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [card.split("  \n")[0].split(" :", 1)[0] for card in group_cards(at)]
 
 
 def test_groups_of_the_window_soonest_first(demo13: Workspace) -> None:
@@ -20,8 +25,12 @@ def test_groups_of_the_window_soonest_first(demo13: Workspace) -> None:
         expected = dashboard.upcoming_departures(system_viewer(demo13), days=days).items
         titles = [f"**{g.name}** · {formatting.day(g.departure_date)}" for g in expected]
         assert group_titles(at) == titles
-        ready = [m.value for m in at.metric if m.label == "Siap"]
-        assert ready == [formatting.number(g.ready) for g in expected]
+        counts = [card.split("  \n")[2] for card in group_cards(at)]
+        n = formatting.number
+        assert counts == [
+            f"**{n(g.jamaah)}** jamaah · **{n(g.ready)}** siap · **{n(g.not_ready)}** belum siap"
+            for g in expected
+        ]
 
 
 def test_drill_down_lists_the_not_ready_jamaah_with_links(demo13: Workspace) -> None:
