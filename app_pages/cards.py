@@ -20,6 +20,7 @@ from app_pages.i18n import (
     jamaah_status_label,
     lang,
     num,
+    pct,
     priority_label,
     role_title,
     severity_label,
@@ -119,32 +120,23 @@ def trend_text(change: int | None) -> str:
 
 
 def departures_table(groups: list[DepartureGroup], workspace: Workspace) -> None:
-    """Departure groups as a compact table: date and days to go, jamaah, ready, not ready."""
+    """Departure groups as a compact table: date and days to go, jamaah, not ready, readiness.
+    A Markdown table (at most 10 rows): `st.dataframe` would load its grid (~0.4 s of a first visit
+    of the overview, ~0.2 s of a repeat one, docs/benchmarks.md) for a list this short."""
     now = datetime.now(UTC)
-    rows = [
-        {
-            "name": group.name,
-            "date": f"{day(group.departure_date)} · {days_to_go(group, workspace, now)}",
-            "jamaah": group.jamaah,
-            "not_ready": group.not_ready,
-            "share": group.ready / group.jamaah if group.jamaah else 0.0,
-        }
-        for group in groups
-    ]
-    st.dataframe(
-        rows,
-        hide_index=True,
-        column_config={
-            "name": st.column_config.TextColumn(t("departures.title"), width="medium"),
-            "date": st.column_config.TextColumn(t("list.departure")),
-            "jamaah": st.column_config.NumberColumn(t("departures.jamaah")),
-            "not_ready": st.column_config.NumberColumn(t("departures.not_ready")),
-            "share": st.column_config.ProgressColumn(
-                t("departures.readiness"), format="percent", width="small"
-            ),
-        },
-        alt=t("departures.upcoming"),
+    header = (
+        f"| {t('departures.title')} | {t('list.departure')} | {t('departures.jamaah')} "
+        f"| {t('departures.not_ready')} | {t('departures.readiness')} |\n|---|---|--:|--:|--:|"
     )
+    rows = []
+    for group in groups:
+        readiness = pct(100 * group.ready / group.jamaah if group.jamaah else 0.0)
+        rows.append(
+            f"| {plain(group.name)} | {day(group.departure_date)} · {days_to_go(group, workspace, now)} "
+            f"| {num(group.jamaah)} | {num(group.not_ready)} "
+            f"| :{'orange' if group.not_ready else 'green'}-badge[{readiness}] |"
+        )
+    st.markdown("\n".join([header, *rows]))
 
 
 def days_to_go_color(group: DepartureGroup, workspace: Workspace) -> BadgeColor:
