@@ -229,12 +229,14 @@ def task_title(title: str, jamaah_name: str) -> str:
 
 
 def timeline_table(stages: list[TimelineStage], workspace: Workspace) -> None:
-    """Every stage of the jamaah: what happened (started, due, completed) or, ahead, the plan."""
+    """Every stage of the jamaah: what happened (started, due, completed) or, ahead, the plan.
+    Static tables (`st.table`) here: a few rows each, and `st.dataframe`'s grid costs ~0.4 s of a
+    first visit (docs/benchmarks.md)."""
 
     def shown(at: datetime | None) -> str:
         return day_time(at, workspace.timezone) if at else ""
 
-    st.dataframe(
+    st.table(
         [
             {
                 t("timeline.stage"): stage_name(stage),
@@ -246,12 +248,13 @@ def timeline_table(stages: list[TimelineStage], workspace: Workspace) -> None:
             for stage in stages
         ],
         hide_index=True,
+        border="horizontal",
         alt=t("timeline.alt"),
     )
 
 
 def task_lines_table(tasks: list[TaskLine], workspace: Workspace, jamaah_name: str) -> None:
-    st.dataframe(
+    st.table(
         [
             {
                 t("table.task"): task_title(task.title, jamaah_name),
@@ -264,6 +267,7 @@ def task_lines_table(tasks: list[TaskLine], workspace: Workspace, jamaah_name: s
             for task in tasks
         ],
         hide_index=True,
+        border="horizontal",
         alt=t("tasks.title"),
     )
 

@@ -35,9 +35,9 @@ def test_detail_by_url(demo13: Workspace) -> None:
     nik, _ = identity(demo13, jamaah_id)
     assert detail.nik == privacy.mask_nik(nik)
     assert detail.nik in profile.to_string()
-    timeline = at.dataframe[0].value
+    timeline = at.table[1].value  # after the profile
     assert list(timeline["Tahap"]) == [stage.name_id for stage in detail.timeline]
-    assert len(at.dataframe[1].value) == len(detail.tasks)
+    assert len(at.table[2].value) == len(detail.tasks)
     bars = {trace["name"]: trace["y"] for trace in figures(at)["timeline-chart"]["data"]}
     planned = [
         s.name_id
