@@ -16,7 +16,7 @@ from pipeline_core.actions import active_users
 from pipeline_core.formatting import tel_link, whatsapp_link
 from pipeline_core.model import KanbanColumn, Role, Workspace, WorkStatus
 from pipeline_core.repository import Task, find_task
-from pipeline_core.task_queue import ColumnCounts
+from pipeline_core.task_queue import ColumnCounts, TaskCard
 from tests.ui.conftest import act_on_card, component_data, components, identity, open_page, task_cards
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
@@ -51,6 +51,15 @@ def first_page_ids(ws: Workspace, **filters: object) -> list[int]:
 def task(ws: Workspace, task_id: int) -> Task:
     with db.read_session() as session:
         return find_task(session, ws.id, task_id)
+
+
+def notes_by_someone_else(ws: Workspace, shown: TaskCard, notes: str) -> None:
+    """Another manager (Siti) changes the task's notes, from the version the page showed."""
+    siti = next(m for m in active_users(system_viewer(ws)) if m.role is Role.MANAGER).as_actor()
+    with db.transaction() as session:
+        services.update_task(
+            session=session, workspace=ws, actor=siti, task_id=shown.id, version=shown.version, notes=notes
+        )
 
 
 def submit_block(at: AppTest, reason: str) -> None:
@@ -177,16 +186,7 @@ def test_a_card_changed_by_someone_else_is_not_overwritten(fresh_demo13: Workspa
     ws = fresh_demo13
     first = dashboard.task_queue_page(system_viewer(ws)).items[0]
     at = open_page("task_queue")
-    siti = next(m for m in active_users(system_viewer(ws)) if m.role is Role.MANAGER).as_actor()
-    with db.transaction() as session:  # someone else, between render and click
-        services.update_task(
-            session=session,
-            workspace=ws,
-            actor=siti,
-            task_id=first.id,
-            version=first.version,
-            notes="Versi Siti",
-        )
+    notes_by_someone_else(ws, first, "Versi Siti")  # between render and click
     act_on_card(at, first.id, "complete")
     assert task(ws, first.id).status is first.status  # not completed over Siti's change
     card = next(card for card in task_cards(at) if card["id"] == first.id)
@@ -264,16 +264,7 @@ def test_a_conflicting_edit_keeps_both_values_until_the_user_chooses(fresh_demo1
     ws = fresh_demo13
     first = dashboard.task_queue_page(system_viewer(ws)).items[0]
     at = open_page("task_queue", view="Tabel")
-    siti = next(m for m in active_users(system_viewer(ws)) if m.role is Role.MANAGER).as_actor()
-    with db.transaction() as session:  # someone else, between render and save
-        services.update_task(
-            session=session,
-            workspace=ws,
-            actor=siti,
-            task_id=first.id,
-            version=first.version,
-            notes="Versi Siti",
-        )
+    notes_by_someone_else(ws, first, "Versi Siti")  # between render and save
     edit_first_row(at, notes="Versi saya")
     at.button(key="table-save").click().run()
 
