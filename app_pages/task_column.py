@@ -198,8 +198,6 @@ def task_column(
 
 def action_of(key: str) -> dict[str, Any] | None:
     """The action a click on column `key` asked for, in its callback: {"action", "id"} or None."""
-    state = st.session_state.get(key)
-    value = getattr(state, "action", None) if state is not None else None
-    if value is None and isinstance(state, dict):
-        value = state.get("action")
+    state = st.session_state.get(key)  # the element's state and triggers, a dict
+    value = state.get("action") if isinstance(state, dict) else None
     return value if isinstance(value, dict) else None

@@ -3,7 +3,7 @@ Hari ini, Mendatang, Diblokir) or an editable table, paged server-side.
 
 Everything that shapes the view lives in the URL (role, q, view, col, page, size; q not when it holds
 a NIK, passport or phone number: common.search_box), so a reload or
-a shared link shows the same tasks. The column counts come from one `task_queue_page` call. The
+a shared link shows the same tasks. Each column's count comes with its page (one read a column). The
 kanban is one fragment: a colleague's change pushed to this queue (app_pages/live.py) redraws it
 without a page reload; the table view only announces such changes (it never redraws under edits).
 """
@@ -14,7 +14,7 @@ from app_pages.common import ALL, current_viewer, home_role, listen, pager, sear
 from app_pages.i18n import column_label, num, role_title, t
 from app_pages.task_card import block_dialog_if_asked, task_cards
 from app_pages.task_table import seen_tasks, task_table
-from pipeline_core import dashboard
+from pipeline_core import dashboard, task_queue
 from pipeline_core.errors import InvalidInput
 from pipeline_core.model import ADMIN_ROLES, KanbanColumn
 from pipeline_core.permissions import Action
@@ -75,13 +75,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 role_arg = None if role == ALL else role
 size = size if size in SIZES else SIZES[0]
 
-counts = None
-with section("queue-counts"):
-    try:
-        counts = dashboard.task_queue_page(viewer, role=role_arg, search=search, limit=size).counts
-    except InvalidInput:
-        st.warning(t("queue.search.invalid"), icon=":material/search_off:")
-if counts is None:
+try:  # a search the core cannot read: say what to type (the views below would only fail)
+    task_queue.search_filter(search)
+except InvalidInput:
+    st.warning(t("queue.search.invalid"), icon=":material/search_off:")
     st.stop()
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -100,13 +97,20 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
 
 
-def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
-    st.markdown(f"**{column_label(column)}** :gray-badge[{num(count)}]")
+def kanban_column(column: KanbanColumn, wanted_page: int) -> None:
+    """A column's header with its count, its page of cards and its pager, from one read (the count
+    is the page's total, so it always agrees with the cards drawn)."""
+    header = st.empty()
+    header.markdown(f"**{column_label(column)}**")
     with section(f"column-{column.value}"):
-        last = max(1, -(-count // size))
         tasks = dashboard.task_queue_page(
-            viewer, role=role_arg, column=column, search=search, page=min(wanted_page, last), limit=size
+            viewer, role=role_arg, column=column, search=search, page=wanted_page, limit=size
         )
+        if tasks.page > tasks.pages:  # past the end (an old link, a column that shrank): the last page
+            tasks = dashboard.task_queue_page(
+                viewer, role=role_arg, column=column, search=search, page=tasks.pages, limit=size
+            )
+        header.markdown(f"**{column_label(column)}** :gray-badge[{num(tasks.total)}]")
         if tasks.items:
             task_cards(f"cards-{column.value}", list(tasks.items), viewer)
         else:
@@ -119,12 +123,11 @@ def kanban_column(column: KanbanColumn, count: int, wanted_page: int) -> None:
 @st.fragment
 def kanban() -> None:
     """The four columns, redrawn together when a colleague's change reaches this queue (the counts
-    and the cards of every column may move)."""
+    and the cards of every column may move): one read per column."""
     listen("live-queue", ["queue"], viewer, announce=True, show_status=True)
-    fresh = dashboard.task_queue_page(viewer, role=role_arg, search=search, limit=size).counts
     for column, box in zip(COLUMNS, st.columns(4, gap="small"), strict=True):
         with box:
-            kanban_column(column, fresh.of(column), page if col in (ALL, column.value) else 1)
+            kanban_column(column, page if col in (ALL, column.value) else 1)
 
 
 @st.fragment

@@ -109,13 +109,11 @@ def open_page(
 
 def figures(at: AppTest) -> dict[str, dict[str, Any]]:
     """The Plotly figures the page drew (app_pages/plotly_figure.py), by element key, as plotly.js
-    receives them: {"data": [traces], "layout": {...}}."""
-    drawn = {}
-    for element in at.get("bidi_component"):
-        if element.proto.component_name == "umrah_plotly_figure":
-            key = element.proto.id.split("-", 2)[2]  # "$$ID-<hash>-<key>"
-            drawn[key] = json.loads(json.loads(element.proto.json)["figure"])
-    return drawn
+    receives them: {"data": [traces], "layout": {...}}. An element's id is "$$ID-<hash>-<key>"."""
+    return {
+        element.proto.id.split("-", 2)[2]: json.loads(component_data(element)["figure"])
+        for element in components(at, "umrah_plotly_figure")
+    }
 
 
 def components(at: AppTest, name: str) -> list[Any]:
@@ -150,7 +148,7 @@ def task_cards(at: AppTest) -> list[dict[str, Any]]:
 
 
 def act_on_card(at: AppTest, task_id: int, action: str) -> AppTest:
-    """Click `action` ("complete", "block", "unblock", "open") on the card of task `task_id`."""
+    """Click `action` ("complete", "block" or "unblock") on the card of task `task_id`."""
     column = next(
         c
         for c in components(at, "umrah_task_column")
