@@ -7,34 +7,56 @@ figures with `plotly-basic` (bar, scatter, pie; 1.2 MB, 0.2-0.7 s: docs/benchmar
 is the unmodified `plotly.js-basic-dist-min` from npm, the same plotly.js version the `plotly`
 Python package bundles (its MIT licence beside it; docs/decisions.md says how to update it).
 
-File names carry the version, so responses are cached for a year (`immutable`) and compressed.
+File names carry the version, so responses are cached for a year (`immutable`). Each file is read
+and gzipped once, when the process starts, and served from memory: gzipping the 1.2 MB bundle on
+every request took ~100 ms of the server's CPU and of the first visit's download
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import gzip
+import mimetypes
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
-from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import Response
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 FOLDER = Path(__file__).with_name("assets")
 PLOTLY_BASIC = "plotly-basic-4.1.1.min.js"
 PREFIX = "/assets"
+CACHE = "public, max-age=31536000, immutable"
 
 
-class _Immutable(StaticFiles):
-    def file_response(self, *args: Any, **kwargs: Any) -> Response:
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
+class _Asset:
+    """One file, as is and gzipped (compressed once; the files only change with a release)."""
+
+    def __init__(self, path: Path) -> None:
+        self.plain = path.read_bytes()
+        self.packed = gzip.compress(self.plain, compresslevel=9, mtime=0)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.media_type = "text/javascript" if path.suffix == ".js" else kind
 
 
-routes = [Mount(PREFIX, app=_Immutable(directory=FOLDER), middleware=[Middleware(GZipMiddleware)])]
+_ASSETS = {path.name: _Asset(path) for path in sorted(FOLDER.iterdir()) if path.is_file()}
+
+
+async def serve(request: Request) -> Response:
+    asset = _ASSETS.get(request.path_params["name"])
+    if asset is None:
+        return PlainTextResponse("Not Found", status_code=404)
+    headers = {"Cache-Control": CACHE}
+    # The same test as Streamlit's own GZip middleware around every route: it leaves a response
+    # that is already encoded alone, and adds `Vary: Accept-Encoding` to the others.
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(asset.packed, media_type=asset.media_type, headers=headers)
+    return Response(asset.plain, media_type=asset.media_type, headers=headers)
+
+
+routes = [Route(PREFIX + "/{name}", serve, methods=["GET", "HEAD"])]
 
 
 def url(name: str) -> str:

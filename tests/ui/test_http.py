@@ -134,3 +134,25 @@ def test_nodelay_leaves_connections_without_a_tcp_socket_alone() -> None:
     assert set_nodelay(_Connection(None).receive) is False
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
         assert set_nodelay(_Connection(unix).receive) is False
+
+
+@pytest.mark.parametrize(
+    ("header", "gzipped"),
+    [
+        ("gzip, deflate, br, zstd", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_the_chart_bundle_is_gzipped_only_for_a_browser_that_takes_gzip(
+    app_server: str, header: str, gzipped: bool
+) -> None:
+    """The bundle is compressed once at start-up (api/assets.py); a client that refuses gzip gets
+    the file as is, and either way the bytes are the file's."""
+    url = f"{app_server}{assets.url(assets.PLOTLY_BASIC)}"
+    answer = httpx.get(url, headers={"Accept-Encoding": header})
+    assert answer.status_code == 200
+    assert (answer.headers.get("content-encoding") == "gzip") is gzipped
+    assert answer.headers["vary"] == "Accept-Encoding"  # a shared cache keeps both apart
+    assert answer.content == (assets.FOLDER / assets.PLOTLY_BASIC).read_bytes()
