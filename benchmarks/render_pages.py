@@ -29,6 +29,10 @@ it still holds 500 ms later (a second run, e.g. a callback's `st.rerun()`, would
 
 The floor: an empty page (one `st.write`) served by `streamlit run` from a temporary folder on
 another port, measured the same way just before each dataset's pages (the machine's load drifts).
+Beside it, **the floor with a chart**: the same empty page plus the overview's Plotly figure (of the
+last dataset measured), drawn by `app_pages/plotly_figure.py` with the bundle served by
+`api/assets.py` (an `st.App` with only that route): what a page with one chart costs before any
+of the app (sidebar, sign-in, sections) is there.
 Both servers run with `--server.fileWatcherType none`, as in production: the watcher scanning a busy
 work tree costs CPU and floods the log.
 
@@ -92,6 +96,31 @@ STREAMLIT_FLAGS = [
 TARGET_FIRST_MS, TARGET_REPEAT_MS, TARGET_RUN_MS, TARGET_HEAP_MB = 2000, 1000, 150, 60
 SETTLE_MS = 500
 EMPTY_PAGE = 'import streamlit as st\n\nst.write("Empty page")\n'
+#: The empty page plus one chart (the figure's JSON beside it), and the `st.App` serving it with
+#: the app's /assets route; `{root}` is this repository.
+CHART_PAGE = """import sys
+from pathlib import Path
+
+sys.path.insert(0, {root!r})
+import plotly.io
+import streamlit as st
+
+from app_pages.plotly_figure import plotly_figure
+
+st.write("Empty page")
+figure = plotly.io.from_json(Path(__file__).with_name("figure.json").read_text())
+plotly_figure(figure, key="chart", alt="chart")
+"""
+CHART_APP = """import sys
+from pathlib import Path
+
+sys.path.insert(0, {root!r})
+import streamlit as st
+
+from api import assets
+
+app = st.App(str(Path(__file__).with_name("chart.py")), routes=assets.routes)
+"""
 #: AppTest evaluates the pages' `format_func`s (they read the language from session state) outside a
 #: script run, and caches run without a server: harmless warnings, by the dozen.
 QUIET_IN_APPTEST = (
@@ -129,6 +158,7 @@ PAGES: tuple[Page, ...] = (
     Page("jamaah detail", "jamaah", ("[data-testid=stTable]", CHART)),
 )
 FLOOR = Page("empty page (floor)", "", ("[data-testid=stMain] [data-testid=stMarkdownContainer]",))
+FLOOR_CHART = Page("floor + one chart", "", (*FLOOR.ready, CHART))
 
 #: Installed in every document before its own scripts: counts finished script runs and notes in
 #: `window.renderedAt` the first frame of the current stretch where the page is finished.
@@ -333,7 +363,10 @@ def cell(values: list[float], target: float | None, digits: int = 0) -> str:
 
 
 def print_table(
-    title: str, rows: list[tuple[str, Visits, ScriptRuns]], floor: tuple[Visits, ScriptRuns], scale: bool
+    title: str,
+    rows: list[tuple[str, Visits, ScriptRuns]],
+    floors: list[tuple[str, Visits, ScriptRuns]],
+    scale: bool,
 ) -> None:
     first_t, repeat_t, run_t, heap_t = (
         (TARGET_FIRST_MS, TARGET_REPEAT_MS, TARGET_RUN_MS, TARGET_HEAP_MB) if scale else (None,) * 4
@@ -348,12 +381,12 @@ def print_table(
         f" {'p50':>8}{'max':>8} {'p50':>8} {'misses':>6}"
     )
     print("-" * 112)
-    every = [(FLOOR.title, *floor), *rows]
-    for name, visits, runs in every:
+    references = {name for name, _, _ in floors}
+    for name, visits, runs in [*floors, *rows]:
         print(
             f"{name:<20} {cell(visits.first_ms, first_t)} {cell(visits.repeat_ms, repeat_t)}"
             f" {runs.cold_ms:>7,.0f}  {cell(runs.runs_ms, run_t)} {cell(visits.heap_mb, heap_t, 1)}"
-            f" {p50(visits.heap_gc_mb):>7.1f} {visits.cache_misses if name != FLOOR.title else '':>6}"
+            f" {p50(visits.heap_gc_mb):>7.1f} {visits.cache_misses if name not in references else '':>6}"
         )
     first, repeat = f"≤ {TARGET_FIRST_MS:,}", f"≤ {TARGET_REPEAT_MS:,}"
     run, js_heap = f"≤ {TARGET_RUN_MS} (p50)", f"≤ {TARGET_HEAP_MB}"
@@ -440,12 +473,32 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="render-pages-") as folder:
             floor_dir = Path(folder)
             (floor_dir / "empty.py").write_text(EMPTY_PAGE)
+            (floor_dir / "chart.py").write_text(CHART_PAGE.format(root=str(ROOT)))
+            (floor_dir / "chart_app.py").write_text(CHART_APP.format(root=str(ROOT)))
+            (floor_dir / "figure.json").write_text(overview_figure(args.datasets[-1]))
             runs = server_side(floor_dir, args.datasets, jamaah, args.runs)
             visits = in_the_browser(floor_dir, args.datasets, jamaah, args.samples)
     finally:
         bootstrap.shutdown()
     report_all(args.datasets, sizes, visits, runs)
     return 0
+
+
+def quiet_outside_a_run() -> None:
+    for noisy in QUIET_IN_APPTEST:
+        logging.getLogger(noisy).disabled = True
+
+
+def overview_figure(dataset: str) -> str:
+    """The overview's chart of `dataset` as JSON, for the floor with a chart."""
+    from app_pages import charts
+    from pipeline_core import actions, dashboard
+    from pipeline_core.access import system_viewer
+
+    quiet_outside_a_run()
+    viewer = system_viewer(dashboard.workspace(dataset))
+    figure = charts.pipeline_by_stage(dashboard.stage_stats(viewer), actions.stage_breakdown(viewer))
+    return str(figure.to_json())
 
 
 def manager(dataset: str) -> str:
@@ -465,19 +518,23 @@ def ensure_manager(dataset: str) -> None:
         accounts.ensure_demo_accounts(session, workspace.id, dataset)
 
 
-Key = tuple[str, str]  # (dataset, page script); the floor: ("", "") server side, ("", dataset) in chromium
+#: (dataset, page script); the floors: ("", "") and ("chart", "") server side, ("", dataset) and
+#: ("chart", dataset) in chromium.
+Key = tuple[str, str]
 
 
 def server_side(
     floor_dir: Path, names: list[str], jamaah: dict[str, int], runs: int
 ) -> dict[Key, ScriptRuns]:
     """One script run of each page in AppTest, instrumented (the same process as the servers)."""
-    for noisy in QUIET_IN_APPTEST:
-        logging.getLogger(noisy).disabled = True
+    quiet_outside_a_run()
     spent = Spent()
     instrument(spent)
     print("server side: AppTest runs …", flush=True)
-    found = {("", ""): measure_script_runs(floor_dir / "empty.py", None, {}, runs, spent, None)}
+    found = {
+        ("", ""): measure_script_runs(floor_dir / "empty.py", None, {}, runs, spent, None),
+        ("chart", ""): measure_script_runs(floor_dir / "chart.py", None, {}, runs, spent, None),
+    }
     for name in names:
         for page in PAGES:
             params = {"dataset": name, **({"jamaah": str(jamaah[name])} if page.script == "jamaah" else {})}
@@ -501,12 +558,16 @@ def in_the_browser(
         served(
             [python, "-m", "streamlit", "run", "empty.py"], floor_dir, floor_dir / "floor.log", env
         ) as floor,
+        served(
+            [python, "-m", "streamlit", "run", "chart_app.py"], floor_dir, floor_dir / "chart.log", env
+        ) as floor_chart,
         served([python, "-m", "streamlit", "run", "app.py"], ROOT, floor_dir / "app.log", env) as app,
     ):
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for name in names:
             print(f"browser: the floor, then {name} …", flush=True)  # the floor beside each dataset
             found["", name] = measure_in_browser(browser, floor, FLOOR, "/", samples, None)
+            found["chart", name] = measure_in_browser(browser, floor_chart, FLOOR_CHART, "/", samples, None)
             for page in PAGES:
                 print(f"browser: {name} · {page.title} …", flush=True)
                 found[name, page.script] = measure_in_browser(
@@ -522,16 +583,24 @@ def report_all(
     from pipeline_core import formatting
 
     for name in names:
-        floor = (visits["", name], runs["", ""])
+        floors = [
+            (FLOOR.title, visits["", name], runs["", ""]),
+            (FLOOR_CHART.title, visits["chart", name], runs["chart", ""]),
+        ]
         badge = f"{formatting.number(sizes[name])} jamaah"
         wrong = [page.title for page in PAGES if badge not in visits[name, page.script].shows]
         title = f"{name} ({badge})" + (f" — WRONG DATASET SHOWN on {', '.join(wrong)}" if wrong else "")
         rows = [(page.title, visits[name, page.script], runs[name, page.script]) for page in PAGES]
-        print_table(title, rows, floor, scale=name.startswith("scale"))
+        print_table(title, rows, floors, scale=name.startswith("scale"))
     print("\n'!' = over the scale-100k target.")
     for name in names:
         print_phases(
-            name, [(FLOOR.title, visits["", name]), *((p.title, visits[name, p.script]) for p in PAGES)]
+            name,
+            [
+                (FLOOR.title, visits["", name]),
+                (FLOOR_CHART.title, visits["chart", name]),
+                *((p.title, visits[name, p.script]) for p in PAGES),
+            ],
         )
     print("\nWhere one script run's time goes (p50 ms per run):")
     for name in names:
