@@ -8,9 +8,10 @@ is the unmodified `plotly.js-basic-dist-min` from npm, the same plotly.js versio
 Python package bundles (its MIT licence beside it; docs/decisions.md says how to update it).
 
 File names carry the version, so responses are cached for a year (`immutable`). Each file is read
-and gzipped once, when the process starts, and served from memory: gzipping the 1.2 MB bundle on
-every request took ~100 ms of the server's CPU and of the first visit's download
-(docs/benchmarks.md).
+and gzipped once, on its first request, and served from memory after that: gzipping the 1.2 MB
+bundle on every request took ~100 ms of the server's CPU and of the first visit's download
+(docs/benchmarks.md). Not at import: the pages import this module for `url()` only, and a
+process (or a test run) that never serves the file should not pay the ~70 ms of compressing it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import mimetypes
 from pathlib import Path
 
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -40,13 +42,20 @@ class _Asset:
         self.media_type = "text/javascript" if path.suffix == ".js" else kind
 
 
-_ASSETS = {path.name: _Asset(path) for path in sorted(FOLDER.iterdir()) if path.is_file()}
+#: The files that may be served (a name from the URL is only ever looked up here).
+_NAMES = frozenset(path.name for path in FOLDER.iterdir() if path.is_file())
+
+
+_LOADED: dict[str, _Asset] = {}
 
 
 async def serve(request: Request) -> Response:
-    asset = _ASSETS.get(request.path_params["name"])
-    if asset is None:
+    name = request.path_params["name"]
+    if name not in _NAMES:
         return PlainTextResponse("Not Found", status_code=404)
+    asset = _LOADED.get(name)
+    if asset is None:  # the first request: read and compress off the event loop (~70 ms), keep it
+        asset = _LOADED[name] = await run_in_threadpool(_Asset, FOLDER / name)
     headers = {"Cache-Control": CACHE}
     # The same test as Streamlit's own GZip middleware around every route: it leaves a response
     # that is already encoded alone, and adds `Vary: Accept-Encoding` to the others.

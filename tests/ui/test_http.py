@@ -148,7 +148,7 @@ def test_nodelay_leaves_connections_without_a_tcp_socket_alone() -> None:
 def test_the_chart_bundle_is_gzipped_only_for_a_browser_that_takes_gzip(
     app_server: str, header: str, gzipped: bool
 ) -> None:
-    """The bundle is compressed once at start-up (api/assets.py); a client that refuses gzip gets
+    """The bundle is compressed once, on its first request (api/assets.py); a client that refuses gzip gets
     the file as is, and either way the bytes are the file's."""
     url = f"{app_server}{assets.url(assets.PLOTLY_BASIC)}"
     answer = httpx.get(url, headers={"Accept-Encoding": header})
