@@ -80,8 +80,8 @@ class PipelineHealth:
 
 
 def pipeline_health(session: Session, workspace: Workspace, now: datetime) -> PipelineHealth:
-    """The KPI counts of a workspace: one pass over the snapshot (45-60 ms at 100,000 jamaah on the
-    2-core machine, docs/benchmarks.md "Engine"; cached for the minute)."""
+    """The KPI counts of a workspace: one pass over the snapshot (46-80 ms uncached at 100,000
+    jamaah on the 2-core machine, docs/benchmarks.md "Engine"; cached for the minute)."""
     row = (
         session.execute(
             text(
@@ -208,7 +208,7 @@ _BOTTLENECK_SQL = (
   SELECT ps.code, s.departure_date, s.current_due_at,
          -- The stage's notes by primary key, one look-up per stuck jamaah: as a LEFT JOIN the
          -- planner scanned all of stage_instances (~650,000 rows at 100,000 jamaah) for the
-         -- 10,000 it needs, 73-95 -> 37-40 ms (docs/benchmarks.md, "Engine").
+         -- 10,000 it needs; uncached p50 87.8 -> 52.2 ms (docs/benchmarks.md, "Engine").
          coalesce(s.block_reason,
                   (SELECT si.notes FROM stage_instances si WHERE si.id = s.current_instance_id)) AS reason
   FROM jamaah_pipeline_status s
