@@ -543,6 +543,8 @@ def in_the_browser(
         served([python, "-m", "streamlit", "run", "app.py"], ROOT, floor_dir / "app.log", env) as app,
     ):
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        # Runs on different days differ by the machine more than by the code: say what ran.
+        print(f"Chromium {browser.version}; load average {os.getloadavg()[0]:.2f}", flush=True)
         for name in names:
             print(f"browser: the floor, then {name} …", flush=True)  # the floor beside each dataset
             found["", name] = measure_in_browser(browser, floor, FLOOR, "/", samples, None)
