@@ -139,17 +139,20 @@ class Page:
     script: str  # app_pages/<script>.py
     ready: tuple[str, ...]  # CSS selectors of the main content; each must match
 
+    @property
+    def route(self) -> str:
+        """The page's URL path after `/` (the overview is the default page)."""
+        return "" if self.script == "overview" else self.script
+
     def link(self, base: str) -> str:
         """What a user clicks to reach this page inside the app (see `IN_APP_FROM`)."""
         if self.script == "jamaah":
             return "a[data-action=open]"  # a kanban card's link (app_pages/task_column.py)
-        route = "" if self.script == "overview" else self.script
-        return f'[data-testid=stSidebarNavLink][href="{base}/{route}"]'
+        return f'[data-testid=stSidebarNavLink][href="{base}/{self.route}"]'
 
     def path(self, dataset: str, jamaah_id: int) -> str:
-        route = "" if self.script == "overview" else self.script
         extra = f"&jamaah={jamaah_id}" if self.script == "jamaah" else ""
-        return f"/{route}?dataset={dataset}{extra}"
+        return f"/{self.route}?dataset={dataset}{extra}"
 
 
 CHART = ".umrah-figure .main-svg"  # app_pages/plotly_figure.py
