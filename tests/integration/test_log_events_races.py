@@ -72,7 +72,7 @@ def test_events_are_published_after_commit_in_sequence(session: Session, workspa
         task = make_jamaah(session, workspace).task
         assert task is not None
         result = complete_task(
-            session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=1
+            session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=1, now=NOW
         )
         heard = listen(pubsub, count=2)
     finally:
