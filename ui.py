@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages.common import account_panel, ensure_ready, start_run, workspace_switcher
 from app_pages.i18n import language_switch, t
-from pipeline_core.permissions import Action
+from pipeline_core.domain.permissions import Action
 
 st.set_page_config(page_title="Umrah Pipeline", page_icon="🕋", layout="wide")
 ensure_ready()

@@ -10,7 +10,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from pipeline_core import bootstrap
+from pipeline_core.seed import bootstrap
 
 
 async def healthz(request: Request) -> JSONResponse:

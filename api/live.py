@@ -55,11 +55,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from pipeline_core import auth, cache, events
-from pipeline_core.auth import SESSION_COOKIE, CurrentUser
-from pipeline_core.config import get_settings
-from pipeline_core.errors import PipelineError
-from pipeline_core.model import Role
+from pipeline_core.commands import auth
+from pipeline_core.commands.auth import SESSION_COOKIE, CurrentUser
+from pipeline_core.domain.errors import PipelineError
+from pipeline_core.domain.model import Role
+from pipeline_core.store import cache, events
+from pipeline_core.store.config import get_settings
 
 __all__ = ["BOOT_ID", "Listener", "LiveHub", "current_hub", "live_events", "routes", "start", "stop"]
 

@@ -10,10 +10,11 @@ from app_pages.cards import alert_card, jamaah_rows, warn_of_new_critical
 from app_pages.common import ALL, current_viewer, listen, pager, section, show_flash
 from app_pages.i18n import num, severity_label, stage_name, t
 from app_pages.plotly_figure import plotly_figure
-from pipeline_core import actions, dashboard, rules
-from pipeline_core.model import Severity
-from pipeline_core.permissions import Action
-from pipeline_core.queries import Bottleneck
+from pipeline_core.app import actions, dashboard
+from pipeline_core.domain import rules
+from pipeline_core.domain.model import Severity
+from pipeline_core.domain.permissions import Action
+from pipeline_core.reads.queries import Bottleneck
 
 STUCK_PAGE_SIZE = 10
 

@@ -28,12 +28,12 @@ from app_pages.i18n import (
     status_label,
     t,
 )
-from pipeline_core import rules
-from pipeline_core.actions import JamaahLine
-from pipeline_core.formatting import phone_display, tel_link, whatsapp_link
-from pipeline_core.jamaah_detail import ActivityLine, TaskLine, TimelineStage
-from pipeline_core.model import JamaahStatus, Priority, Severity, Workspace
-from pipeline_core.queries import Bottleneck, DepartureGroup
+from pipeline_core.app.actions import JamaahLine
+from pipeline_core.domain import rules
+from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_link
+from pipeline_core.domain.model import JamaahStatus, Priority, Severity, Workspace
+from pipeline_core.reads.jamaah_detail import ActivityLine, TaskLine, TimelineStage
+from pipeline_core.reads.queries import Bottleneck, DepartureGroup
 
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
 

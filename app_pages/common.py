@@ -3,7 +3,7 @@ sidebar (account, demo dataset switch), the error boundary `section`, pagers, li
 one-off messages. How domain things are drawn (alerts, departure tables, jamaah rows) lives in
 `cards.py`.
 
-UI only: every figure comes from `pipeline_core.dashboard` or `pipeline_core.actions`.
+UI only: every figure comes from `pipeline_core.app.dashboard` or `pipeline_core.app.actions`.
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ from app_pages.i18n import (
 )
 from app_pages.live import LiveEvent, live_listener
 from app_pages.redirect import go_to
-from pipeline_core import actions, auth, bootstrap, dashboard, privacy
-from pipeline_core.access import Viewer
-from pipeline_core.actions import StaffMember
-from pipeline_core.auth import SESSION_COOKIE, CurrentUser, SignInRefused
-from pipeline_core.errors import PipelineError
-from pipeline_core.model import Workspace, WorkspaceKind
-from pipeline_core.permissions import Action
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.actions import StaffMember
+from pipeline_core.app.viewer import Viewer
+from pipeline_core.commands import auth, privacy
+from pipeline_core.commands.auth import SESSION_COOKIE, CurrentUser, SignInRefused
+from pipeline_core.domain.errors import PipelineError
+from pipeline_core.domain.model import Workspace, WorkspaceKind
+from pipeline_core.domain.permissions import Action
+from pipeline_core.seed import bootstrap
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import streamlit as st
 from app_pages.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
 from app_pages.common import current_viewer, listen, pager, section, show_flash
 from app_pages.i18n import day, num, stage_name, t
-from pipeline_core import actions, dashboard
-from pipeline_core.queries import DepartureGroup
+from pipeline_core.app import actions, dashboard
+from pipeline_core.reads.queries import DepartureGroup
 
 WINDOWS = (7, 14, 30)
 ROSTER_SIZE = 10

@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from app_pages.i18n_admin import ADMIN_TEXT
-from pipeline_core import formatting
-from pipeline_core.model import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
 

@@ -18,12 +18,12 @@ from app_pages.cards import (
 from app_pages.common import JAMAAH_PAGE, current_viewer, link_params, pager, search_box, section, show_flash
 from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
 from app_pages.plotly_figure import plotly_figure
-from pipeline_core import actions, dashboard
-from pipeline_core.errors import InvalidInput, NotFound
-from pipeline_core.jamaah_detail import JamaahDetail
-from pipeline_core.permissions import Action
-from pipeline_core.privacy import RevealedIdentity
-from pipeline_core.rules import PassportCheck
+from pipeline_core.app import actions, dashboard
+from pipeline_core.commands.privacy import RevealedIdentity
+from pipeline_core.domain.errors import InvalidInput, NotFound
+from pipeline_core.domain.permissions import Action
+from pipeline_core.domain.rules import PassportCheck
+from pipeline_core.reads.jamaah_detail import JamaahDetail
 
 PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
 

@@ -57,7 +57,7 @@ from typing import Any
 
 import streamlit as st
 
-from pipeline_core import events
+from pipeline_core.store import events
 
 __all__ = ["LiveEvent", "live_listener"]
 

@@ -8,8 +8,8 @@ from app_pages.cards import alert_card, departures_table, warn_of_new_critical
 from app_pages.common import current_viewer, listen, section, show_flash
 from app_pages.i18n import dec, num, pct, role_title, stage_name, t
 from app_pages.plotly_figure import plotly_figure
-from pipeline_core import actions, dashboard
-from pipeline_core.permissions import Action
+from pipeline_core.app import actions, dashboard
+from pipeline_core.domain.permissions import Action
 
 viewer = current_viewer()
 workspace = viewer.workspace

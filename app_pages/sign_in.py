@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.common import sso_configured, sso_email, sso_sign_out
 from app_pages.i18n import lang, role_title, t
-from pipeline_core import accounts
+from pipeline_core.commands import accounts
 
 
 def _form(fields: str, submit: str, *, primary: bool) -> str:

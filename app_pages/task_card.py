@@ -18,13 +18,14 @@ from app_pages.cards import PRIORITY_COLOR, plain, task_title
 from app_pages.common import ENTRY_PARAMS, JAMAAH_PAGE, flash, link_params
 from app_pages.i18n import lang, priority_label, t
 from app_pages.task_column import action_of, task_column
-from pipeline_core import actions, rules
-from pipeline_core.access import Viewer
-from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
-from pipeline_core.formatting import tel_link, whatsapp_link
-from pipeline_core.model import WorkStatus
-from pipeline_core.permissions import Action
-from pipeline_core.task_queue import TaskCard
+from pipeline_core.app import actions
+from pipeline_core.app.viewer import Viewer
+from pipeline_core.domain import rules
+from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
+from pipeline_core.domain.formatting import tel_link, whatsapp_link
+from pipeline_core.domain.model import WorkStatus
+from pipeline_core.domain.permissions import Action
+from pipeline_core.reads.task_queue import TaskCard
 
 BLOCKING = "blocking"  # the task whose block reason the dialog asks for
 

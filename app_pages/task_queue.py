@@ -14,10 +14,11 @@ from app_pages.common import ALL, current_viewer, home_role, listen, pager, sear
 from app_pages.i18n import column_label, num, role_title, t
 from app_pages.task_card import block_dialog_if_asked, task_cards
 from app_pages.task_table import seen_tasks, task_table
-from pipeline_core import dashboard, task_queue
-from pipeline_core.errors import InvalidInput
-from pipeline_core.model import ADMIN_ROLES, KanbanColumn
-from pipeline_core.permissions import Action
+from pipeline_core.app import dashboard
+from pipeline_core.domain.errors import InvalidInput
+from pipeline_core.domain.model import ADMIN_ROLES, KanbanColumn
+from pipeline_core.domain.permissions import Action
+from pipeline_core.reads import task_queue
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 SIZES = (20, 50, 100)

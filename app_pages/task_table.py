@@ -20,13 +20,13 @@ import streamlit as st
 from app_pages.cards import task_title
 from app_pages.common import flash, staff
 from app_pages.i18n import day_time, lang, priority_label, status_label, t
-from pipeline_core import actions
-from pipeline_core.access import Viewer
-from pipeline_core.errors import Conflict, InvalidInput, PermissionDenied
-from pipeline_core.model import Priority, Workspace, WorkStatus
-from pipeline_core.permissions import Action
-from pipeline_core.repository import Task
-from pipeline_core.task_queue import TaskCard, TaskPage
+from pipeline_core.app import actions
+from pipeline_core.app.viewer import Viewer
+from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
+from pipeline_core.domain.model import Priority, Workspace, WorkStatus
+from pipeline_core.domain.permissions import Action
+from pipeline_core.reads.task_queue import TaskCard, TaskPage
+from pipeline_core.store.repository import Task
 
 #: Table column → task field, in the order the conflict panel lists them.
 EDITABLE = {

@@ -1,7 +1,7 @@
 """Pengguna (super-admins): the workspace's staff, and what a super-admin does to their accounts —
 create, change role, deactivate, reset password.
 
-Each button is one call of `pipeline_core.user_admin` (one transaction), run in the button's
+Each button is one call of `pipeline_core.app.user_admin` (one transaction), run in the button's
 callback: a success is a toast, a refusal stays under that button and says what to fix (the rules
 and their messages are `accounts`'). Passwords typed here are cleared from the session after every
 attempt.
@@ -13,10 +13,10 @@ import streamlit as st
 
 from app_pages.common import flash, section, show_flash, viewer_who_may
 from app_pages.i18n import TEXT, day_time, num, role_title, t
-from pipeline_core import user_admin
-from pipeline_core.accounts import PASSWORD_MIN, UserAccount
-from pipeline_core.errors import InvalidInput, PipelineError
-from pipeline_core.permissions import ROLE_ORDER, Action
+from pipeline_core.app import user_admin
+from pipeline_core.commands.accounts import PASSWORD_MIN, UserAccount
+from pipeline_core.domain.errors import InvalidInput, PipelineError
+from pipeline_core.domain.permissions import ROLE_ORDER, Action
 
 ROLES = [role.value for role in ROLE_ORDER]
 NEW = ("new_username", "new_full_name", "new_email", "new_password")

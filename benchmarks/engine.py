@@ -28,13 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from pipeline_core import bootstrap, cache, dashboard, datasets, db, queries, task_queue
-from pipeline_core.access import system_viewer
-from pipeline_core.errors import Conflict
-from pipeline_core.jamaah_detail import jamaah_detail
-from pipeline_core.model import ADMIN_ROLES, Role, Workspace
-from pipeline_core.services import Actor, block_task, complete_task, update_task
-from pipeline_core.workspaces import get_workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands.tasks import Actor, block_task, complete_task, update_task
+from pipeline_core.domain.errors import Conflict
+from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace
+from pipeline_core.reads import queries, task_queue
+from pipeline_core.reads.jamaah_detail import jamaah_detail
+from pipeline_core.seed import bootstrap, datasets
+from pipeline_core.store import cache, db
+from pipeline_core.store.workspaces import get_workspace
 
 MANAGER = Actor(user_id=None, name="Benchmark", role=Role.MANAGER)
 

@@ -35,10 +35,12 @@ import live_push  # noqa: E402  (sets PIPELINE_DATA_DIR before pipeline_core loa
 from playwright import sync_api as playwright  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from pipeline_core import accounts, bootstrap, db  # noqa: E402
-from pipeline_core.auth import SESSION_COOKIE  # noqa: E402
-from pipeline_core.model import Role  # noqa: E402
-from pipeline_core.workspaces import delete_workspace  # noqa: E402
+from pipeline_core.commands import accounts  # noqa: E402
+from pipeline_core.commands.auth import SESSION_COOKIE  # noqa: E402
+from pipeline_core.domain.model import Role  # noqa: E402
+from pipeline_core.seed import bootstrap  # noqa: E402
+from pipeline_core.store import db  # noqa: E402
+from pipeline_core.store.workspaces import delete_workspace  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from tests.ui.browser import COUNT_RUNS, SETTLED  # noqa: E402
 

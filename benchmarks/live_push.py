@@ -41,12 +41,15 @@ os.environ["PIPELINE_SEED_DEMO"] = "false"
 from sqlalchemy import event as sa_event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from pipeline_core import accounts, bootstrap, db, repository, services  # noqa: E402
-from pipeline_core.auth import SESSION_COOKIE  # noqa: E402
-from pipeline_core.model import Role, Workspace, WorkspaceKind  # noqa: E402
-from pipeline_core.repository import Task  # noqa: E402
-from pipeline_core.services import Actor  # noqa: E402
-from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace  # noqa: E402
+from pipeline_core.commands import accounts  # noqa: E402
+from pipeline_core.commands import tasks as services  # noqa: E402
+from pipeline_core.commands.auth import SESSION_COOKIE  # noqa: E402
+from pipeline_core.commands.tasks import Actor  # noqa: E402
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind  # noqa: E402
+from pipeline_core.seed import bootstrap  # noqa: E402
+from pipeline_core.store import db, repository  # noqa: E402
+from pipeline_core.store.repository import Task  # noqa: E402
+from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace  # noqa: E402
 from tests.builders import make_jamaah  # noqa: E402
 from tests.conftest import start_app  # noqa: E402  (the tests' way to run the real app)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from pipeline_core import bootstrap, datasets
-from pipeline_core.config import get_settings
+from pipeline_core.seed import bootstrap, datasets
+from pipeline_core.store.config import get_settings
 
 
 def main() -> int:

@@ -17,10 +17,10 @@ one untimed warm-up visit (server caches and imports):
   `AppTest.run()` in this process: once right after the dataset's cache entries were dropped
   ("cold": what the first viewer pays after a cache key rolls over, every minute), then the p50 and
   max of repeat runs; and where a repeat run's time goes: each `section(...)` of the page (drawing
-  included) and each call into `pipeline_core.dashboard` / `pipeline_core.actions` (data only);
+  included) and each call into `pipeline_core.app.dashboard` / `pipeline_core.app.actions` (data only);
 - **JS heap**: `Runtime.getHeapUsage` (Chrome DevTools Protocol) once a first visit has rendered,
   used size as is and after a forced garbage collection;
-- **cache misses**: Redis read-through misses (pipeline_core.cache counters) during the samples.
+- **cache misses**: Redis read-through misses (pipeline_core.store.cache counters) during the samples.
 
 "Finished rendering", as Streamlit 1.67 marks it in the DOM: the `stApp` root has
 `data-test-script-state="notRunning"` after at least one run and `data-test-connection-state=
@@ -343,8 +343,8 @@ def new_context(browser: Any, base: str, watch: str, user: str | None) -> Any:
 
 def sign_in(context: Any, base: str, user: str) -> None:
     """Post the sign-in form, as the page does; the session cookie stays in the context."""
-    from pipeline_core.accounts import DEMO_PASSWORD
-    from pipeline_core.auth import SESSION_COOKIE
+    from pipeline_core.commands.accounts import DEMO_PASSWORD
+    from pipeline_core.commands.auth import SESSION_COOKIE
 
     answer = context.request.post(
         f"{base}/auth/login",
@@ -395,7 +395,7 @@ def measure_in_browser(
 
 
 def cache_misses() -> int:
-    from pipeline_core import cache
+    from pipeline_core.store import cache
 
     return sum(misses for _, misses in cache.hit_rates().values())
 
@@ -405,9 +405,10 @@ def cache_misses() -> int:
 
 def main() -> int:
     global PAGES
-    from pipeline_core import bootstrap, dashboard, datasets
-    from pipeline_core.access import system_viewer
-    from pipeline_core.config import get_settings
+    from pipeline_core.app import dashboard
+    from pipeline_core.app.viewer import system_viewer
+    from pipeline_core.seed import bootstrap, datasets
+    from pipeline_core.store.config import get_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -474,8 +475,8 @@ def quiet_outside_a_run() -> None:
 def overview_figure(dataset: str) -> str:
     """The overview's chart of `dataset` as JSON, for the floor with a chart."""
     from app_pages import charts
-    from pipeline_core import actions, dashboard
-    from pipeline_core.access import system_viewer
+    from pipeline_core.app import actions, dashboard
+    from pipeline_core.app.viewer import system_viewer
 
     quiet_outside_a_run()
     viewer = system_viewer(dashboard.workspace(dataset))
@@ -485,15 +486,17 @@ def overview_figure(dataset: str) -> str:
 
 def manager(dataset: str) -> str:
     """The dataset's demo manager account."""
-    from pipeline_core.auth import demo_username
-    from pipeline_core.model import Role
+    from pipeline_core.commands.auth import demo_username
+    from pipeline_core.domain.model import Role
 
     return demo_username(Role.MANAGER, dataset)
 
 
 def ensure_manager(dataset: str) -> None:
     """The demo accounts of a loaded dataset (idempotent: a dataset loaded earlier may lack them)."""
-    from pipeline_core import accounts, dashboard, db
+    from pipeline_core.app import dashboard
+    from pipeline_core.commands import accounts
+    from pipeline_core.store import db
 
     workspace = dashboard.workspace(dataset)
     with db.transaction() as session:
@@ -571,7 +574,7 @@ def in_the_browser(
 def report_all(
     names: list[str], sizes: dict[str, int], visits: dict[Key, Visits], runs: dict[Key, ScriptRuns]
 ) -> None:
-    from pipeline_core import formatting
+    from pipeline_core.domain import formatting
 
     for name in names:
         floors = [

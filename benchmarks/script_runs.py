@@ -1,7 +1,7 @@
 """One script run of a page, server side: `AppTest.run()` in this process, instrumented.
 
 Used by benchmarks/render_pages.py (its docstring says what is measured). The pages' `section(...)`
-blocks, every public read of `pipeline_core.dashboard` / `pipeline_core.actions` and the session
+blocks, every public read of `pipeline_core.app.dashboard` / `pipeline_core.app.actions` and the session
 look-up are timed per run; AppTest sends no cookies, so the UI's seam for the session token
 (`app_pages.common.session_token`) answers with a real session of the account measured.
 """
@@ -51,7 +51,8 @@ def instrument(spent: Spent) -> None:
     """Time every `section(...)` of the pages, every public function of the core's read side, and
     the look-up of the signed-in user's session."""
     from app_pages import common
-    from pipeline_core import actions, auth, dashboard
+    from pipeline_core.app import actions, dashboard
+    from pipeline_core.commands import auth
 
     original_section = common.section
 
@@ -81,8 +82,8 @@ def signed_in_as(user: str | None) -> None:
     """AppTest sends no cookies: the UI's seam for the session token answers with a session of
     `user` (a real sign-in)."""
     from app_pages import common
-    from pipeline_core import auth
-    from pipeline_core.accounts import DEMO_PASSWORD
+    from pipeline_core.commands import auth
+    from pipeline_core.commands.accounts import DEMO_PASSWORD
 
     token = None
     if user is not None:
@@ -101,7 +102,8 @@ def measure_script_runs(
     then `runs` repeat runs with where their time went."""
     from streamlit.testing.v1 import AppTest
 
-    from pipeline_core import cache, dashboard
+    from pipeline_core.app import dashboard
+    from pipeline_core.store import cache
 
     signed_in_as(user)
     at = AppTest.from_file(str(script), default_timeout=600)

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from pipeline_core.errors import PipelineError
+from pipeline_core.domain.errors import PipelineError
 
 _RULE = "-" * 60
 
@@ -50,7 +50,7 @@ def _add_migrate(commands: Any) -> None:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from pipeline_core import db, migrate
+    from pipeline_core.store import db, migrate
 
     engine = db.get_engine()
     migrate.upgrade(engine)
@@ -87,8 +87,8 @@ def _add_seed(commands: Any) -> None:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from pipeline_core import datasets
-    from pipeline_core.config import get_settings
+    from pipeline_core.seed import datasets
+    from pipeline_core.store.config import get_settings
 
     demo_accounts = get_settings().demo_accounts if args.demo_accounts is None else args.demo_accounts
     report = datasets.load_dataset(args.name, reset=args.reset, seed=args.seed, demo_accounts=demo_accounts)
@@ -111,7 +111,7 @@ def _add_datasets(commands: Any) -> None:
 
 
 def _datasets(args: argparse.Namespace) -> int:
-    from pipeline_core import datasets
+    from pipeline_core.seed import datasets
 
     print(f"{'dataset':<12} {'kind':<6} {'jamaah':>8}  loaded")
     print(_RULE)
@@ -169,11 +169,11 @@ def _check_create_user(args: argparse.Namespace) -> None:
     import re
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from pipeline_core.accounts import check_password, check_username
-    from pipeline_core.datasets.registry import DATASETS
-    from pipeline_core.errors import InvalidInput
-    from pipeline_core.model import Role
-    from pipeline_core.workspaces import load_template
+    from pipeline_core.commands.accounts import check_password, check_username
+    from pipeline_core.domain.errors import InvalidInput
+    from pipeline_core.domain.model import Role
+    from pipeline_core.seed.datasets.registry import DATASETS
+    from pipeline_core.store.workspaces import load_template
 
     if args.role not in {role.value for role in Role}:
         raise InvalidInput("--role", f"unknown role {args.role!r}; choose one of {', '.join(Role)}")
@@ -201,7 +201,7 @@ def _check_create_user(args: argparse.Namespace) -> None:
 
 
 def _read_password(from_stdin: bool) -> str:
-    from pipeline_core.errors import InvalidInput
+    from pipeline_core.domain.errors import InvalidInput
 
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -216,10 +216,11 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _create_user(args: argparse.Namespace) -> int:
-    from pipeline_core import accounts, db
-    from pipeline_core.errors import InvalidInput
-    from pipeline_core.model import WorkspaceKind
-    from pipeline_core.workspaces import create_workspace, find_workspace, get_workspace
+    from pipeline_core.commands import accounts
+    from pipeline_core.domain.errors import InvalidInput
+    from pipeline_core.domain.model import WorkspaceKind
+    from pipeline_core.store import db
+    from pipeline_core.store.workspaces import create_workspace, find_workspace, get_workspace
 
     with db.transaction() as session:
         existing = find_workspace(session, args.workspace)
@@ -285,10 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_input(args: argparse.Namespace) -> None:
     """Refuse bad input before any server starts: fast, and no start-up noise around the error."""
     if getattr(args, "handler", None) is _seed:
-        from pipeline_core.datasets.registry import get_spec
+        from pipeline_core.seed.datasets.registry import get_spec
 
         get_spec(args.name)
-    from pipeline_core.config import get_settings
+    from pipeline_core.store.config import get_settings
 
     get_settings()
     if getattr(args, "handler", None) is _create_user:
@@ -309,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_input(args)
         if args.needs_servers:
-            from pipeline_core import bootstrap
+            from pipeline_core.seed import bootstrap
 
             prepared = True
             bootstrap.prepare(seed_demo=False)
@@ -322,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         if prepared or args.handler is _migrate:
-            from pipeline_core import bootstrap
+            from pipeline_core.seed import bootstrap
 
             bootstrap.shutdown()
 

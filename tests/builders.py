@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from pipeline_core import cache, events
-from pipeline_core import tables as t
-from pipeline_core.enrolment import Enrolment, enroll_jamaah
-from pipeline_core.model import Gender, Role, Workspace
-from pipeline_core.services import Actor
+from pipeline_core.commands.enrolment import Enrolment, enroll_jamaah
+from pipeline_core.commands.tasks import Actor
+from pipeline_core.domain.model import Gender, Role, Workspace
+from pipeline_core.store import cache, events
+from pipeline_core.store import schema as t
 
 #: A fixed instant: 29 Nov 2026, 10:00 in Jakarta.
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)

@@ -26,10 +26,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from pipeline_core import bootstrap, cache, db, migrate, privacy
-from pipeline_core.config import get_settings
-from pipeline_core.model import Workspace, WorkspaceKind
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.commands import privacy
+from pipeline_core.domain.model import Workspace, WorkspaceKind
+from pipeline_core.seed import bootstrap
+from pipeline_core.store import cache, db, migrate
+from pipeline_core.store.config import get_settings
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from pipeline_core import actions, dashboard, db
-from pipeline_core import tables as t
-from pipeline_core.access import Viewer, system_viewer
-from pipeline_core.datasets import load_dataset
-from pipeline_core.errors import PermissionDenied
-from pipeline_core.model import ADMIN_ROLES, Role, Workspace
-from pipeline_core.permissions import ROLE_ORDER, Action, allowed
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.viewer import Viewer, system_viewer
+from pipeline_core.domain.errors import PermissionDenied
+from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace
+from pipeline_core.domain.permissions import ROLE_ORDER, Action, allowed
+from pipeline_core.seed.datasets import load_dataset
+from pipeline_core.store import db
+from pipeline_core.store import schema as t
 
 #: read -> (the action it needs, the call)
 READS: dict[str, tuple[Action, Callable[[Viewer], Any]]] = {

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from pipeline_core import repository
-from pipeline_core.access import Viewer, system_viewer
-from pipeline_core.activity_log import activity_filters, activity_page
-from pipeline_core.errors import InvalidInput, PermissionDenied
-from pipeline_core.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.app.viewer import Viewer, system_viewer
+from pipeline_core.domain.errors import InvalidInput, PermissionDenied
+from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
+from pipeline_core.reads.activity_log import activity_filters, activity_page
+from pipeline_core.store import repository
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import make_jamaah
 
 #: 29 Nov 2026 in Jakarta (UTC+7) runs from 28 Nov 17:00 UTC to 29 Nov 17:00 UTC.
@@ -170,7 +170,7 @@ def test_an_empty_log_is_one_empty_page(session: Session, workspace: Workspace, 
 
 
 def test_account_entries_name_the_member_of_staff(session: Session, workspace: Workspace) -> None:
-    from pipeline_core import accounts
+    from pipeline_core.commands import accounts
 
     user_id = accounts.create_user(
         session,

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline_core import accounts, auth, privacy
-from pipeline_core import tables as t
-from pipeline_core.accounts import DEMO_PASSWORD, SYSTEM
-from pipeline_core.auth import SIGN_IN_REFUSED_ID, AuthPolicy, SignInRefused
-from pipeline_core.auth_tables import UserSession
-from pipeline_core.errors import InvalidInput, NotFound, PermissionDenied
-from pipeline_core.model import Role, Workspace, WorkspaceKind
-from pipeline_core.services import Actor
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.commands import accounts, auth, privacy
+from pipeline_core.commands.accounts import DEMO_PASSWORD, SYSTEM
+from pipeline_core.commands.auth import SIGN_IN_REFUSED_ID, AuthPolicy, SignInRefused
+from pipeline_core.commands.tasks import Actor
+from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.store import schema as t
+from pipeline_core.store.auth_tables import UserSession
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import NOW, make_jamaah, make_package, make_user
 
 PASSWORD = "kurma-ajwa-2026"

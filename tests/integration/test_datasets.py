@@ -19,10 +19,12 @@ import pytest
 from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
-from pipeline_core import datasets, queries, rules
-from pipeline_core import tables as t
-from pipeline_core.errors import Conflict
-from pipeline_core.workspaces import get_workspace
+from pipeline_core.domain import rules
+from pipeline_core.domain.errors import Conflict
+from pipeline_core.reads import queries
+from pipeline_core.seed import datasets
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import get_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core import dashboard, datasets
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Severity, Workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.domain.model import Severity, Workspace
+from pipeline_core.seed import datasets
 
 
 @pytest.fixture(scope="module")

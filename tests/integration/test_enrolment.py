@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from pipeline_core import repository as repo
-from pipeline_core import rules
-from pipeline_core import tables as t
-from pipeline_core.enrolment import enroll_jamaah
-from pipeline_core.errors import Conflict, InvalidInput
-from pipeline_core.model import Priority, Role, Workspace, WorkStatus
-from pipeline_core.services import (
+from pipeline_core.commands.enrolment import enroll_jamaah
+from pipeline_core.commands.tasks import (
     Actor,
 )
+from pipeline_core.domain import rules
+from pipeline_core.domain.errors import Conflict, InvalidInput
+from pipeline_core.domain.model import Priority, Role, Workspace, WorkStatus
+from pipeline_core.store import repository as repo
+from pipeline_core.store import schema as t
 from tests.builders import (
     MANAGER,
     NOW,

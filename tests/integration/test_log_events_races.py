@@ -12,12 +12,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from pipeline_core import cache, events, services
-from pipeline_core import repository as repo
-from pipeline_core import tables as t
-from pipeline_core.errors import Conflict, PermissionDenied
-from pipeline_core.model import Role, Workspace, WorkspaceKind, WorkStatus
-from pipeline_core.services import (
+from pipeline_core.commands import tasks as services
+from pipeline_core.commands.tasks import (
     Actor,
     block_task,
     complete_task,
@@ -25,7 +21,12 @@ from pipeline_core.services import (
     unblock_task,
     update_task,
 )
-from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
+from pipeline_core.domain.errors import Conflict, PermissionDenied
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind, WorkStatus
+from pipeline_core.store import cache, events
+from pipeline_core.store import repository as repo
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import (
     MANAGER,
     NOW,
@@ -196,7 +197,7 @@ def test_two_simultaneous_completions_one_wins_one_conflicts(
 
 def test_a_refusal_inside_a_user_action_transaction_is_still_recorded(engine: Engine) -> None:
     """Pages run commands inside db.transaction(): the denial gets a transaction of its own."""
-    from pipeline_core import db
+    from pipeline_core.store import db
 
     slug = f"deny-{uuid.uuid4().hex[:8]}"
     with Session(engine) as setup:

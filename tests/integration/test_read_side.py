@@ -17,14 +17,15 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session
 
-from pipeline_core import queries, rules
-from pipeline_core import tables as t
-from pipeline_core.errors import InvalidInput, NotFound
-from pipeline_core.jamaah_detail import jamaah_detail
-from pipeline_core.model import JamaahStatus, KanbanColumn, Priority, Role, Workspace, WorkStatus
-from pipeline_core.services import block_task, complete_task
-from pipeline_core.task_queue import COLUMN_SQL, task_queue
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.commands.tasks import block_task, complete_task
+from pipeline_core.domain import rules
+from pipeline_core.domain.errors import InvalidInput, NotFound
+from pipeline_core.domain.model import JamaahStatus, KanbanColumn, Priority, Role, Workspace, WorkStatus
+from pipeline_core.reads import queries
+from pipeline_core.reads.jamaah_detail import jamaah_detail
+from pipeline_core.reads.task_queue import COLUMN_SQL, task_queue
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import MANAGER, NOW, make_jamaah, make_package
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

@@ -9,11 +9,11 @@ from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline_core import migrate
-from pipeline_core import tables as t
-from pipeline_core.model import Workspace, WorkspaceKind
-from pipeline_core.tables import Base
-from pipeline_core.workspaces import create_workspace, current_version_id, get_workspace
+from pipeline_core.domain.model import Workspace, WorkspaceKind
+from pipeline_core.store import migrate
+from pipeline_core.store import schema as t
+from pipeline_core.store.schema import Base
+from pipeline_core.store.workspaces import create_workspace, current_version_id, get_workspace
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 
@@ -54,7 +54,7 @@ def test_migrations_round_trip(scratch_engine: Engine) -> None:
 
 
 def test_out_of_date_schema_names_the_upgrade_command(scratch_engine: Engine) -> None:
-    from pipeline_core.errors import SchemaOutOfDate
+    from pipeline_core.domain.errors import SchemaOutOfDate
 
     with pytest.raises(SchemaOutOfDate, match="python -m pipeline_core migrate"):
         migrate.require_current_schema(scratch_engine)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipeline_core import cache, db
-from pipeline_core.config import get_settings
+from pipeline_core.store import cache, db
+from pipeline_core.store.config import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +55,9 @@ def test_two_processes_share_the_embedded_servers(tmp_path: Path) -> None:
                 """
                 import sys
                 from sqlalchemy import text
-                from pipeline_core import bootstrap, cache, db
+                from pipeline_core.seed import bootstrap
+                from pipeline_core.store import cache
+                from pipeline_core.store import db
                 bootstrap.prepare()
                 with db.get_engine().begin() as c:
                     c.execute(text("CREATE TABLE IF NOT EXISTS shared_probe (v text)"))
@@ -84,7 +86,9 @@ def test_two_processes_share_the_embedded_servers(tmp_path: Path) -> None:
     second = _python(
         """
         from sqlalchemy import text
-        from pipeline_core import bootstrap, cache, db
+        from pipeline_core.seed import bootstrap
+        from pipeline_core.store import cache
+        from pipeline_core.store import db
         bootstrap.prepare()
         with db.get_engine().begin() as c:
             print(c.execute(text("SELECT v FROM shared_probe")).scalar())
@@ -115,7 +119,7 @@ def test_a_crashed_process_leaves_nothing_that_blocks_the_next_start(tmp_path: P
     crashed = _python(
         """
         import os, signal
-        from pipeline_core import bootstrap
+        from pipeline_core.seed import bootstrap
         bootstrap.prepare()
         os.kill(os.getpid(), signal.SIGKILL)
         """,
@@ -125,7 +129,9 @@ def test_a_crashed_process_leaves_nothing_that_blocks_the_next_start(tmp_path: P
     restarted = _python(
         """
         from sqlalchemy import text
-        from pipeline_core import bootstrap, db, migrate
+        from pipeline_core.seed import bootstrap
+        from pipeline_core.store import db
+        from pipeline_core.store import migrate
         bootstrap.prepare()
         print(migrate.schema_is_current(db.get_engine()))
         bootstrap.shutdown()
@@ -143,8 +149,8 @@ def test_an_unreachable_external_database_stops_start_up_with_a_clear_message(tm
     env.update(DATABASE_URL="postgresql://postgres@127.0.0.1:1/none", PIPELINE_SEED_DEMO="false")
     result = _python(
         """
-        from pipeline_core import bootstrap
-        from pipeline_core.errors import ServerUnavailable
+        from pipeline_core.seed import bootstrap
+        from pipeline_core.domain.errors import ServerUnavailable
         try:
             bootstrap.prepare()
         except ServerUnavailable as error:
@@ -160,8 +166,8 @@ def test_an_unreachable_external_redis_stops_start_up_with_a_clear_message(serve
     env.update(REDIS_URL="redis://127.0.0.1:1/0", PIPELINE_SEED_DEMO="false")
     result = _python(
         """
-        from pipeline_core import bootstrap
-        from pipeline_core.errors import ServerUnavailable
+        from pipeline_core.seed import bootstrap
+        from pipeline_core.domain.errors import ServerUnavailable
         try:
             bootstrap.prepare()
         except ServerUnavailable as error:

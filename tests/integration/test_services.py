@@ -10,12 +10,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline_core import repository as repo
-from pipeline_core import rules, services
-from pipeline_core import tables as t
-from pipeline_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from pipeline_core.model import Priority, Role, Workspace, WorkspaceKind, WorkStatus
-from pipeline_core.services import (
+from pipeline_core.commands import tasks as services
+from pipeline_core.commands.tasks import (
     UNSET,
     Actor,
     block_task,
@@ -24,7 +20,12 @@ from pipeline_core.services import (
     unblock_task,
     update_task,
 )
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.domain import rules
+from pipeline_core.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pipeline_core.domain.model import Priority, Role, Workspace, WorkspaceKind, WorkStatus
+from pipeline_core.store import repository as repo
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import (
     MANAGER,
     NOW,

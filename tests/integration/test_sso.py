@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline_core import accounts, auth, cache
-from pipeline_core import tables as t
-from pipeline_core.accounts import SYSTEM
-from pipeline_core.model import Role, Workspace, WorkspaceKind
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.commands import accounts, auth
+from pipeline_core.commands.accounts import SYSTEM
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.store import cache
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import NOW
 
 PASSWORD = "kurma-ajwa-2026"

@@ -8,14 +8,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline_core import accounts, auth, user_admin
-from pipeline_core import tables as t
-from pipeline_core.access import Viewer
-from pipeline_core.accounts import SYSTEM
-from pipeline_core.errors import InvalidInput, NotFound, PermissionDenied
-from pipeline_core.model import Role, Workspace, WorkspaceKind
-from pipeline_core.services import Actor
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.app import user_admin
+from pipeline_core.app.viewer import Viewer
+from pipeline_core.commands import accounts, auth
+from pipeline_core.commands.accounts import SYSTEM
+from pipeline_core.commands.tasks import Actor
+from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import NOW
 
 PASSWORD = "kurma-ajwa-2026"

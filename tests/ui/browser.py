@@ -10,10 +10,10 @@ from pathlib import Path
 from playwright import sync_api as playwright
 
 from app_pages.i18n import TEXT
-from pipeline_core import dashboard
-from pipeline_core.access import system_viewer
-from pipeline_core.accounts import DEMO_PASSWORD
-from pipeline_core.model import KanbanColumn, Role, Workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands.accounts import DEMO_PASSWORD
+from pipeline_core.domain.model import KanbanColumn, Role, Workspace
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTH, HEIGHT = 1440, 1000

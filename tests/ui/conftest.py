@@ -20,12 +20,14 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
 from app_pages import common
-from pipeline_core import auth, cache, dashboard, db
-from pipeline_core import tables as t
-from pipeline_core.access import Viewer, system_viewer
-from pipeline_core.accounts import DEMO_PASSWORD
-from pipeline_core.datasets import load_dataset
-from pipeline_core.model import Role, Workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import Viewer, system_viewer
+from pipeline_core.commands import auth
+from pipeline_core.commands.accounts import DEMO_PASSWORD
+from pipeline_core.domain.model import Role, Workspace
+from pipeline_core.seed.datasets import load_dataset
+from pipeline_core.store import cache, db
+from pipeline_core.store import schema as t
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]

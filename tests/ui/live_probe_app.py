@@ -16,7 +16,7 @@ from starlette.routing import Route
 from api import live
 from api.auth import routes as auth_routes
 from api.health import healthz
-from pipeline_core import bootstrap
+from pipeline_core.seed import bootstrap
 
 
 @asynccontextmanager

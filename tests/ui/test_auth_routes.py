@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from api.auth import routes
-from pipeline_core import accounts, auth, db
-from pipeline_core import tables as t
-from pipeline_core.accounts import SYSTEM
-from pipeline_core.model import Role, WorkspaceKind
-from pipeline_core.workspaces import create_workspace, delete_workspace
+from pipeline_core.commands import accounts, auth
+from pipeline_core.commands.accounts import SYSTEM
+from pipeline_core.domain.model import Role, WorkspaceKind
+from pipeline_core.store import db
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, delete_workspace
 
 with warnings.catch_warnings():  # Starlette suggests httpx2 for its test client; httpx still works
     warnings.simplefilter("ignore")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core import actions, dashboard, formatting
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Severity, Workspace
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import Severity, Workspace
 from tests.ui.conftest import figures, open_page
 
 

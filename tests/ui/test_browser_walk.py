@@ -18,9 +18,10 @@ from collections.abc import Iterator
 import pytest
 from playwright import sync_api as playwright
 
-from pipeline_core import actions, dashboard, formatting
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Role, Workspace
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import Role, Workspace
 from tests.ui.browser import (
     COLUMNS,
     COUNT_RUNS,

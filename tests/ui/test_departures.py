@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline_core import actions, dashboard, formatting, privacy
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Workspace
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands import privacy
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import identity, open_page
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app_pages.i18n import TEXT
-from pipeline_core import formatting
+from pipeline_core.domain import formatting
 
 PAGES = Path(__file__).resolve().parents[2] / "app_pages"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from pipeline_core import actions, dashboard, privacy
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Workspace
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands import privacy
+from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import figures, identity, open_page
 
 

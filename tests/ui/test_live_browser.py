@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from playwright import sync_api as playwright
 
-from pipeline_core import dashboard, formatting
-from pipeline_core.access import system_viewer
-from pipeline_core.model import KanbanColumn, Workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import KanbanColumn, Workspace
 from tests.ui.browser import COUNT_RUNS, HEIGHT, WIDTH, Walk, expected_kanban, text
 
 pytestmark = [pytest.mark.browser]

@@ -26,10 +26,11 @@ import pytest
 from playwright import sync_api as playwright
 from sqlalchemy import Engine
 
-from pipeline_core import auth, db, events
-from pipeline_core.auth import SESSION_COOKIE
-from pipeline_core.model import Role
-from pipeline_core.workspaces import delete_workspace
+from pipeline_core.commands import auth
+from pipeline_core.commands.auth import SESSION_COOKIE
+from pipeline_core.domain.model import Role
+from pipeline_core.store import db, events
+from pipeline_core.store.workspaces import delete_workspace
 from tests.ui.test_live_stream import Agency, _make_agency, _touch, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,11 +23,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from pipeline_core import accounts, auth, db, repository, services
-from pipeline_core.auth import SESSION_COOKIE
-from pipeline_core.model import Role, Workspace, WorkspaceKind
-from pipeline_core.repository import Task
-from pipeline_core.workspaces import create_workspace, delete_workspace, get_workspace
+from pipeline_core.commands import accounts, auth
+from pipeline_core.commands import tasks as services
+from pipeline_core.commands.auth import SESSION_COOKIE
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.store import db, repository
+from pipeline_core.store.repository import Task
+from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, make_jamaah
 from tests.conftest import start_app
 

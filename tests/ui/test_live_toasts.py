@@ -12,8 +12,8 @@ def critical_page(severities: list[str], *, live: bool, managing: bool = True) -
     """A script drawing the alerts twice: first as the page last drew them, then after a change."""
     return f"""
 from app_pages.cards import warn_of_new_critical
-from pipeline_core.model import Severity
-from pipeline_core.queries import Bottleneck
+from pipeline_core.domain.model import Severity
+from pipeline_core.reads.queries import Bottleneck
 
 def alert(code, severity):
     return Bottleneck(code=code, name_id="Persetujuan Visa", name_en="Visa Approval",

@@ -6,9 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.cards import plain
-from pipeline_core import actions, dashboard, formatting
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Workspace
+from pipeline_core.app import actions, dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import figures, open_page
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core import accounts, dashboard, datasets, db, formatting
-from pipeline_core.access import system_viewer
-from pipeline_core.model import Workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands import accounts
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import Workspace
+from pipeline_core.seed import datasets
+from pipeline_core.store import db
 from tests.ui.conftest import open_page
 
 

@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy import delete, select
 from streamlit.testing.v1 import AppTest
 
-from pipeline_core import accounts, auth, dashboard, db, formatting
-from pipeline_core import tables as t
-from pipeline_core.access import system_viewer
-from pipeline_core.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
-from pipeline_core.privacy import REVEALED_ACTION, mask_nik
-from pipeline_core.workspaces import create_workspace, get_workspace
+from pipeline_core.app import dashboard
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands import accounts, auth
+from pipeline_core.commands.privacy import REVEALED_ACTION, mask_nik
+from pipeline_core.domain import formatting
+from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
+from pipeline_core.store import db
+from pipeline_core.store import schema as t
+from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.ui.conftest import ROOT, TOKEN_KEY, identity, open_page, sign_in
 
 ALL_ROLES = [Role.MANAGER, *ADMIN_ROLES, Role.SUPER_ADMIN]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import httpx
 
-from pipeline_core import auth
-from pipeline_core.accounts import DEMO_PASSWORD
-from pipeline_core.auth import SESSION_COOKIE
-from pipeline_core.model import Workspace
+from pipeline_core.commands import auth
+from pipeline_core.commands.accounts import DEMO_PASSWORD
+from pipeline_core.commands.auth import SESSION_COOKIE
+from pipeline_core.domain.model import Workspace
 
 
 def test_post_is_our_sign_in_get_is_streamlits(app_server: str) -> None:

@@ -10,13 +10,16 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.cards import task_title
 from app_pages.i18n import priority_label
-from pipeline_core import dashboard, db, rules, services
-from pipeline_core.access import system_viewer
-from pipeline_core.actions import active_users
-from pipeline_core.formatting import tel_link, whatsapp_link
-from pipeline_core.model import KanbanColumn, Role, Workspace, WorkStatus
-from pipeline_core.repository import Task, find_task
-from pipeline_core.task_queue import ColumnCounts, TaskCard
+from pipeline_core.app import dashboard
+from pipeline_core.app.actions import active_users
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.commands import tasks as services
+from pipeline_core.domain import rules
+from pipeline_core.domain.formatting import tel_link, whatsapp_link
+from pipeline_core.domain.model import KanbanColumn, Role, Workspace, WorkStatus
+from pipeline_core.reads.task_queue import ColumnCounts, TaskCard
+from pipeline_core.store import db
+from pipeline_core.store.repository import Task, find_task
 from tests.ui.conftest import act_on_card, component_data, components, identity, open_page, task_cards
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core import auth, user_admin
-from pipeline_core.accounts import DEMO_PASSWORD, UserAccount
-from pipeline_core.auth import SignInRefused
-from pipeline_core.model import Role, Workspace
+from pipeline_core.app import user_admin
+from pipeline_core.commands import auth
+from pipeline_core.commands.accounts import DEMO_PASSWORD, UserAccount
+from pipeline_core.commands.auth import SignInRefused
+from pipeline_core.domain.model import Role, Workspace
 from tests.ui.conftest import open_page, sign_in, viewer
 
 PASSWORD = "kurma-ajwa-2026"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core.config import load_settings
-from pipeline_core.errors import ConfigError
+from pipeline_core.domain.errors import ConfigError
+from pipeline_core.store.config import load_settings
 
 VARIABLES = [
     "DATABASE_URL",

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import redis
 
-from pipeline_core import events
-from pipeline_core.events import touched_views
-from pipeline_core.model import Role, Workspace, WorkspaceKind
-from pipeline_core.repository import SnapshotFacts
+from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.store import events
+from pipeline_core.store.events import touched_views
+from pipeline_core.store.repository import SnapshotFacts
 
 AT = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 
@@ -116,7 +116,7 @@ def test_a_redis_failure_never_raises_and_is_logged_at_most_once_a_minute(
     clock = [1000.0]
     monkeypatch.setattr(events, "_clock", lambda: clock[0])
     client = DownRedis()
-    caplog.set_level(logging.WARNING, logger="pipeline_core.events")
+    caplog.set_level(logging.WARNING, logger="pipeline_core.store.events")
 
     assert events.publish([_completed(), _completed()], client=client) == []  # type: ignore[arg-type]
     assert client.attempts == 1  # the rest of the batch is skipped

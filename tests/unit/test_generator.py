@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline_core import rules
-from pipeline_core.datasets import DATASETS, GeneratedDataset, build_dataset
-from pipeline_core.datasets.curated import expected_statuses
-from pipeline_core.model import ADMIN_ROLES, JamaahStatus, Role
+from pipeline_core.domain import rules
+from pipeline_core.domain.model import ADMIN_ROLES, JamaahStatus, Role
+from pipeline_core.seed.datasets import DATASETS, GeneratedDataset, build_dataset
+from pipeline_core.seed.datasets.curated import expected_statuses
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
@@ -265,7 +265,7 @@ def test_scale_datasets_have_no_activity_log(scale10k: GeneratedDataset) -> None
 
 
 def test_public_api_is_pinned() -> None:
-    import pipeline_core.datasets as public
+    import pipeline_core.seed.datasets as public
 
     assert sorted(public.__all__) == [
         "DATASETS",

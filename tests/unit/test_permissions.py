@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_core import permissions
-from pipeline_core.errors import PermissionDenied
-from pipeline_core.model import Role
-from pipeline_core.permissions import Action, allowed, require, require_on_task
+from pipeline_core.domain import permissions
+from pipeline_core.domain.errors import PermissionDenied
+from pipeline_core.domain.model import Role
+from pipeline_core.domain.permissions import Action, allowed, require, require_on_task
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 
@@ -131,5 +131,5 @@ def test_docs_permissions_md_shows_the_matrix_as_it_is_in_the_code() -> None:
     assert start in doc and end in doc, "docs/permissions.md lost its matrix markers"
     written = doc.split(start, 1)[1].split(end, 1)[0]
     assert written == permissions.markdown_table(), (
-        "docs/permissions.md is out of date: paste the output of `python -m pipeline_core.permissions`"
+        "docs/permissions.md is out of date: paste the output of `python -m pipeline_core.domain.permissions`"
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline_core.privacy import (
+from pipeline_core.commands.privacy import (
     RedactPersonalData,
     holds_identity_number,
     install_redaction,

@@ -1,4 +1,4 @@
-"""Table-driven tests of the task-queue and alert rules (pipeline_core/rules.py): kanban column,
+"""Table-driven tests of the task-queue and alert rules (pipeline_core/domain/rules.py): kanban column,
 default priority, due-in-words, bottleneck severity and passport validity, on every boundary."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline_core import rules
-from pipeline_core.model import (
+from pipeline_core.domain import rules
+from pipeline_core.domain.model import (
     KanbanColumn,
     Priority,
     Severity,

@@ -1,4 +1,4 @@
-"""Table-driven tests of the pure rules (pipeline_core/rules.py) on time, due dates, the current
+"""Table-driven tests of the pure rules (pipeline_core/domain/rules.py) on time, due dates, the current
 stage, the status of a jamaah, progress and health; queue and alert rules: test_queue_rules.py."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline_core import rules
-from pipeline_core.model import (
+from pipeline_core.domain import rules
+from pipeline_core.domain.model import (
     JamaahStatus,
     Role,
     Stage,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_core.errors import InvalidInput
-from pipeline_core.validation import normalise_nik, normalise_phone, passport_name
+from pipeline_core.domain.errors import InvalidInput
+from pipeline_core.domain.validation import normalise_nik, normalise_phone, passport_name
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,513 @@
+"""The pipeline's task commands: complete, block, unblock, update and reassign a task.
+
+Enrolment (registering a jamaah) lives in `enrolment.py` and shares the steps below; the
+validators of typed values live in `validation.py`.
+
+Each command is one user action and one transaction, in the same order every time:
+
+    lock/load (repository) → check → pure rule (rules.py) → save + snapshot + activity log → commit
+    → publish events (events.py) and move the dashboard cache's generations (cache.bump)
+
+It works on the caller's `session`, calls `session.commit()` once at the end, and on any error
+rolls the session back and re-raises (driver errors translated by `db.translate_errors`), so
+nothing is half-written. Pass a session that carries only this action: whatever else is pending
+in it is committed or rolled back with the command.
+
+Choices where DOMAIN.md is silent:
+- Permissions: a manager or super-admin may act on any task; an admin only on tasks of their own
+  role. Moving a task to another role (`reassign(role=…)`) is for a manager or super-admin.
+- A completed task is history: every command on it is a `Conflict` carrying its current state.
+- Completing a blocked task is allowed (the work got done; the block is cleared, the log keeps it).
+- Unblocking puts the task back to in-progress, not its earlier status: a task is only blocked
+  once someone has started on it and hit the obstacle.
+- `update_task` changes only the fields it is given (`UNSET` = not given, `None` = clear); a call
+  that changes nothing is not an applied command: no write, no log entry, no event, same version.
+  Its status may move between pending and in-progress; completing and blocking have commands.
+- The assignee must be an active user of the workspace; their role need not match the task's (a
+  manager may lend a colleague to another desk).
+- `complete_task(notes=None)` keeps the task's notes; a given note replaces them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipeline_core.app import dashboard
+from pipeline_core.domain import permissions, rules, validation
+from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
+from pipeline_core.domain.model import ADMIN_ROLES, Priority, Role, Stage, Workspace, WorkStatus
+from pipeline_core.domain.permissions import Action
+from pipeline_core.store import cache, db, events
+from pipeline_core.store import repository as repo
+from pipeline_core.store.db import translate_errors
+from pipeline_core.store.repository import Task
+
+__all__ = [
+    "UNSET",
+    "Actor",
+    "Task",
+    "TaskCompletion",
+    "Unset",
+    "block_task",
+    "complete_task",
+    "log_denial",
+    "one_transaction",
+    "reassign",
+    "unblock_task",
+    "update_task",
+]
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 500
+NOTES_MAX = 2000
+E = TypeVar("E", bound=enum.Enum)
+Ev = TypeVar("Ev", bound=events.Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: the name goes into the activity log and the events, the role decides permission."""
+
+    user_id: int | None
+    name: str
+    role: Role
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCompletion:
+    completed: Task
+    next_task: Task | None  # the next active stage's task; None when the jamaah is done
+
+    @property
+    def jamaah_completed(self) -> bool:
+        return self.next_task is None
+
+
+# --- task commands ------------------------------------------------------------------------------
+
+
+def complete_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> TaskCompletion:
+    """Complete the task and its stage, then start the next active stage or finish the jamaah."""
+    now = instant(now)
+    race = f"Task {task_id} was completed by someone else at the same moment. Reload it."
+    with one_transaction(session, workspace=workspace, actor=actor, on_duplicate=race):
+        task = _lock(session, workspace, actor, task_id, version, Action.COMPLETE_TASK_OWN_ROLE)
+        before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
+        notes = task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX)
+        done = replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
+        done = repo.save_task(session, done, now=now)
+        pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
+        runs = repo.stage_runs(session, workspace.id, task.jamaah_id)
+        started_at = next(r.started_at for r in runs if r.id == task.stage_instance_id)
+        next_task = None
+        if all(r.status is WorkStatus.COMPLETED for r in runs):  # it was the current stage
+            completed = {pipeline.stage(r.stage_id).code for r in runs}
+            next_stage = rules.current_stage(pipeline.stages, completed)
+            if next_stage is not None:
+                next_task = start_stage(session, workspace, pipeline, next_stage, now)
+                runs.append(repo.StageRun.started(next_task))
+        after = repo.refresh_snapshot(
+            session, workspace_id=workspace.id, pipeline=pipeline, now=now, runs=runs
+        )
+        # Last before the log: the totals row of a stage is shared by every writer of that stage,
+        # so its row lock is held for as short a time as possible.
+        seconds = max(0.0, (now - started_at).total_seconds())
+        repo.add_stage_completion(session, workspace_id=workspace.id, stage_id=task.stage_id, seconds=seconds)
+        moved = {"old": task.task_type, "new": next_task.task_type if next_task else None}
+        changes = repo.diff(task, done) | {"current_stage": moved}
+        repo.log_task(
+            session, task, actor=actor.name, action=events.TaskCompleted.type, changes=changes, now=now
+        )
+        session.commit()
+    event = _event(
+        events.TaskCompleted,
+        workspace,
+        actor,
+        now,
+        task,
+        pipeline.jamaah.full_name,
+        also=next_task.assigned_role if next_task else None,
+        next_task_id=next_task.id if next_task else None,
+        jamaah_completed=next_task is None,
+        views=events.touched_views(
+            before=before, after=after, now=now, workspace=workspace, stage_completed=True
+        ),
+    )
+    announce([event])
+    return TaskCompletion(done, next_task)
+
+
+def block_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Task:
+    """Block the task and its stage with a reason (at most 500 characters)."""
+    now = instant(now)
+    cleaned = validation.text_field("reason", reason, REASON_MAX)
+    if cleaned is None:
+        raise InvalidInput("reason", "Say why the task is blocked, e.g. 'waiting for the passport scan'.")
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, Action.BLOCK_TASK)
+        if task.status is WorkStatus.BLOCKED:
+            raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
+        changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
+        saved, views, name = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
+        session.commit()
+    announce([_event(events.TaskBlocked, workspace, actor, now, task, name, reason=cleaned, views=views)])
+    return saved
+
+
+def unblock_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    now: datetime | None = None,
+) -> Task:
+    """Lift the block: the task and its stage go back to in-progress."""
+    now = instant(now)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, Action.UNBLOCK_TASK)
+        if task.status is not WorkStatus.BLOCKED:
+            raise InvalidInput("status", f"Task {task_id} is not blocked.")
+        changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
+        saved, views, name = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
+        session.commit()
+    announce([_event(events.TaskUnblocked, workspace, actor, now, task, name, views=views)])
+    return saved
+
+
+def update_task(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    priority: Priority | str | Unset = UNSET,
+    assignee_id: int | Unset | None = UNSET,
+    due_at: datetime | Unset = UNSET,
+    notes: str | Unset | None = UNSET,
+    status: WorkStatus | str | Unset = UNSET,
+    now: datetime | None = None,
+) -> Task:
+    """Change only the given fields; status moves between pending and in-progress only."""
+    now = instant(now)
+    needed = [Action.UPDATE_TASK]
+    if priority is not UNSET or due_at is not UNSET:
+        needed.append(Action.REPRIORITISE_TASK)
+    if assignee_id is not UNSET:
+        needed.append(Action.REASSIGN)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, *needed)
+        changed = task
+        if priority is not UNSET:
+            changed = replace(changed, priority=validation.choice(Priority, "priority", priority))
+        if status is not UNSET:
+            changed = replace(
+                changed, status=_status_edit(task, validation.choice(WorkStatus, "status", status))
+            )
+        if due_at is not UNSET:
+            changed = replace(changed, due_at=_due_at(task, due_at))
+        if notes is not UNSET:
+            changed = replace(changed, notes=validation.text_field("notes", notes, NOTES_MAX))
+        if assignee_id is not UNSET:
+            changed = replace(changed, assignee_id=_assignee(session, workspace, assignee_id))
+        if changed == task:
+            session.commit()
+            return task
+        saved, views, name = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
+        session.commit()
+    fields = tuple(repo.diff(task, saved))
+    announce([_event(events.TaskUpdated, workspace, actor, now, task, name, changed=fields, views=views)])
+    return saved
+
+
+def reassign(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    assignee_id: int | None,
+    role: Role | str | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Give the task to another person (None: back to the role's queue) and/or another admin role."""
+    now = instant(now)
+    with one_transaction(session, workspace=workspace, actor=actor):
+        task = _lock(session, workspace, actor, task_id, version, Action.REASSIGN)
+        changed = replace(task, assignee_id=_assignee(session, workspace, assignee_id))
+        if role is not None:
+            new_role = validation.choice(Role, "role", role)
+            if new_role not in ADMIN_ROLES:
+                names = ", ".join(r.value for r in ADMIN_ROLES)
+                raise InvalidInput("role", f"A task belongs to an admin role: one of {names}.")
+            if new_role is not task.assigned_role:
+                permissions.require(actor.role, Action.CHANGE_TASK_ROLE)
+            changed = replace(changed, assigned_role=new_role)
+        if changed == task:
+            session.commit()
+            return task
+        saved, views, name = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
+        session.commit()
+    also = saved.assigned_role
+    event = _event(
+        events.TaskReassigned,
+        workspace,
+        actor,
+        now,
+        task,
+        name,
+        also=also,
+        assignee_id=saved.assignee_id,
+        views=views,
+    )
+    announce([event])
+    return saved
+
+
+# --- shared steps -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def one_transaction(
+    session: Session, *, workspace: Workspace, actor: Actor, on_duplicate: str | None = None
+) -> Iterator[None]:
+    """Roll the whole action back on any error; a unique-constraint race becomes `on_duplicate`.
+
+    A refusal for lack of permission is itself recorded: after the rollback, one activity-log
+    entry `permission.denied` (who, what) is committed on its own.
+    """
+    try:
+        with translate_errors():
+            try:
+                yield
+            except IntegrityError as error:
+                if on_duplicate is not None and constraint_name(error).startswith("uq_"):
+                    raise Conflict(on_duplicate) from error
+                raise
+    except PermissionDenied as denied:
+        session.rollback()
+        log_denial(workspace, actor, denied, bind=session.get_bind())
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def log_denial(workspace: Workspace, actor: Actor, denied: PermissionDenied, *, bind: Any = None) -> None:
+    """Record a refusal (`permission.denied`) in a session of its own: a refused command's
+    transaction was rolled back, and a refused read has none. Never raises."""
+    try:
+        with translate_errors(), Session(bind if bind is not None else db.get_engine()) as own:
+            repo.log_activity(
+                own,
+                workspace_id=workspace.id,
+                actor=actor.name,
+                action="permission.denied",
+                entity_type="permission",
+                entity_id=None,
+                jamaah_id=None,
+                changes={
+                    "role": {"old": None, "new": str(actor.role)},
+                    "refused": {"old": None, "new": str(denied)},
+                },
+                now=datetime.now(UTC),
+            )
+            own.commit()
+    except Exception:  # the refusal stands even if its record cannot be written
+        log.exception("could not record a permission denial")
+
+
+def _lock(
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    *actions: permissions.Action,
+) -> Task:
+    """Lock the task row until commit, then check permission, version and that it is still open."""
+    task = repo.find_task(session, workspace.id, task_id, for_update=True)
+    for action in actions:
+        permissions.require_on_task(actor.role, action, task.assigned_role)
+    if task.version != version:
+        raise Conflict(
+            f"Task {task_id} was changed by someone else since you opened it "
+            f"(now version {task.version}, you had {version}). Reload it and try again.",
+            current=task,
+        )
+    if task.status is WorkStatus.COMPLETED:
+        raise Conflict(f"Task {task_id} is already completed.", current=task)
+    return task
+
+
+def _save(
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    action: str,
+    task: Task,
+    changed: Task,
+    now: datetime,
+) -> tuple[Task, tuple[str, ...], str]:
+    """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new.
+
+    Returns the saved task, the dashboard views the change touched and the jamaah's name (for the
+    event's toast).
+    """
+    before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
+    saved = repo.save_task(session, changed, now=now)
+    pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
+    after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
+    repo.log_task(session, task, actor=actor.name, action=action, changes=repo.diff(task, saved), now=now)
+    views = events.touched_views(
+        before=before, after=after, now=now, workspace=workspace, notes_changed=saved.notes != task.notes
+    )
+    return saved, views, pipeline.jamaah.full_name
+
+
+def start_stage(
+    session: Session, workspace: Workspace, pipeline: repo.JamaahPipeline, stage: Stage, now: datetime
+) -> Task:
+    """Start `stage` now: due by rules.stage_due_at, priority by rules.default_priority."""
+    tz, departure = workspace.timezone, pipeline.jamaah.departure_date
+    due_at = rules.stage_due_at(
+        started_at=now,
+        sla_hours=stage.sla_hours,
+        departure_date=departure,
+        done_by_days=stage.done_by_days,
+        tz=tz,
+    )
+    priority = rules.default_priority(
+        stage_overdue=now > due_at, due_at=due_at, departure_date=departure, now=now, tz=tz
+    )
+    return repo.start_stage(
+        session,
+        workspace_id=workspace.id,
+        pipeline=pipeline,
+        stage=stage,
+        started_at=now,
+        due_at=due_at,
+        priority=priority,
+    )
+
+
+def _event(
+    kind: type[Ev],
+    workspace: Workspace,
+    actor: Actor,
+    now: datetime,
+    task: Task,
+    jamaah_name: str,
+    *,
+    also: Role | None = None,
+    **extra: Any,
+) -> Ev:
+    """An event about `task`, for its role (`also` a second one) and the manager; it names who
+    acted (and their id, so their own tab can ignore it), the jamaah and the task, for a toast."""
+    roles = events.affected_roles(task.assigned_role, also)
+    return kind(
+        workspace_id=workspace.id,
+        jamaah_id=task.jamaah_id,
+        task_id=task.id,
+        actor=actor.name,
+        roles=roles,
+        occurred_at=now,
+        actor_id=actor.user_id,
+        jamaah_name=jamaah_name,
+        task_title=task.title,
+        **extra,
+    )
+
+
+def announce(changes: list[events.Event]) -> None:
+    """After commit: move the cache generations of what the changes touched, then publish them.
+    In that order: a page redrawn by the event must not read the cached figures of before."""
+    try:
+        for event in changes:
+            cache.bump(event.workspace_id, dashboard.cache_scopes(event.views, event.roles))
+    except Exception as error:  # the cache only speeds reads up: a committed change stands
+        log.warning("cache generations not moved after %s: %s", changes[0].type, error)
+    events.publish(changes)
+
+
+def constraint_name(error: IntegrityError) -> str:
+    return getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
+
+
+# --- validation of edits ----------------------------------------------------------------------
+
+
+def _status_edit(task: Task, new: WorkStatus) -> WorkStatus:
+    """The status moves `update_task` may make: pending ↔ in-progress."""
+    match task.status, new:
+        case _, WorkStatus.COMPLETED:
+            raise InvalidInput("status", "A task is completed with the Complete action, not by editing it.")
+        case WorkStatus.BLOCKED, WorkStatus.BLOCKED:
+            return new
+        case _, WorkStatus.BLOCKED:
+            raise InvalidInput("status", "A task is blocked with the Block action, which records why.")
+        case WorkStatus.BLOCKED, _:
+            raise InvalidInput("status", f"Task {task.id} is blocked; unblock it first.")
+        case _:
+            return new
+
+
+def _due_at(task: Task, value: datetime) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput("due_at", "The due date needs a date, a time and a time zone.")
+    if value <= task.created_at:
+        raise InvalidInput("due_at", "The due date must be after the stage started.")
+    return value
+
+
+def _assignee(session: Session, workspace: Workspace, assignee_id: int | None) -> int | None:
+    if assignee_id is not None and not repo.is_active_user(session, workspace.id, assignee_id):
+        raise InvalidInput("assignee_id", f"User {assignee_id} is not an active member of this workspace.")
+    return assignee_id
+
+
+def instant(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
+    return now

@@ -1,0 +1,209 @@
+"""The manager's activity log: every change in the workspace, newest first, filtered by who, what
+and when, one page at a time.
+
+Only the viewer's own workspace is read, and only by roles with `view_activity_log` (managers and
+super-admins; `Viewer.scope` refuses the rest). NIK and passport values inside `changes` leave
+this module masked (`privacy.mask_changes`), like the jamaah timeline.
+
+Choices:
+- A date range is whole days in the agency's time zone, both ends included: 29 Nov means
+  00:00–24:00 in Jakarta, whatever the server's clock zone.
+- Paging is LIMIT/OFFSET with an exact count; a page past the end shows the last page (a shared
+  link stays useful after entries move). Filters by person or action read their own indexes
+  (`ix_activity_actor`, `ix_activity_action`, revision 0005), so a rare name does not walk the
+  whole log.
+- The filter lists (`activity_filters`) are the distinct people and actions of the workspace,
+  read by a skip scan over those indexes: one index probe per distinct value, however long the
+  log is.
+- Not cached: a manager's filtered page is rarely asked twice, and each read is a few index probes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from pipeline_core.commands.privacy import mask_changes
+from pipeline_core.domain.errors import InvalidInput
+from pipeline_core.domain.model import Workspace
+from pipeline_core.domain.permissions import Action
+from pipeline_core.reads import queries
+from pipeline_core.store import db
+
+if TYPE_CHECKING:
+    from pipeline_core.app.viewer import Viewer
+
+__all__ = ["ActivityEntry", "ActivityFilters", "ActivityPage", "activity_filters", "activity_page"]
+
+#: Longest actor name or action word a filter accepts (names are at most 200 characters).
+FILTER_MAX = 200
+#: At most this many choices per filter list (a workspace has tens of staff and actions).
+CHOICES_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEntry:
+    id: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: int | None
+    jamaah_id: int | None
+    jamaah_name: str | None
+    subject_name: str | None  # the member of staff an account entry (entity "user") is about
+    changes: dict[str, Any]  # {field: {"old": …, "new": …}}, NIK and passport masked
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityPage:
+    items: list[ActivityEntry]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilters:
+    actors: list[str]
+    actions: list[str]
+
+
+def activity_page(
+    viewer: Viewer,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    limit: int = 50,
+    session: Session | None = None,
+) -> ActivityPage:
+    """One page of the workspace's log, newest first. `session`: a caller's (tests); else a read
+    session of its own."""
+    workspace = viewer.scope(Action.VIEW_ACTIVITY_LOG)
+    page, limit = queries.check_paging(page, limit)
+    where, params = _filters(workspace, actor=actor, action=action, date_from=date_from, date_to=date_to)
+    with _reading(session) as s:
+        total = s.execute(text(f"SELECT count(*) FROM activity_log a WHERE {where}"), params).scalar_one()
+        pages = queries.page_count(total, limit)
+        page = min(page, pages)
+        rows = s.execute(
+            text(
+                f"""
+                SELECT a.id, a.occurred_at, a.actor, a.action, a.entity_type, a.entity_id, a.jamaah_id,
+                       j.full_name AS jamaah_name, u.full_name AS subject_name, a.changes
+                FROM activity_log a
+                LEFT JOIN jamaah j ON j.workspace_id = a.workspace_id AND j.id = a.jamaah_id
+                LEFT JOIN users u
+                       ON a.entity_type = 'user' AND u.workspace_id = a.workspace_id AND u.id = a.entity_id
+                WHERE {where}
+                ORDER BY a.occurred_at DESC, a.id DESC
+                LIMIT :limit OFFSET :offset
+                """
+            ),
+            {**params, "limit": limit, "offset": (page - 1) * limit},
+        ).mappings()
+        items = [ActivityEntry(**{**row, "changes": mask_changes(row["changes"] or {})}) for row in rows]
+    return ActivityPage(items=items, total=total, page=page, pages=pages)
+
+
+def activity_filters(viewer: Viewer, *, session: Session | None = None) -> ActivityFilters:
+    """The people and actions that appear in the workspace's log, alphabetically, for the filter
+    widgets."""
+    workspace = viewer.scope(Action.VIEW_ACTIVITY_LOG)
+    with _reading(session) as s:
+        actors, actions = (
+            list(s.execute(text(_distinct(column)), {"ws": workspace.id, "cap": CHOICES_MAX}).scalars())
+            for column in ("actor", "action")
+        )
+    return ActivityFilters(actors=actors, actions=actions)
+
+
+# --- the pieces ---------------------------------------------------------------------------------
+
+
+def _distinct(column: str) -> str:
+    """Distinct values of one indexed column of a workspace's log by a loose index scan: each step
+    asks the index for the next value greater than the last one."""
+    return f"""
+        WITH RECURSIVE found(value) AS (
+            (SELECT {column} FROM activity_log WHERE workspace_id = :ws ORDER BY {column} LIMIT 1)
+            UNION ALL
+            SELECT (SELECT a.{column} FROM activity_log a
+                    WHERE a.workspace_id = :ws AND a.{column} > found.value
+                    ORDER BY a.{column} LIMIT 1)
+            FROM found WHERE found.value IS NOT NULL
+        )
+        SELECT value FROM found WHERE value IS NOT NULL LIMIT :cap
+    """
+
+
+def _filters(
+    workspace: Workspace,
+    *,
+    actor: str | None,
+    action: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (fixed text, bound values) of a validated filter set."""
+    clauses = ["a.workspace_id = :ws"]
+    params: dict[str, Any] = {"ws": workspace.id}
+    for name, value in (("actor", actor), ("action", action)):
+        wanted = _word(name, value)
+        if wanted is not None:
+            clauses.append(f"a.{name} = :{name}")
+            params[name] = wanted
+    start, end = _day("date_from", date_from), _day("date_to", date_to)
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(
+            "date_to",
+            f"The end date ({end:%d %b %Y}) is before the start date ({start:%d %b %Y}): swap them.",
+        )
+    zone = ZoneInfo(workspace.timezone)
+    if start is not None:
+        clauses.append("a.occurred_at >= :since")
+        params["since"] = datetime.combine(start, time.min, tzinfo=zone)
+    if end is not None:
+        clauses.append("a.occurred_at < :until")
+        params["until"] = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    return " AND ".join(clauses), params
+
+
+def _word(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be text, got {value!r}")
+    value = value.strip()
+    if len(value) > FILTER_MAX:
+        raise InvalidInput(field, f"is at most {FILTER_MAX} characters long")
+    return value or None
+
+
+def _day(field: str, value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidInput(field, f"must be a calendar date such as 2026-11-29, got {value!r}")
+    return value
+
+
+@contextlib.contextmanager
+def _reading(session: Session | None) -> Iterator[Session]:
+    """The caller's session as it is, or a read session of our own."""
+    if session is not None:
+        with db.translate_errors():
+            yield session
+        return
+    with db.read_session() as own:
+        yield own

