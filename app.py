@@ -23,7 +23,7 @@ from api.auth import routes as auth_routes
 from api.health import healthz, readyz
 from api.nodelay import NoDelay
 from api.security import SecurityHeaders
-from pipeline_core.commands import privacy
+from pipeline_core.domain import privacy
 from pipeline_core.seed import bootstrap
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -13,11 +13,11 @@ from app_pages.cards import ENROLMENT_FIELDS
 from app_pages.cards import change_words as change_text
 from app_pages.common import pager, section, show_flash, viewer_who_may
 from app_pages.i18n import TEXT, day_time, num, role_title, stage_name, t
+from pipeline_core.app import activity as activity_log
 from pipeline_core.app import dashboard
+from pipeline_core.app.activity import ActivityEntry
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.permissions import Action
-from pipeline_core.reads import activity_log
-from pipeline_core.reads.activity_log import ActivityEntry
 
 SIZES = (20, 50, 100)
 

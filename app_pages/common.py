@@ -28,8 +28,9 @@ from app_pages.redirect import go_to
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.actions import StaffMember
 from pipeline_core.app.viewer import Viewer
-from pipeline_core.commands import auth, privacy
+from pipeline_core.commands import auth
 from pipeline_core.commands.auth import SESSION_COOKIE, CurrentUser, SignInRefused
+from pipeline_core.domain import privacy
 from pipeline_core.domain.errors import PipelineError
 from pipeline_core.domain.model import Workspace, WorkspaceKind
 from pipeline_core.domain.permissions import Action

@@ -92,10 +92,10 @@ def _on_action(key: str, drawn: dict[int, TaskCard], viewer: Viewer) -> None:
     name = {"title": task_title(task.title, task.jamaah_name), "name": task.jamaah_name}
     match asked["action"]:
         case "complete":
-            complete = partial(actions.complete, viewer, task.id, task.version)
+            complete = partial(actions.complete_task, viewer, task.id, task.version)
             _attempt(task.id, complete, t("task.completed", **name))
         case "unblock":
-            unblock = partial(actions.unblock, viewer, task.id, task.version)
+            unblock = partial(actions.unblock_task, viewer, task.id, task.version)
             _attempt(task.id, unblock, t("task.unblocked", **name))
         case "block":
             st.session_state[BLOCKING] = {
@@ -142,7 +142,7 @@ def _block(asked: dict[str, Any], viewer: Viewer) -> None:
         st.session_state["block-problem"] = t("task.block.required")
         return
     st.session_state.pop(BLOCKING, None)
-    block = partial(actions.block, viewer, asked["id"], asked["version"], reason)
+    block = partial(actions.block_task, viewer, asked["id"], asked["version"], reason)
     _attempt(asked["id"], block, t("task.blocked", title=asked["title"], name=asked["name"]))
 
 

@@ -181,7 +181,7 @@ def _save(changes: dict[int, dict[str, Any]], frame: pd.DataFrame, viewer: Viewe
     for task_id, fields in changes.items():
         label = {"title": frame.at[task_id, "task"], "name": frame.at[task_id, "jamaah"]}
         try:
-            actions.update(viewer, task_id, int(frame.at[task_id, "version"]), **fields)
+            actions.update_task(viewer, task_id, int(frame.at[task_id, "version"]), **fields)
             saved += 1
         except Conflict as conflict:
             conflicts[task_id] = {"label": label, "mine": fields, "theirs": conflict.current}
@@ -260,7 +260,7 @@ def _drop(task_id: int) -> None:
 def _apply_mine(task_id: int, theirs: Task, mine: dict[str, Any], viewer: Viewer) -> None:
     """Re-apply my values on the version that is current now (theirs); a new conflict replaces it."""
     try:
-        actions.update(viewer, task_id, theirs.version, **mine)
+        actions.update_task(viewer, task_id, theirs.version, **mine)
     except Conflict as conflict:
         st.session_state[CONFLICTS][task_id]["theirs"] = conflict.current
     except (InvalidInput, PermissionDenied) as error:

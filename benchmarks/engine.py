@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import system_viewer
-from pipeline_core.commands.tasks import Actor, block_task, complete_task, update_task
+from pipeline_core.commands.tasks import block_task, complete_task, update_task
 from pipeline_core.domain.errors import Conflict
-from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace
+from pipeline_core.domain.model import ADMIN_ROLES, Actor, Role, Workspace
 from pipeline_core.reads import queries, task_queue
 from pipeline_core.reads.jamaah_detail import jamaah_detail
 from pipeline_core.seed import bootstrap, datasets

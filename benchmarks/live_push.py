@@ -44,8 +44,12 @@ from sqlalchemy.orm import Session  # noqa: E402
 from pipeline_core.commands import accounts  # noqa: E402
 from pipeline_core.commands import tasks as services  # noqa: E402
 from pipeline_core.commands.auth import SESSION_COOKIE  # noqa: E402
-from pipeline_core.commands.tasks import Actor  # noqa: E402
-from pipeline_core.domain.model import Role, Workspace, WorkspaceKind  # noqa: E402
+from pipeline_core.domain.model import (  # noqa: E402
+    Actor,
+    Role,
+    Workspace,
+    WorkspaceKind,
+)
 from pipeline_core.seed import bootstrap  # noqa: E402
 from pipeline_core.store import db, repository  # noqa: E402
 from pipeline_core.store.repository import Task  # noqa: E402

@@ -72,18 +72,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from render_report import print_breakdown, print_phases, print_table  # noqa: E402
-from script_runs import ScriptRuns, Spent, instrument, measure_script_runs  # noqa: E402
-
+from benchmarks.render_model import Page, Visits  # noqa: E402
+from benchmarks.render_report import print_breakdown, print_phases, print_table  # noqa: E402
+from benchmarks.script_runs import ScriptRuns, Spent, instrument, measure_script_runs  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (Debian's chromium, as the tests)
 
 STREAMLIT_FLAGS = [
@@ -131,28 +128,6 @@ QUIET_IN_APPTEST = (
     "streamlit.runtime.caching.cache_data_api",
     "streamlit.runtime.caching.cache_resource_api",
 )
-
-
-@dataclass(frozen=True)
-class Page:
-    title: str
-    script: str  # app_pages/<script>.py
-    ready: tuple[str, ...]  # CSS selectors of the main content; each must match
-
-    @property
-    def route(self) -> str:
-        """The page's URL path after `/` (the overview is the default page)."""
-        return "" if self.script == "overview" else self.script
-
-    def link(self, base: str) -> str:
-        """What a user clicks to reach this page inside the app (see `IN_APP_FROM`)."""
-        if self.script == "jamaah":
-            return "a[data-action=open]"  # a kanban card's link (app_pages/task_column.py)
-        return f'[data-testid=stSidebarNavLink][href="{base}/{self.route}"]'
-
-    def path(self, dataset: str, jamaah_id: int) -> str:
-        extra = f"&jamaah={jamaah_id}" if self.script == "jamaah" else ""
-        return f"/{self.route}?dataset={dataset}{extra}"
 
 
 CHART = ".umrah-figure .main-svg"  # app_pages/plotly_figure.py
@@ -267,18 +242,6 @@ def served(command: list[str], cwd: Path, log: Path, env: dict[str, str]) -> Ite
 
 
 # --- the browser ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Visits:
-    first_ms: list[float] = field(default_factory=list)
-    repeat_ms: list[float] = field(default_factory=list)
-    in_app_ms: list[float] = field(default_factory=list)
-    heap_mb: list[float] = field(default_factory=list)
-    heap_gc_mb: list[float] = field(default_factory=list)
-    phases: list[dict[str, float]] = field(default_factory=list)  # of the first visits
-    cache_misses: int = 0
-    shows: str = ""  # the sidebar's dataset badge, to check the page showed the dataset asked for
 
 
 #: What still keeps a page from counting as finished (reported when a visit times out).

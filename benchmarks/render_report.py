@@ -7,8 +7,8 @@ import statistics
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from render_pages import Page, Visits
-    from script_runs import ScriptRuns
+    from benchmarks.render_model import Page, Visits
+    from benchmarks.script_runs import ScriptRuns
 
 #: Targets of issue 4, at scale-100k.
 TARGET_FIRST_MS, TARGET_REPEAT_MS, TARGET_RUN_MS, TARGET_HEAP_MB = 2000, 1000, 150, 60

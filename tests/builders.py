@@ -21,8 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.enrolment import Enrolment, enroll_jamaah
-from pipeline_core.commands.tasks import Actor
-from pipeline_core.domain.model import Gender, Role, Workspace
+from pipeline_core.domain.model import Actor, Gender, Role, Workspace
 from pipeline_core.store import cache, events
 from pipeline_core.store import schema as t
 

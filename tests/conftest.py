@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from pipeline_core.commands import privacy
+from pipeline_core.domain import privacy
 from pipeline_core.domain.model import Workspace, WorkspaceKind
 from pipeline_core.seed import bootstrap
 from pipeline_core.store import cache, db, migrate

@@ -1,0 +1,126 @@
+"""The one interface of the core: what the pages, the HTTP routes and the command line call.
+
+Every function takes the `Viewer` (a signed-in person and their workspace) and checks the
+permission it needs; reads are cached where the dashboard needs them, each action is one
+transaction with its events published after the commit. Pages and routes import this package and
+`pipeline_core.domain` only (the import contract in `.importlinter`); the modules here are:
+
+    viewer      who is looking (`Viewer`, `system_viewer`)
+    dashboard   the cached reads: health, stage cards, bottlenecks, departures, task queue, jamaah
+    actions     the task actions and the jamaah lists
+    activity    the activity log
+    user_admin  staff accounts (super-admin)
+    sessions    sign-in, sign-out, the current user, the demo accounts
+    live        change events for the live push
+    runtime     start-up, shutdown, readiness, settings
+"""
+
+from __future__ import annotations
+
+from pipeline_core.app.actions import (
+    JamaahLine,
+    JamaahPage,
+    StaffMember,
+    StageBreakdown,
+    active_users,
+    block_task,
+    complete_task,
+    find_jamaah,
+    not_ready_jamaah,
+    reveal_identity,
+    stage_breakdown,
+    stuck_jamaah,
+    unblock_task,
+    update_task,
+)
+from pipeline_core.app.activity import (
+    ActivityEntry,
+    ActivityFilters,
+    ActivityPage,
+    activity_filters,
+    activity_page,
+)
+from pipeline_core.app.dashboard import (
+    WorkspaceChoice,
+    bottlenecks,
+    check_search,
+    jamaah_detail,
+    pipeline_health,
+    stage_stats,
+    stuck_history,
+    task_queue_page,
+    upcoming_departures,
+    workspace,
+    workspace_choices,
+)
+from pipeline_core.app.user_admin import change_role, create_user, deactivate_user, reset_password, users
+from pipeline_core.app.viewer import Viewer, system_viewer
+from pipeline_core.commands.privacy import RevealedIdentity
+from pipeline_core.commands.tasks import TaskCompletion
+from pipeline_core.reads.jamaah_detail import ActivityLine, JamaahDetail, TaskLine, TimelineStage
+from pipeline_core.reads.queries import (
+    Bottleneck,
+    DepartureGroup,
+    DeparturePage,
+    PipelineHealth,
+    StageStats,
+    StuckDay,
+)
+from pipeline_core.reads.task_queue import ColumnCounts, TaskCard, TaskPage
+from pipeline_core.store.repository import Task
+
+__all__ = [
+    "ActivityEntry",
+    "ActivityFilters",
+    "ActivityLine",
+    "ActivityPage",
+    "Bottleneck",
+    "ColumnCounts",
+    "DepartureGroup",
+    "DeparturePage",
+    "JamaahDetail",
+    "JamaahLine",
+    "JamaahPage",
+    "PipelineHealth",
+    "RevealedIdentity",
+    "StaffMember",
+    "StageBreakdown",
+    "StageStats",
+    "StuckDay",
+    "Task",
+    "TaskCard",
+    "TaskCompletion",
+    "TaskLine",
+    "TaskPage",
+    "TimelineStage",
+    "Viewer",
+    "WorkspaceChoice",
+    "active_users",
+    "activity_filters",
+    "activity_page",
+    "block_task",
+    "bottlenecks",
+    "change_role",
+    "check_search",
+    "complete_task",
+    "create_user",
+    "deactivate_user",
+    "find_jamaah",
+    "jamaah_detail",
+    "not_ready_jamaah",
+    "pipeline_health",
+    "reset_password",
+    "reveal_identity",
+    "stage_breakdown",
+    "stage_stats",
+    "stuck_history",
+    "stuck_jamaah",
+    "system_viewer",
+    "task_queue_page",
+    "unblock_task",
+    "upcoming_departures",
+    "update_task",
+    "users",
+    "workspace",
+    "workspace_choices",
+]

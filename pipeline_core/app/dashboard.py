@@ -1,41 +1,25 @@
 """What the pages ask: one function per question, cached in Redis, each with its own read session.
 
 Pages never see a session, SQL or Redis: they call these and draw the typed answers. Every
-function takes the viewer (`access.Viewer`: the signed-in user and their workspace; each function
+function takes the viewer (`viewer.Viewer`: the signed-in user and their workspace; each function
 checks the permission it needs) and an optional `now` (tests and benchmarks pass fixed instants).
 Searches and single-jamaah reads are not cached: they are cheap, indexed and rarely repeated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-from sqlalchemy import func, select
-
+from pipeline_core.app.viewer import Viewer
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import KanbanColumn, Role, Severity, Workspace
 from pipeline_core.domain.permissions import Action
-from pipeline_core.reads import queries, task_queue
+from pipeline_core.reads import queries, task_queue, workspaces
 from pipeline_core.reads.jamaah_detail import JamaahDetail
 from pipeline_core.reads.jamaah_detail import jamaah_detail as read_jamaah_detail
+from pipeline_core.reads.workspaces import WorkspaceChoice
 from pipeline_core.store import cache, db
-from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import get_workspace
-
-if TYPE_CHECKING:  # services imports this module; access imports services
-    from pipeline_core.app.viewer import Viewer
-
-
-@dataclass(frozen=True, slots=True)
-class WorkspaceChoice:
-    slug: str
-    name: str
-    jamaah: int
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
 
 
 def workspace(slug: str) -> Workspace:
@@ -46,19 +30,12 @@ def workspace(slug: str) -> Workspace:
 def workspace_choices(kinds: tuple[str, ...] = ("demo", "scale")) -> list[WorkspaceChoice]:
     """Workspaces of the given kinds with their jamaah counts, for the sidebar switch (the scale
     datasets appear there once loaded with `python -m pipeline_core seed scale-100k`)."""
-    counts = select(t.Jamaah.workspace_id, func.count().label("n")).group_by(t.Jamaah.workspace_id).subquery()
     with db.read_session() as session:
-        rows = session.execute(
-            select(t.Workspace.slug, t.Workspace.name, func.coalesce(counts.c.n, 0))
-            .outerjoin(counts, counts.c.workspace_id == t.Workspace.id)
-            .where(t.Workspace.kind.in_(kinds))
-            .order_by(func.coalesce(counts.c.n, 0))
-        ).all()
-    return [WorkspaceChoice(slug=slug, name=name, jamaah=n) for slug, name, n in rows]
+        return workspaces.workspace_choices(session, kinds)
 
 
 def pipeline_health(viewer: Viewer, now: datetime | None = None) -> queries.PipelineHealth:
-    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), instant(now)
 
     def compute() -> queries.PipelineHealth:
         with db.read_session() as session:
@@ -76,7 +53,7 @@ def pipeline_health(viewer: Viewer, now: datetime | None = None) -> queries.Pipe
 
 
 def stage_stats(viewer: Viewer, now: datetime | None = None) -> list[queries.StageStats]:
-    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), instant(now)
 
     def compute() -> list[queries.StageStats]:
         with db.read_session() as session:
@@ -97,7 +74,7 @@ def bottlenecks(
     viewer: Viewer, now: datetime | None = None, severity: Severity | str | None = None
 ) -> list[queries.Bottleneck]:
     """Alerts, most severe first. A recompute also records today's stuck counts (the trend)."""
-    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), instant(now)
     wanted = queries.parse_severity(severity)
 
     def compute() -> list[queries.Bottleneck]:
@@ -119,7 +96,7 @@ def bottlenecks(
 def stuck_history(viewer: Viewer, now: datetime | None = None, days: int = 30) -> list[queries.StuckDay]:
     ws = viewer.scope(Action.VIEW_OVERVIEW)
     with db.read_session() as session:
-        return queries.stuck_history(session, ws, _now(now), days)
+        return queries.stuck_history(session, ws, instant(now), days)
 
 
 def upcoming_departures(
@@ -131,7 +108,7 @@ def upcoming_departures(
     limit: int = 20,
     sort: str = "departure",
 ) -> queries.DeparturePage:
-    ws, at = viewer.scope(Action.VIEW_OVERVIEW), _now(now)
+    ws, at = viewer.scope(Action.VIEW_OVERVIEW), instant(now)
 
     def compute() -> queries.DeparturePage:
         with db.read_session() as session:
@@ -158,7 +135,7 @@ def task_queue_page(
     page: int = 1,
     limit: int = 20,
 ) -> task_queue.TaskPage:
-    ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), _now(now)
+    ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
 
     def compute() -> task_queue.TaskPage:
@@ -182,20 +159,12 @@ def task_queue_page(
     )
 
 
-def cache_scopes(views: tuple[str, ...], roles: tuple[str, ...]) -> list[str]:
-    """The cache scopes to move after a change that touched these views for these roles."""
-    scopes = []
-    if "queue" in views:
-        scopes += ["queue:all", *(f"queue:{role}" for role in roles if role != Role.MANAGER.value)]
-    scopes += [f"{view}:all" for view in ("health", "stages", "bottlenecks") if view in views]
-    if "departures" in views:
-        scopes.append("departures:soon")
-    if "stages" in views:  # windows beyond 30 days: any stage move may show there
-        scopes.append("departures:long")
-    return scopes
-
-
 def jamaah_detail(viewer: Viewer, jamaah_id: int, now: datetime | None = None) -> JamaahDetail:
     ws = viewer.scope(Action.VIEW_JAMAAH_DETAIL)
     with db.read_session() as session:
-        return read_jamaah_detail(session, ws, jamaah_id, _now(now))
+        return read_jamaah_detail(session, ws, jamaah_id, instant(now))
+
+
+def check_search(search: str | None) -> None:
+    """Refuse what staff typed into a search before any read (`InvalidInput` saying what to type)."""
+    task_queue.search_filter(search)

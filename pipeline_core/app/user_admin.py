@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import accounts
 from pipeline_core.commands import tasks as services
 from pipeline_core.commands.accounts import UserAccount
 from pipeline_core.domain.model import Role
 from pipeline_core.store import db
-
-if TYPE_CHECKING:
-    from pipeline_core.app.viewer import Viewer
 
 __all__ = ["change_role", "create_user", "deactivate_user", "reset_password", "users"]
 

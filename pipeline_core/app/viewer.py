@@ -17,11 +17,11 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline_core.commands.tasks import Actor, log_denial
 from pipeline_core.domain.errors import PermissionDenied
-from pipeline_core.domain.model import Role, Workspace
+from pipeline_core.domain.model import Actor, Role, Workspace
 from pipeline_core.domain.permissions import Action, allowed, require
-from pipeline_core.reads.task_queue import parse_role
+from pipeline_core.domain.validation import parse_role
+from pipeline_core.store.audit import log_denial
 
 __all__ = ["Viewer", "system_viewer"]
 

@@ -26,7 +26,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -39,13 +39,13 @@ from pipeline_core.commands.auth import (
     normalise_username,
     verify_password,
 )
-from pipeline_core.commands.tasks import Actor
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from pipeline_core.domain.model import Role, WorkspaceKind
+from pipeline_core.domain.model import Actor, Role, WorkspaceKind
 from pipeline_core.domain.permissions import ROLE_ORDER, Action, require
 from pipeline_core.store import db
 from pipeline_core.store import schema as t
-from pipeline_core.store.auth_tables import UserSession
+from pipeline_core.store.schema import UserSession
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -267,7 +267,7 @@ def create_user(
     now: datetime | None = None,
 ) -> int:
     """A new member of staff who can sign in; returns the user id."""
-    now = now or datetime.now(UTC)
+    now = instant(now)
     with _action(session):
         _may_manage(session, actor, workspace_id)
         name, new_role = check_username(username), _role(role)
@@ -309,7 +309,7 @@ def change_role(
     role: Role | str,
     now: datetime | None = None,
 ) -> None:
-    now = now or datetime.now(UTC)
+    now = instant(now)
     with _action(session):
         _may_manage(session, actor, workspace_id)
         new_role = _role(role)
@@ -327,7 +327,7 @@ def deactivate_user(
     session: Session, *, actor: Actor, workspace_id: int, user_id: int, now: datetime | None = None
 ) -> None:
     """The user can no longer sign in; their open sessions end now. Their history stays."""
-    now = now or datetime.now(UTC)
+    now = instant(now)
     with _action(session):
         _may_manage(session, actor, workspace_id)
         if actor.user_id == user_id:
@@ -352,7 +352,7 @@ def reset_password(
     now: datetime | None = None,
 ) -> None:
     """A new password (also unlocks the account); every open session of the user ends."""
-    now = now or datetime.now(UTC)
+    now = instant(now)
     with _action(session):
         _may_manage(session, actor, workspace_id)
         user = _load(session, workspace_id, user_id)

@@ -34,7 +34,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -43,13 +43,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from pipeline_core.commands.tasks import Actor
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound, PermissionDenied, PipelineError
-from pipeline_core.domain.model import Role, WorkspaceKind
+from pipeline_core.domain.model import Actor, Role, WorkspaceKind
 from pipeline_core.store import cache, db, repository
 from pipeline_core.store import schema as t
-from pipeline_core.store.auth_tables import UserSession
 from pipeline_core.store.config import get_settings
+from pipeline_core.store.schema import UserSession
 
 __all__ = [
     "SESSION_COOKIE",
@@ -206,14 +206,6 @@ def _action(session: Session | None) -> Iterator[Session]:
             raise
 
 
-def _instant(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
-    return now
-
-
 def audit(
     session: Session,
     *,
@@ -267,7 +259,7 @@ def sign_in(
     `workspace_slug`, when given, restricts the account to that workspace. `client` (address and
     browser, as the route sees them) goes into the activity log.
     """
-    now, policy = _instant(now), policy or current_policy()
+    now, policy = instant(now), policy or current_policy()
     if not isinstance(username, str) or not isinstance(password, str):
         raise SignInRefused()
     with _action(session) as s:
@@ -328,7 +320,7 @@ def sign_in_sso(
     would (logged, revocable, idle expiry). No account, or several (the same e-mail in two
     workspaces), or a deactivated one: `SignInRefused`. A password lockout does not apply: the
     identity provider checked the person."""
-    now, policy = _instant(now), policy or current_policy()
+    now, policy = instant(now), policy or current_policy()
     address = email.strip().lower() if isinstance(email, str) else ""
     if "@" not in address:
         raise SignInRefused()
@@ -416,7 +408,7 @@ def resolve_session(
     """
     if not isinstance(token, str) or not 20 <= len(token) <= 200:
         return None
-    now, policy = _instant(now), policy or current_policy()
+    now, policy = instant(now), policy or current_policy()
     digest = hash_token(token)
     us, u = UserSession, t.User
     with _action(session) as s:
@@ -448,7 +440,7 @@ def sign_out(token: str | None, now: datetime | None = None, *, session: Session
     """Revoke the session server-side (the cookie is then worthless). True if one was open."""
     if not isinstance(token, str) or not token:
         return False
-    now = _instant(now)
+    now = instant(now)
     with _action(session) as s:
         revoked = s.execute(
             update(UserSession)
@@ -478,7 +470,7 @@ def switch_demo_workspace(
     sidebar's dataset toggle), keeping the cookie. Only between dataset workspaces (kind demo or
     scale) and only from a demo account: an agency's staff never leave their workspace this way.
     Logged in the target workspace. `PermissionDenied` otherwise."""
-    now = _instant(now)
+    now = instant(now)
     user = resolve_session(token, now, session=session)
     if user is None:
         raise PermissionDenied("Not signed in, or the session has ended: sign in again.")

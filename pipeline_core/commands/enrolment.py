@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import tasks as services
-from pipeline_core.commands.tasks import Actor
 from pipeline_core.domain import permissions, rules, validation
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict, InvalidInput
-from pipeline_core.domain.model import Gender, Jamaah, Workspace
+from pipeline_core.domain.model import Actor, Gender, Jamaah, Workspace
 from pipeline_core.store import events
 from pipeline_core.store import repository as repo
 from pipeline_core.store.repository import Task
@@ -53,7 +53,7 @@ def enroll_jamaah(
     now: datetime | None = None,
 ) -> Enrolment:
     """Register a jamaah on the current pipeline version and start its first active stage."""
-    now = services.instant(now)
+    now = instant(now)
     today = rules.agency_today(now, workspace.timezone)
     values = {
         "full_name": validation.passport_name(full_name),

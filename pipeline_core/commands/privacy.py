@@ -1,171 +1,29 @@
-"""Pilgrims' personal data: masking for display, redaction of logs, and the logged reveal.
+"""The logged reveal: the only way to read a jamaah's full NIK and passport number for display.
 
-- `mask_nik` / `mask_passport` are what every role sees by default (`3174 •••• •••• 0001`,
-  `X1•••••67`): enough to tell two records apart on the phone, not enough to misuse.
-- `RedactPersonalData` is a `logging.Filter` that masks anything shaped like a NIK (16 digits,
-  optionally grouped by 4) or a passport number (one or two letters then 5–8 digits) in a record's
-  message, arguments and traceback. `install_redaction()` puts it where every record passes: the
-  record factory (records of every logger, whatever handler they reach later) and the root
-  logger's handlers. A filter on the root *logger* alone would miss records of child loggers.
-- `reveal_identity` is the only way to read the full NIK and passport number for display: it
-  checks `reveal_personal_data` (managers) and writes `jamaah.personal_data_revealed` to the
-  jamaah's timeline in the same transaction.
-
-The redaction is deliberately greedy: a 16-digit order number in a log line is masked too. Phone
-numbers are not redacted (the task cards show them, by design).
+`reveal_identity` checks `reveal_personal_data` (managers) and writes
+`jamaah.personal_data_revealed` to the jamaah's timeline in the same transaction. Masking and log
+redaction are pure and live in `pipeline_core.domain.privacy`.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from pipeline_core.commands.accounts import require_member
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound
+from pipeline_core.domain.model import Actor
 from pipeline_core.domain.permissions import Action, require
 from pipeline_core.store import schema as t
 from pipeline_core.store.db import translate_errors
 
-if TYPE_CHECKING:  # masking is imported by the read side, which services imports
-    from pipeline_core.commands.tasks import Actor
+__all__ = ["REVEALED_ACTION", "RevealedIdentity", "reveal_identity"]
 
-__all__ = [
-    "MASKED_FIELDS",
-    "RedactPersonalData",
-    "RevealedIdentity",
-    "holds_identity_number",
-    "install_redaction",
-    "mask_changes",
-    "mask_nik",
-    "mask_passport",
-    "redact",
-    "reveal_identity",
-]
-
-DOT = "•"
-NIK_PATTERN = re.compile(r"(?<![0-9])[0-9]{4}([ .-]?)[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?![0-9])")
-PASSPORT_PATTERN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[0-9]{5,8}(?![A-Za-z0-9])")
 REVEALED_ACTION = "jamaah.personal_data_revealed"
-
-
-def mask_nik(nik: str | None) -> str:
-    """`3174050105700001` -> `3174 •••• •••• 0001`; anything else keeps only its last 4 characters."""
-    if not nik:
-        return ""
-    digits = nik.replace(" ", "")
-    if len(digits) == 16 and digits.isdigit():
-        return f"{digits[:4]} {DOT * 4} {DOT * 4} {digits[-4:]}"
-    if len(digits) <= 4:
-        return DOT * 4
-    return DOT * 4 + digits[-4:]
-
-
-def mask_passport(number: str | None) -> str:
-    """`X1234567` -> `X1•••••67`: the first two and last two characters stay; five dots always, so
-    the mask does not tell the length either."""
-    if not number:
-        return ""
-    number = number.strip()
-    if len(number) <= 4:
-        return DOT * 5
-    return number[:2] + DOT * 5 + number[-2:]
-
-
-_LONG_NUMBER = re.compile(r"[0-9]{6,}")
-
-
-def holds_identity_number(text: str) -> bool:
-    """Whether a search text may carry a NIK or passport number (or a long part of one, or of a
-    phone number): such text never goes into a URL or a log line."""
-    compact = re.sub(r"[\s.-]", "", text)
-    return bool(_LONG_NUMBER.search(compact) or PASSPORT_PATTERN.search(text))
-
-
-#: Activity-log fields holding personal numbers, and how each is masked.
-MASKED_FIELDS = {"nik": mask_nik, "passport_number": mask_passport}
-
-
-def mask_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """An activity-log `changes` object (`{field: {"old": …, "new": …}}`) with NIK and passport
-    values masked, for any read that shows the log."""
-    masked = dict(changes)
-    for name, mask in MASKED_FIELDS.items():
-        change = masked.get(name)
-        if isinstance(change, dict):
-            masked[name] = {k: mask(str(v)) if v else v for k, v in change.items()}
-        elif isinstance(change, str):
-            masked[name] = mask(change)
-    return masked
-
-
-def _mask_match(match: re.Match[str]) -> str:
-    text = match.group(0)
-    if text[0].isdigit():
-        return mask_nik(re.sub(r"[^0-9]", "", text))
-    return mask_passport(text)
-
-
-def redact(text: str) -> str:
-    """The text with every NIK-like and passport-like token masked."""
-    return PASSPORT_PATTERN.sub(_mask_match, NIK_PATTERN.sub(_mask_match, text))
-
-
-class RedactPersonalData(logging.Filter):
-    """Masks NIK- and passport-like tokens in a record; never drops a record.
-
-    The message is formatted with its arguments first (so a NIK passed as `%s` is caught), then
-    stored back with no arguments. A traceback is formatted and redacted into `exc_text`, which
-    `logging.Formatter` uses instead of formatting the exception again.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "_personal_data_redacted", False):
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: redact the parts, leave the error to logging
-            message = f"{record.msg} {record.args}"
-        record.msg = redact(message)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        record._personal_data_redacted = True
-        return True
-
-
-_FILTER = RedactPersonalData()
-
-
-def install_redaction(logger: logging.Logger | None = None) -> None:
-    """Redact every log record of this process (idempotent).
-
-    Wraps the log-record factory, so records of every logger are masked as they are created, and
-    adds the filter to the given logger (default: root) and its handlers for records that are made
-    without the factory (e.g. `logging.makeLogRecord`).
-    """
-    factory = logging.getLogRecordFactory()
-    if not getattr(factory, "_redacts_personal_data", False):
-
-        def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = factory(*args, **kwargs)
-            _FILTER.filter(record)
-            return record
-
-        redacting_factory._redacts_personal_data = True  # type: ignore[attr-defined]
-        logging.setLogRecordFactory(redacting_factory)
-    target = logger or logging.getLogger()
-    for holder in (target, *target.handlers):
-        if not any(isinstance(existing, RedactPersonalData) for existing in holder.filters):
-            holder.addFilter(_FILTER)
 
 
 # --- the logged reveal ----------------------------------------------------------------------------
@@ -186,11 +44,9 @@ def reveal_identity(
     The log entry goes on the jamaah's timeline (who, when); the numbers themselves are not logged.
     """
     require(actor.role, Action.REVEAL_PERSONAL_DATA)
-    now = now or datetime.now(UTC)
+    now = instant(now)
     with translate_errors():
         try:
-            from pipeline_core.commands.accounts import require_member  # accounts → services → read side
-
             require_member(session, actor, workspace_id)
             row = session.execute(
                 select(t.Jamaah.nik, t.Jamaah.passport_number).where(

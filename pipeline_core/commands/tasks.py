@@ -35,31 +35,30 @@ import enum
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, Literal, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline_core.app import dashboard
 from pipeline_core.domain import permissions, rules, validation
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
-from pipeline_core.domain.model import ADMIN_ROLES, Priority, Role, Stage, Workspace, WorkStatus
+from pipeline_core.domain.model import ADMIN_ROLES, Actor, Priority, Role, Stage, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
-from pipeline_core.store import cache, db, events
+from pipeline_core.store import cache, events
 from pipeline_core.store import repository as repo
+from pipeline_core.store.audit import log_denial
 from pipeline_core.store.db import translate_errors
 from pipeline_core.store.repository import Task
 
 __all__ = [
     "UNSET",
-    "Actor",
     "Task",
     "TaskCompletion",
     "Unset",
     "block_task",
     "complete_task",
-    "log_denial",
     "one_transaction",
     "reassign",
     "unblock_task",
@@ -72,15 +71,6 @@ REASON_MAX = 500
 NOTES_MAX = 2000
 E = TypeVar("E", bound=enum.Enum)
 Ev = TypeVar("Ev", bound=events.Event)
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acts: the name goes into the activity log and the events, the role decides permission."""
-
-    user_id: int | None
-    name: str
-    role: Role
 
 
 class _Unset(enum.Enum):
@@ -332,30 +322,6 @@ def one_transaction(
         raise
 
 
-def log_denial(workspace: Workspace, actor: Actor, denied: PermissionDenied, *, bind: Any = None) -> None:
-    """Record a refusal (`permission.denied`) in a session of its own: a refused command's
-    transaction was rolled back, and a refused read has none. Never raises."""
-    try:
-        with translate_errors(), Session(bind if bind is not None else db.get_engine()) as own:
-            repo.log_activity(
-                own,
-                workspace_id=workspace.id,
-                actor=actor.name,
-                action="permission.denied",
-                entity_type="permission",
-                entity_id=None,
-                jamaah_id=None,
-                changes={
-                    "role": {"old": None, "new": str(actor.role)},
-                    "refused": {"old": None, "new": str(denied)},
-                },
-                now=datetime.now(UTC),
-            )
-            own.commit()
-    except Exception:  # the refusal stands even if its record cannot be written
-        log.exception("could not record a permission denial")
-
-
 def _lock(
     session: Session,
     workspace: Workspace,
@@ -463,7 +429,7 @@ def announce(changes: list[events.Event]) -> None:
     In that order: a page redrawn by the event must not read the cached figures of before."""
     try:
         for event in changes:
-            cache.bump(event.workspace_id, dashboard.cache_scopes(event.views, event.roles))
+            cache.bump(event.workspace_id, cache.cache_scopes(event.views, event.roles))
     except Exception as error:  # the cache only speeds reads up: a committed change stands
         log.warning("cache generations not moved after %s: %s", changes[0].type, error)
     events.publish(changes)
@@ -503,11 +469,3 @@ def _assignee(session: Session, workspace: Workspace, assignee_id: int | None) -
     if assignee_id is not None and not repo.is_active_user(session, workspace.id, assignee_id):
         raise InvalidInput("assignee_id", f"User {assignee_id} is not an active member of this workspace.")
     return assignee_id
-
-
-def instant(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
-    return now

@@ -148,3 +148,12 @@ class Jamaah:
     registered_at: datetime
     agent_name: str | None = None
     notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: the name goes into the activity log and the events, the role decides permission."""
+
+    user_id: int | None
+    name: str
+    role: Role

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TypeVar
 
 from pipeline_core.domain.errors import InvalidInput
+from pipeline_core.domain.model import Role
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -92,3 +93,14 @@ def text_field(field: str, value: str | None, limit: int) -> str | None:
     if cleaned is not None and len(cleaned) > limit:
         raise InvalidInput(field, f"At most {limit} characters, please (got {len(cleaned)}).")
     return cleaned
+
+
+def parse_role(role: Role | str | None) -> Role | None:
+    if role is None or isinstance(role, Role):
+        return role
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(
+            "role", f"must be one of {', '.join(r.value for r in Role)}, got {role!r}"
+        ) from None

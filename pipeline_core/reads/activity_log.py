@@ -1,8 +1,8 @@
 """The manager's activity log: every change in the workspace, newest first, filtered by who, what
 and when, one page at a time.
 
-Only the viewer's own workspace is read, and only by roles with `view_activity_log` (managers and
-super-admins; `Viewer.scope` refuses the rest). NIK and passport values inside `changes` leave
+The app layer (`pipeline_core.app.activity`) lets only roles with `view_activity_log` (managers and
+super-admins) ask, for their own workspace. NIK and passport values inside `changes` leave
 this module masked (`privacy.mask_changes`), like the jamaah timeline.
 
 Choices:
@@ -24,21 +24,17 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from pipeline_core.commands.privacy import mask_changes
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import Workspace
-from pipeline_core.domain.permissions import Action
+from pipeline_core.domain.privacy import mask_changes
 from pipeline_core.reads import queries
 from pipeline_core.store import db
-
-if TYPE_CHECKING:
-    from pipeline_core.app.viewer import Viewer
 
 __all__ = ["ActivityEntry", "ActivityFilters", "ActivityPage", "activity_filters", "activity_page"]
 
@@ -77,7 +73,7 @@ class ActivityFilters:
 
 
 def activity_page(
-    viewer: Viewer,
+    workspace: Workspace,
     *,
     actor: str | None = None,
     action: str | None = None,
@@ -89,7 +85,6 @@ def activity_page(
 ) -> ActivityPage:
     """One page of the workspace's log, newest first. `session`: a caller's (tests); else a read
     session of its own."""
-    workspace = viewer.scope(Action.VIEW_ACTIVITY_LOG)
     page, limit = queries.check_paging(page, limit)
     where, params = _filters(workspace, actor=actor, action=action, date_from=date_from, date_to=date_to)
     with _reading(session) as s:
@@ -116,10 +111,9 @@ def activity_page(
     return ActivityPage(items=items, total=total, page=page, pages=pages)
 
 
-def activity_filters(viewer: Viewer, *, session: Session | None = None) -> ActivityFilters:
+def activity_filters(workspace: Workspace, *, session: Session | None = None) -> ActivityFilters:
     """The people and actions that appear in the workspace's log, alphabetically, for the filter
     widgets."""
-    workspace = viewer.scope(Action.VIEW_ACTIVITY_LOG)
     with _reading(session) as s:
         actors, actions = (
             list(s.execute(text(_distinct(column)), {"ws": workspace.id, "cap": CHOICES_MAX}).scalars())

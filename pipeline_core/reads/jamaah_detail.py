@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from pipeline_core.commands.privacy import mask_changes, mask_nik, mask_passport
 from pipeline_core.domain import rules
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import JamaahStatus, Workspace, WorkStatus
+from pipeline_core.domain.privacy import mask_changes, mask_nik, mask_passport
 
 
 @dataclass(frozen=True, slots=True)

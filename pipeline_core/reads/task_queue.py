@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from pipeline_core.domain import rules
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import KanbanColumn, Priority, Role, Workspace, WorkStatus
+from pipeline_core.domain.validation import parse_role
 from pipeline_core.reads.queries import check_paging, page_count
 
 COLUMN_SQL = {
@@ -103,17 +104,6 @@ def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
         raise InvalidInput("search", "type a name, NIK, passport number or phone number")
     query = " & ".join(f"{word}:*" for word in words[:6])
     return "to_tsvector('simple', j.full_name) @@ to_tsquery('simple', :q_name)", {"q_name": query}
-
-
-def parse_role(role: Role | str | None) -> Role | None:
-    if role is None or isinstance(role, Role):
-        return role
-    try:
-        return Role(role)
-    except ValueError:
-        raise InvalidInput(
-            "role", f"must be one of {', '.join(r.value for r in Role)}, got {role!r}"
-        ) from None
 
 
 def _column(column: KanbanColumn | str | None) -> KanbanColumn | None:

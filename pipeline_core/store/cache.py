@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 import redis
 from pydantic import TypeAdapter
 
+from pipeline_core.domain.model import Role
 from pipeline_core.store import servers
 from pipeline_core.store.config import get_settings
 
@@ -256,3 +257,16 @@ def hit_rates() -> dict[str, tuple[int, int]]:
 
 def reset_hit_rates() -> None:
     get_redis().delete(STATS_KEY)
+
+
+def cache_scopes(views: tuple[str, ...], roles: tuple[str, ...]) -> list[str]:
+    """The cache scopes to move after a change that touched these views for these roles."""
+    scopes = []
+    if "queue" in views:
+        scopes += ["queue:all", *(f"queue:{role}" for role in roles if role != Role.MANAGER.value)]
+    scopes += [f"{view}:all" for view in ("health", "stages", "bottlenecks") if view in views]
+    if "departures" in views:
+        scopes.append("departures:soon")
+    if "stages" in views:  # windows beyond 30 days: any stage move may show there
+        scopes.append("departures:long")
+    return scopes

@@ -516,6 +516,28 @@ class BottleneckDaily(Base):
     avg_delay_days: Mapped[float] = mapped_column(Float)
 
 
-# The sign-in sessions table is declared beside this module, on the same Base: importing it here
-# puts it in Base.metadata for Alembic and for anyone who imports the tables.
-import pipeline_core.store.auth_tables  # noqa: E402, F401
+class UserSession(Base):
+    """One signed-in browser (migration 0002). Only the SHA-256 of the session token is stored: a
+    copy of the database (a backup, a replica) holds nothing that signs anyone in. A session dies
+    three ways, all server-side: revoked (`revoked_at`, by sign-out, deactivation or a password
+    reset), idle (`expires_at`, pushed forward while the user is active), or with its user (cascade).
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        CheckConstraint("token_hash ~ '^[0-9a-f]{64}$'", name="token_hash"),
+        # scoped like every child table: the session's workspace is its user's workspace.
+        ForeignKeyConstraint(
+            ["workspace_id", "user_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        # revoke every session of a user (deactivation, password reset); the FK's cascade.
+        Index("ix_user_sessions_user", "workspace_id", "user_id"),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

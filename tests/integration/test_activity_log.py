@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from pipeline_core.app.activity import activity_filters, activity_page
 from pipeline_core.app.viewer import Viewer, system_viewer
 from pipeline_core.domain.errors import InvalidInput, PermissionDenied
 from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
-from pipeline_core.reads.activity_log import activity_filters, activity_page
 from pipeline_core.store import repository
 from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import make_jamaah

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 from pipeline_core.commands import accounts, auth, privacy
 from pipeline_core.commands.accounts import DEMO_PASSWORD, SYSTEM
 from pipeline_core.commands.auth import SIGN_IN_REFUSED_ID, AuthPolicy, SignInRefused
-from pipeline_core.commands.tasks import Actor
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.domain.model import Actor, Role, Workspace, WorkspaceKind
 from pipeline_core.store import schema as t
-from pipeline_core.store.auth_tables import UserSession
+from pipeline_core.store.schema import UserSession
 from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import NOW, make_jamaah, make_package, make_user
 

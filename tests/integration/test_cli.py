@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_core import __main__ as cli
+from pipeline_core import cli
 from pipeline_core.commands import accounts, auth
 from pipeline_core.commands.accounts import DEMO_PASSWORD
 from pipeline_core.domain.errors import InvalidInput
@@ -157,10 +157,10 @@ def test_the_prompt_asks_twice_and_refuses_a_mismatch(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     same = _Terminal(PASSWORD, PASSWORD)
     monkeypatch.setattr(getpass, "getpass", same)
-    assert cli._read_password(False) == PASSWORD and len(same.prompts) == 2
+    assert cli.create_user.read_password(False) == PASSWORD and len(same.prompts) == 2
     monkeypatch.setattr(getpass, "getpass", _Terminal(PASSWORD, PASSWORD + "x"))
     with pytest.raises(InvalidInput, match="differ"):
-        cli._read_password(False)
+        cli.create_user.read_password(False)
 
 
 @pytest.mark.slow

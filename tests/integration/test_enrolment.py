@@ -9,12 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.enrolment import enroll_jamaah
-from pipeline_core.commands.tasks import (
-    Actor,
-)
 from pipeline_core.domain import rules
 from pipeline_core.domain.errors import Conflict, InvalidInput
-from pipeline_core.domain.model import Priority, Role, Workspace, WorkStatus
+from pipeline_core.domain.model import Actor, Priority, Role, Workspace, WorkStatus
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from tests.builders import (

@@ -13,16 +13,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import tasks as services
-from pipeline_core.commands.tasks import (
-    Actor,
-    block_task,
-    complete_task,
-    reassign,
-    unblock_task,
-    update_task,
-)
+from pipeline_core.commands.tasks import block_task, complete_task, reassign, unblock_task, update_task
 from pipeline_core.domain.errors import Conflict, PermissionDenied
-from pipeline_core.domain.model import Role, Workspace, WorkspaceKind, WorkStatus
+from pipeline_core.domain.model import Actor, Role, Workspace, WorkspaceKind, WorkStatus
 from pipeline_core.store import cache, events
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t

@@ -11,18 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import tasks as services
-from pipeline_core.commands.tasks import (
-    UNSET,
-    Actor,
-    block_task,
-    complete_task,
-    reassign,
-    unblock_task,
-    update_task,
-)
+from pipeline_core.commands.tasks import UNSET, block_task, complete_task, reassign, unblock_task, update_task
 from pipeline_core.domain import rules
 from pipeline_core.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from pipeline_core.domain.model import Priority, Role, Workspace, WorkspaceKind, WorkStatus
+from pipeline_core.domain.model import Actor, Priority, Role, Workspace, WorkspaceKind, WorkStatus
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, get_workspace

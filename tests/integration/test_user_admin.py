@@ -12,9 +12,8 @@ from pipeline_core.app import user_admin
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import accounts, auth
 from pipeline_core.commands.accounts import SYSTEM
-from pipeline_core.commands.tasks import Actor
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.domain.model import Actor, Role, Workspace, WorkspaceKind
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import NOW

@@ -3,8 +3,8 @@ role is not offered the page."""
 
 from __future__ import annotations
 
+from pipeline_core.app.activity import activity_page
 from pipeline_core.domain.model import Workspace
-from pipeline_core.reads.activity_log import activity_page
 from tests.ui.conftest import open_page, viewer
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
-from pipeline_core.commands import privacy
-from pipeline_core.domain import formatting
+from pipeline_core.domain import formatting, privacy
 from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import identity, open_page
 

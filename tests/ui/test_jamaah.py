@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
-from pipeline_core.commands import privacy
+from pipeline_core.domain import privacy
 from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import figures, identity, open_page
 

@@ -15,9 +15,10 @@ from streamlit.testing.v1 import AppTest
 from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.commands import accounts, auth
-from pipeline_core.commands.privacy import REVEALED_ACTION, mask_nik
+from pipeline_core.commands.privacy import REVEALED_ACTION
 from pipeline_core.domain import formatting
 from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
+from pipeline_core.domain.privacy import mask_nik
 from pipeline_core.store import db
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, get_workspace

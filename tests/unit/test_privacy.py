@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline_core.commands.privacy import (
+from pipeline_core.domain.privacy import (
     RedactPersonalData,
     holds_identity_number,
     install_redaction,

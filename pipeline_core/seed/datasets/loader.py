@@ -22,13 +22,14 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.accounts import ensure_demo_accounts
 from pipeline_core.domain import rules
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict
 from pipeline_core.seed.datasets import bulk, curated, generator
 from pipeline_core.seed.datasets.records import GeneratedDataset
@@ -93,7 +94,7 @@ def load_dataset(
     `demo_accounts`: also make one sign-in account per role, `<role>@<name>` with the public demo
     password (`accounts.ensure_demo_accounts`), in the same transaction."""
     spec = get_spec(name)
-    now = _now(now)
+    now = instant(now)
     if not reset and dataset_exists(name):  # say so before spending seconds generating
         raise _already_loaded(name)
     started = time.perf_counter()
@@ -189,7 +190,7 @@ def ensure_demo_datasets(*, now: datetime | None = None) -> None:
     A session-level advisory lock makes two processes starting together take turns: the second
     waits, then finds the demos fresh and does nothing.
     """
-    now = _now(now)
+    now = instant(now)
     with_accounts = get_settings().demo_accounts
     engine = db.get_engine()
     with db.translate_errors(), engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
@@ -217,14 +218,6 @@ def ensure_demo_datasets(*, now: datetime | None = None) -> None:
 
 
 # --- inside the load transaction ---------------------------------------------------------------
-
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
-    return now
 
 
 def _already_loaded(name: str) -> Conflict:

@@ -1,0 +1,38 @@
+"""Change events for the live push: where they are published and how a reconnecting tab catches up.
+
+Commands publish each committed change to Redis (`pipeline_core.store.events`); the SSE route
+(`api/live.py`) subscribes once per process to `LIVE_CHANNEL_PATTERN` and replays a tab's missed
+events from the stream; a page asks for the sequence it was drawn at. This module is their door.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from pipeline_core.store import cache, events
+from pipeline_core.store.events import LIVE_CHANNEL_PATTERN, MAX_REPLAY
+
+__all__ = ["LIVE_CHANNEL_PATTERN", "MAX_REPLAY", "current_sequence", "redis_client", "redis_url", "replay"]
+
+
+def redis_url() -> str:
+    """The Redis the events travel through (the embedded server's socket, or REDIS_URL)."""
+    return cache.redis_url()
+
+
+def redis_client() -> redis.Redis:
+    """The process's one shared Redis client."""
+    return cache.get_redis()
+
+
+def current_sequence(workspace_id: int) -> int | None:
+    """The sequence number of the workspace's newest event (None when Redis is unreachable)."""
+    return events.current_sequence(workspace_id)
+
+
+def replay(workspace_id: int, after: int) -> list[dict[str, Any]] | None:
+    """The workspace's events after `after`, oldest first; None when the stream cannot fill the gap
+    (the tab redraws instead). Raises redis errors: the caller knows Redis is down."""
+    return events.replay(cache.get_redis(), workspace_id, after)

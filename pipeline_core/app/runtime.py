@@ -1,0 +1,13 @@
+"""The process around the app: start-up (servers, schema, demo data), shutdown, readiness, settings.
+
+`prepare` runs once per process (the ASGI lifespan, the CLI, the test fixtures); `readiness` is
+what `/readyz` reports. The work is done in `pipeline_core.seed.bootstrap` and
+`pipeline_core.store.config`; routes and pages reach it through here.
+"""
+
+from __future__ import annotations
+
+from pipeline_core.seed.bootstrap import Readiness, prepare, readiness, shutdown
+from pipeline_core.store.config import Settings, get_settings
+
+__all__ = ["Readiness", "Settings", "get_settings", "prepare", "readiness", "shutdown"]
