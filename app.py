@@ -23,8 +23,8 @@ from api.auth import routes as auth_routes
 from api.health import healthz, readyz
 from api.nodelay import NoDelay
 from api.security import SecurityHeaders
+from pipeline_core.app import runtime
 from pipeline_core.domain import privacy
-from pipeline_core.seed import bootstrap
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 privacy.install_redaction()  # no NIK or passport number in any log line
@@ -32,11 +32,11 @@ privacy.install_redaction()  # no NIK or passport number in any log line
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
-    await anyio.to_thread.run_sync(bootstrap.prepare)
+    await anyio.to_thread.run_sync(runtime.prepare)
     await live.start()  # the one Redis subscription of this process (api/live.py)
     yield
     await live.stop()  # every SSE stream ends, then the subscription, before Redis stops
-    await anyio.to_thread.run_sync(bootstrap.shutdown)
+    await anyio.to_thread.run_sync(runtime.shutdown)
 
 
 app = st.App(

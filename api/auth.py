@@ -31,8 +31,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pipeline_core.commands import auth
-from pipeline_core.commands.auth import SESSION_COOKIE, SignInRefused
+from pipeline_core.app import sessions as auth
+from pipeline_core.app.sessions import SESSION_COOKIE, SignInRefused
 from pipeline_core.domain.errors import PipelineError
 
 __all__ = ["SESSION_COOKIE", "login", "logout", "me", "routes", "same_origin", "sso_session"]

@@ -10,7 +10,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from pipeline_core.seed import bootstrap
+from pipeline_core.app import runtime
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -18,7 +18,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    state = await anyio.to_thread.run_sync(bootstrap.readiness)
+    state = await anyio.to_thread.run_sync(runtime.readiness)
     body = {
         "status": "ready" if state.ready else "not ready",
         "checks": {"database": state.database, "redis": state.redis, "schema_current": state.schema_current},

@@ -1,7 +1,7 @@
 """`GET /live/events`: the signed-in user's change events, pushed to the browser as Server-Sent Events.
 
 One `LiveHub` per process (started and stopped by the app's lifespan) holds the only Redis
-subscription: a pattern subscription to every workspace's channel (`events.LIVE_CHANNEL_PATTERN`).
+subscription: a pattern subscription to every workspace's channel (`live.LIVE_CHANNEL_PATTERN`).
 Each message is parsed once and copied into the small queue of every open stream that may see it:
 
 - authentication is the session cookie alone (`auth.resolve_session`); nothing in the URL names
@@ -23,7 +23,7 @@ The wire (docs/live-updates.md has the whole protocol):
 
 Resuming: `Last-Event-ID` (sent by the browser's EventSource on reconnect) or `?since=` (the
 sequence the page was drawn at) makes the stream replay the missed events from the capped Redis
-stream (`events.replay`) before the live ones; a gap it cannot fill becomes `resync`. When Redis
+stream (`live.replay`) before the live ones; a gap it cannot fill becomes `resync`. When Redis
 comes back after an outage every stream catches up the same way.
 
 A stream ends by itself after `MAX_STREAM_AGE` (the browser reconnects at once, resumes by
@@ -55,12 +55,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from pipeline_core.commands import auth
-from pipeline_core.commands.auth import SESSION_COOKIE, CurrentUser
+from pipeline_core.app import live
+from pipeline_core.app import sessions as auth
+from pipeline_core.app.runtime import get_settings
+from pipeline_core.app.sessions import SESSION_COOKIE, CurrentUser
 from pipeline_core.domain.errors import PipelineError
 from pipeline_core.domain.model import Role
-from pipeline_core.store import cache, events
-from pipeline_core.store.config import get_settings
 
 __all__ = ["BOOT_ID", "Listener", "LiveHub", "current_hub", "live_events", "routes", "start", "stop"]
 
@@ -121,7 +121,7 @@ class LiveHub:
     def __init__(
         self,
         *,
-        url: Callable[[], str] = cache.redis_url,
+        url: Callable[[], str] = live.redis_url,
         queue_size: int | None = None,
         heartbeat: float | None = None,
     ) -> None:
@@ -232,7 +232,7 @@ class LiveHub:
             try:
                 client = aioredis.Redis.from_url(self._url(), decode_responses=True, socket_connect_timeout=2)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                await pubsub.psubscribe(events.LIVE_CHANNEL_PATTERN)
+                await pubsub.psubscribe(live.LIVE_CHANNEL_PATTERN)
                 self._set_online(True)
                 self._subscribed.set()
                 backoff = 0.2
@@ -372,16 +372,14 @@ async def _stream(hub: LiveHub, user: CurrentUser, after: int | None) -> AsyncIt
 
 
 async def _sequence(workspace_id: int) -> int | None:
-    return await anyio.to_thread.run_sync(events.current_sequence, workspace_id)
+    return await anyio.to_thread.run_sync(live.current_sequence, workspace_id)
 
 
 async def _catch_up(listener: Listener, after: int) -> tuple[list[str], int]:
     """The frames of the events missed since `after` that this listener may see (or one
     `resync`), and the sequence the browser is then at."""
     try:
-        missed = await anyio.to_thread.run_sync(
-            lambda: events.replay(cache.get_redis(), listener.workspace_id, after)
-        )
+        missed = await anyio.to_thread.run_sync(lambda: live.replay(listener.workspace_id, after))
     except (redis.RedisError, OSError):
         return [_frame("status", json.dumps({"status": "offline"}))], after
     if missed is None:
