@@ -17,7 +17,7 @@ from pipeline_core.commands import tasks as services
 from pipeline_core.commands.privacy import RevealedIdentity
 from pipeline_core.commands.tasks import UNSET, TaskCompletion, Unset
 from pipeline_core.domain.clock import instant
-from pipeline_core.domain.model import ADMIN_ROLES, Role
+from pipeline_core.domain.model import View
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads import jamaah_lists
 from pipeline_core.reads.jamaah_lists import JamaahLine, JamaahPage, StaffMember, StageBreakdown
@@ -40,8 +40,6 @@ __all__ = [
     "unblock_task",
     "update_task",
 ]
-
-_ROLE_ORDER = {role: index for index, role in enumerate((Role.MANAGER, *ADMIN_ROLES, Role.SUPER_ADMIN))}
 
 
 # --- task commands, one transaction each ---------------------------------------------------------
@@ -166,7 +164,7 @@ def stage_breakdown(viewer: Viewer, now: datetime | None = None) -> list[StageBr
 
     return cache.cached(
         workspace_id=workspace.id,
-        family="stages",
+        family=View.STAGES,
         scope="all",
         params="breakdown",
         now=at,

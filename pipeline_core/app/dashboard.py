@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain.clock import instant
-from pipeline_core.domain.model import KanbanColumn, Role, Severity, Workspace
+from pipeline_core.domain.model import KanbanColumn, Role, Severity, View, Workspace
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads import queries, task_queue, workspaces
 from pipeline_core.reads.jamaah_detail import JamaahDetail
@@ -43,7 +43,7 @@ def pipeline_health(viewer: Viewer, now: datetime | None = None) -> queries.Pipe
 
     return cache.cached(
         workspace_id=ws.id,
-        family="health",
+        family=View.HEALTH,
         scope="all",
         params="-",
         now=at,
@@ -61,7 +61,7 @@ def stage_stats(viewer: Viewer, now: datetime | None = None) -> list[queries.Sta
 
     return cache.cached(
         workspace_id=ws.id,
-        family="stages",
+        family=View.STAGES,
         scope="all",
         params="-",
         now=at,
@@ -84,7 +84,7 @@ def bottlenecks(
 
     return cache.cached(
         workspace_id=ws.id,
-        family="bottlenecks",
+        family=View.BOTTLENECKS,
         scope="all",
         params=wanted.value if wanted else "any",
         now=at,
@@ -116,7 +116,7 @@ def upcoming_departures(
 
     return cache.cached(
         workspace_id=ws.id,
-        family="departures",
+        family=View.DEPARTURES,
         scope="soon" if days <= 30 else "long",
         params=f"{days}:{page}:{limit}:{sort}",
         now=at,
@@ -150,7 +150,7 @@ def task_queue_page(
     column_key = str(KanbanColumn(column).value) if column else "any"
     return cache.cached(
         workspace_id=ws.id,
-        family="queue",
+        family=View.QUEUE,
         scope=role_scope,
         params=f"{column_key}:{page}:{limit}",
         now=at,

@@ -86,6 +86,27 @@ class Severity(enum.StrEnum):
     LOW = "low"
 
 
+class View(enum.StrEnum):
+    """A dashboard view a change can touch: a page reruns, and the cache recomputes, only these."""
+
+    QUEUE = "queue"
+    STAGES = "stages"
+    HEALTH = "health"
+    BOTTLENECKS = "bottlenecks"
+    DEPARTURES = "departures"
+
+
+class EventKind(enum.StrEnum):
+    """A committed change to a jamaah's work: the activity-log action and the live event's `type`."""
+
+    JAMAAH_ENROLLED = "jamaah.enrolled"
+    TASK_COMPLETED = "task.completed"
+    TASK_BLOCKED = "task.blocked"
+    TASK_UNBLOCKED = "task.unblocked"
+    TASK_UPDATED = "task.updated"
+    TASK_REASSIGNED = "task.reassigned"
+
+
 class Gender(enum.StrEnum):
     MALE = "L"  # laki-laki
     FEMALE = "P"  # perempuan

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from pipeline_core.domain.model import ADMIN_ROLES, Actor, JamaahStatus, Role, Workspace, WorkStatus
+from pipeline_core.domain.model import Actor, JamaahStatus, Role, Workspace, WorkStatus
+from pipeline_core.domain.permissions import ROLE_ORDER
 from pipeline_core.domain.privacy import mask_nik, mask_passport
 from pipeline_core.reads import queries
 from pipeline_core.reads.task_queue import search_filter
@@ -32,7 +33,7 @@ __all__ = [
     "stuck_jamaah",
 ]
 
-_ROLE_ORDER = {role: index for index, role in enumerate((Role.MANAGER, *ADMIN_ROLES, Role.SUPER_ADMIN))}
+_ROLE_RANK = {role: index for index, role in enumerate(ROLE_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def active_staff(session: Session, workspace: Workspace) -> list[StaffMember]:
         .order_by(t.User.full_name, t.User.id)
     ).all()
     staff = [StaffMember(id=row.id, name=row.full_name, role=Role(row.role)) for row in rows]
-    return sorted(staff, key=lambda member: _ROLE_ORDER[member.role])
+    return sorted(staff, key=lambda member: _ROLE_RANK[member.role])
 
 
 @dataclass(frozen=True, slots=True)

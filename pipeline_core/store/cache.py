@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 import redis
 from pydantic import TypeAdapter
 
-from pipeline_core.domain.model import Role
+from pipeline_core.domain.model import Role, View
 from pipeline_core.store import servers
 from pipeline_core.store.config import get_settings
 
@@ -174,11 +174,12 @@ def _adapter(kind: Any) -> TypeAdapter[Any]:
 
 def ttl_for(family: str) -> int:
     settings = get_settings()
-    return {
-        "health": settings.pipeline_cache_ttl_health,
-        "stages": settings.pipeline_cache_ttl_stages,
-        "bottlenecks": settings.pipeline_cache_ttl_bottlenecks,
-    }.get(family, 120)
+    ttls: dict[str, int] = {
+        View.HEALTH: settings.pipeline_cache_ttl_health,
+        View.STAGES: settings.pipeline_cache_ttl_stages,
+        View.BOTTLENECKS: settings.pipeline_cache_ttl_bottlenecks,
+    }
+    return ttls.get(family, 120)
 
 
 def cached(
@@ -259,14 +260,14 @@ def reset_hit_rates() -> None:
     get_redis().delete(STATS_KEY)
 
 
-def cache_scopes(views: tuple[str, ...], roles: tuple[str, ...]) -> list[str]:
+def cache_scopes(views: tuple[View, ...], roles: tuple[str, ...]) -> list[str]:
     """The cache scopes to move after a change that touched these views for these roles."""
     scopes = []
-    if "queue" in views:
+    if View.QUEUE in views:
         scopes += ["queue:all", *(f"queue:{role}" for role in roles if role != Role.MANAGER.value)]
-    scopes += [f"{view}:all" for view in ("health", "stages", "bottlenecks") if view in views]
-    if "departures" in views:
+    scopes += [f"{view}:all" for view in (View.HEALTH, View.STAGES, View.BOTTLENECKS) if view in views]
+    if View.DEPARTURES in views:
         scopes.append("departures:soon")
-    if "stages" in views:  # windows beyond 30 days: any stage move may show there
+    if View.STAGES in views:  # windows beyond 30 days: any stage move may show there
         scopes.append("departures:long")
     return scopes

@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 import redis
 
 from pipeline_core.domain import rules
-from pipeline_core.domain.model import JamaahStatus, Role, Workspace
+from pipeline_core.domain.model import EventKind, JamaahStatus, Role, View, Workspace
 from pipeline_core.store import cache
 from pipeline_core.store.repository import SnapshotFacts
 
@@ -95,7 +95,7 @@ def affected_roles(*roles: Role | str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
-    type: ClassVar[str]
+    type: ClassVar[EventKind]
 
     workspace_id: int
     jamaah_id: int
@@ -103,7 +103,7 @@ class Event:
     actor: str
     roles: tuple[str, ...]
     occurred_at: datetime
-    views: tuple[str, ...] = ()  # which dashboard views the change touched (see touched_views)
+    views: tuple[View, ...] = ()  # which dashboard views the change touched (see touched_views)
     # Known to some commands only; left out of the payload when None.
     actor_id: int | None = None
     jamaah_name: str | None = None
@@ -122,8 +122,6 @@ class Event:
 _OPTIONAL = frozenset({"actor_id", "jamaah_name", "task_title"})
 
 
-#: The dashboard views a change can touch; a page reruns (and the cache recomputes) only these.
-VIEWS = ("queue", "stages", "health", "bottlenecks", "departures")
 _DEPARTURE_WINDOW = timedelta(days=30)
 
 
@@ -135,7 +133,7 @@ def touched_views(
     workspace: Workspace,
     stage_completed: bool = False,
     notes_changed: bool = False,
-) -> tuple[str, ...]:
+) -> tuple[View, ...]:
     """What a change of one jamaah's current stage means for the dashboards.
 
     The queue always changes. Stage cards change when the current stage, its status or due time
@@ -143,18 +141,18 @@ def touched_views(
     status changed; bottlenecks only when a stuck (overdue) jamaah is involved; the departures
     list only when the jamaah leaves within 30 days and its stage or readiness moved.
     """
-    views = ["queue"]
+    views = [View.QUEUE]
     moved = before is None or _position(before) != _position(after)
     if moved or stage_completed:
-        views.append("stages")
+        views.append(View.STAGES)
     if _status(before, now, workspace) is not _status(after, now, workspace):
-        views.append("health")
+        views.append(View.HEALTH)
     involved = _stuck(before, now) or _stuck(after, now)
     reason_moved = before is not None and before.block_reason != after.block_reason
     if involved and (moved or reason_moved or notes_changed):
-        views.append("bottlenecks")
+        views.append(View.BOTTLENECKS)
     if moved and after.departure_date <= rules.agency_today(now, workspace.timezone) + _DEPARTURE_WINDOW:
-        views.append("departures")
+        views.append(View.DEPARTURES)
     return tuple(views)
 
 
@@ -186,36 +184,36 @@ def _status(facts: SnapshotFacts | None, now: datetime, workspace: Workspace) ->
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JamaahEnrolled(Event):
-    type: ClassVar[str] = "jamaah.enrolled"
+    type: ClassVar[EventKind] = EventKind.JAMAAH_ENROLLED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskCompleted(Event):
-    type: ClassVar[str] = "task.completed"
+    type: ClassVar[EventKind] = EventKind.TASK_COMPLETED
     next_task_id: int | None
     jamaah_completed: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskBlocked(Event):
-    type: ClassVar[str] = "task.blocked"
+    type: ClassVar[EventKind] = EventKind.TASK_BLOCKED
     reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskUnblocked(Event):
-    type: ClassVar[str] = "task.unblocked"
+    type: ClassVar[EventKind] = EventKind.TASK_UNBLOCKED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskUpdated(Event):
-    type: ClassVar[str] = "task.updated"
+    type: ClassVar[EventKind] = EventKind.TASK_UPDATED
     changed: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskReassigned(Event):
-    type: ClassVar[str] = "task.reassigned"
+    type: ClassVar[EventKind] = EventKind.TASK_REASSIGNED
     assignee_id: int | None
 
 

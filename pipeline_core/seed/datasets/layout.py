@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pipeline_core.domain import rules
-from pipeline_core.domain.model import Role, Stage, WorkStatus
+from pipeline_core.domain.model import EventKind, Role, Stage, WorkStatus
 from pipeline_core.seed.datasets.catalog import TASK_VERBS
 from pipeline_core.seed.datasets.records import (
     ActivityRow,
@@ -199,7 +199,7 @@ class _Writer:
                     jamaah=j,
                     occurred_at=cursor,
                     actor=actor,
-                    action="jamaah.enrolled",
+                    action=EventKind.JAMAAH_ENROLLED,
                     entity_type="jamaah",
                     work=None,
                     changes={
@@ -241,7 +241,7 @@ class _Writer:
                         jamaah=j,
                         occurred_at=finished,
                         actor=self._actor(assignee, crew),
-                        action="task.completed",
+                        action=EventKind.TASK_COMPLETED,
                         entity_type="task",
                         work=len(work) - 1,
                         changes=changes,
@@ -323,7 +323,7 @@ class _Writer:
                     jamaah=j,
                     occurred_at=touched,
                     actor=self._actor(assignee, crew or self.clerks),
-                    action="task.blocked",
+                    action=EventKind.TASK_BLOCKED,
                     entity_type="task",
                     work=len(self.work) - 1,
                     changes=changes,
