@@ -10,9 +10,9 @@ AppTest loads this file (app.py is the ASGI wrapper around it).
 
 import streamlit as st
 
-from app_pages.common import account_panel, ensure_ready, start_run, workspace_switcher
-from app_pages.i18n import language_switch, t
 from pipeline_core.domain.permissions import Action
+from ui_kit.common import account_panel, ensure_ready, start_run, workspace_switcher
+from ui_kit.i18n import language_switch, t
 
 st.set_page_config(page_title="Umrah Pipeline", page_icon="🕋", layout="wide")
 ensure_ready()

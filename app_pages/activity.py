@@ -9,15 +9,15 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.cards import ENROLMENT_FIELDS
-from app_pages.cards import change_words as change_text
-from app_pages.common import pager, section, show_flash, viewer_who_may
-from app_pages.i18n import TEXT, day_time, num, role_title, stage_name, t
 from pipeline_core.app import activity as activity_log
 from pipeline_core.app import dashboard
 from pipeline_core.app.activity import ActivityEntry
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.permissions import Action
+from ui_kit.cards import ENROLMENT_FIELDS
+from ui_kit.cards import change_words as change_text
+from ui_kit.common import pager, section, show_flash, viewer_who_may
+from ui_kit.i18n import TEXT, day_time, num, role_title, stage_name, t
 
 SIZES = (20, 50, 100)
 

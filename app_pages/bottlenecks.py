@@ -5,16 +5,16 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from app_pages import charts
-from app_pages.cards import alert_card, jamaah_rows, warn_of_new_critical
-from app_pages.common import ALL, current_viewer, listen, pager, section, show_flash
-from app_pages.i18n import num, severity_label, stage_name, t
-from app_pages.plotly_figure import plotly_figure
 from pipeline_core.app import actions, dashboard
 from pipeline_core.domain import rules
 from pipeline_core.domain.model import Severity
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.queries import Bottleneck
+from ui_kit import charts
+from ui_kit.cards import alert_card, jamaah_rows, warn_of_new_critical
+from ui_kit.common import ALL, current_viewer, listen, pager, section, show_flash
+from ui_kit.i18n import num, severity_label, stage_name, t
+from ui_kit.plotly_figure import plotly_figure
 
 STUCK_PAGE_SIZE = 10
 

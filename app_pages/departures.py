@@ -4,11 +4,11 @@ how many of each are ready and at which stage the others are; drill down to the 
 
 import streamlit as st
 
-from app_pages.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
-from app_pages.common import current_viewer, listen, pager, section, show_flash
-from app_pages.i18n import day, num, stage_name, t
 from pipeline_core.app import actions, dashboard
 from pipeline_core.reads.queries import DepartureGroup
+from ui_kit.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
+from ui_kit.common import current_viewer, listen, pager, section, show_flash
+from ui_kit.i18n import day, num, stage_name, t
 
 WINDOWS = (7, 14, 30)
 ROSTER_SIZE = 10

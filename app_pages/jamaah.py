@@ -6,8 +6,14 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from app_pages import charts
-from app_pages.cards import (
+from pipeline_core.app import actions, dashboard
+from pipeline_core.commands.privacy import RevealedIdentity
+from pipeline_core.domain.errors import InvalidInput, NotFound
+from pipeline_core.domain.permissions import Action
+from pipeline_core.domain.rules import PassportCheck
+from pipeline_core.reads.jamaah_detail import JamaahDetail
+from ui_kit import charts
+from ui_kit.cards import (
     STATUS_COLOR,
     activity_feed,
     contact_links,
@@ -15,15 +21,9 @@ from app_pages.cards import (
     task_lines_table,
     timeline_table,
 )
-from app_pages.common import JAMAAH_PAGE, current_viewer, link_params, pager, search_box, section, show_flash
-from app_pages.i18n import day, jamaah_status_label, pct, stage_name, t
-from app_pages.plotly_figure import plotly_figure
-from pipeline_core.app import actions, dashboard
-from pipeline_core.commands.privacy import RevealedIdentity
-from pipeline_core.domain.errors import InvalidInput, NotFound
-from pipeline_core.domain.permissions import Action
-from pipeline_core.domain.rules import PassportCheck
-from pipeline_core.reads.jamaah_detail import JamaahDetail
+from ui_kit.common import JAMAAH_PAGE, current_viewer, link_params, pager, search_box, section, show_flash
+from ui_kit.i18n import day, jamaah_status_label, pct, stage_name, t
+from ui_kit.plotly_figure import plotly_figure
 
 PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
 

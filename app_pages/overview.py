@@ -3,13 +3,13 @@ who leaves this week. Each section is a fragment with its own loading state and 
 
 import streamlit as st
 
-from app_pages import charts
-from app_pages.cards import alert_card, departures_table, warn_of_new_critical
-from app_pages.common import current_viewer, listen, section, show_flash
-from app_pages.i18n import dec, num, pct, role_title, stage_name, t
-from app_pages.plotly_figure import plotly_figure
 from pipeline_core.app import actions, dashboard
 from pipeline_core.domain.permissions import Action
+from ui_kit import charts
+from ui_kit.cards import alert_card, departures_table, warn_of_new_critical
+from ui_kit.common import current_viewer, listen, section, show_flash
+from ui_kit.i18n import dec, num, pct, role_title, stage_name, t
+from ui_kit.plotly_figure import plotly_figure
 
 viewer = current_viewer()
 workspace = viewer.workspace

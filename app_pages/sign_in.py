@@ -12,9 +12,9 @@ import html
 
 import streamlit as st
 
-from app_pages.common import sso_configured, sso_email, sso_sign_out
-from app_pages.i18n import lang, role_title, t
 from pipeline_core.commands import accounts
+from ui_kit.common import sso_configured, sso_email, sso_sign_out
+from ui_kit.i18n import lang, role_title, t
 
 
 def _form(fields: str, submit: str, *, primary: bool) -> str:

@@ -34,7 +34,7 @@ it still holds 500 ms later (a second run, e.g. a callback's `st.rerun()`, would
 The floor: an empty page (one `st.write`) served by `streamlit run` from a temporary folder on
 another port, measured the same way just before each dataset's pages (the machine's load drifts).
 Beside it, **the floor with a chart**: the same empty page plus the overview's Plotly figure (of the
-last dataset measured), drawn by `app_pages/plotly_figure.py` with the bundle served by
+last dataset measured), drawn by `ui_kit/plotly_figure.py` with the bundle served by
 `api/assets.py` (an `st.App` with only that route): what a page with one chart costs before any
 of the app (sidebar, sign-in, sections) is there.
 Both servers run with `--server.fileWatcherType none`, as in production: the watcher scanning a busy
@@ -43,7 +43,7 @@ work tree costs CPU and floods the log.
 Signed in: every browser context first posts the sign-in form (`POST /auth/login`) as the dataset's
 demo manager, `manager@<dataset>` with the public demo password (the accounts are made idempotently
 after loading), untimed; the AppTest runs (benchmarks/script_runs.py) use a session of the same
-account, through the UI's one seam for "who is signed in" (`app_pages.common.session_token`).
+account, through the UI's one seam for "who is signed in" (`ui_kit.common.session_token`).
 
 The sidebar's dataset switch must offer each dataset measured (it lists the scale datasets once
 loaded); a table's title says so if a page showed another dataset than the one asked for.
@@ -104,7 +104,7 @@ sys.path.insert(0, {root!r})
 import plotly.io
 import streamlit as st
 
-from app_pages.plotly_figure import plotly_figure
+from ui_kit.plotly_figure import plotly_figure
 
 st.write("Empty page")
 figure = plotly.io.from_json(Path(__file__).with_name("figure.json").read_text())
@@ -130,10 +130,10 @@ QUIET_IN_APPTEST = (
 )
 
 
-CHART = ".umrah-figure .main-svg"  # app_pages/plotly_figure.py
+CHART = ".umrah-figure .main-svg"  # ui_kit/plotly_figure.py
 PAGES: tuple[Page, ...] = (
     Page("overview", "overview", ("[data-testid=stMetric]", CHART)),
-    Page("task queue", "task_queue", ("[data-task]",)),  # app_pages/task_column.py
+    Page("task queue", "task_queue", ("[data-task]",)),  # ui_kit/tasks/column.py
     Page(
         "departures", "departures", ("[class*='st-key-group-'], [data-testid=stMain] [data-testid=stAlert]",)
     ),
@@ -437,9 +437,9 @@ def quiet_outside_a_run() -> None:
 
 def overview_figure(dataset: str) -> str:
     """The overview's chart of `dataset` as JSON, for the floor with a chart."""
-    from app_pages import charts
     from pipeline_core.app import actions, dashboard
     from pipeline_core.app.viewer import system_viewer
+    from ui_kit import charts
 
     quiet_outside_a_run()
     viewer = system_viewer(dashboard.workspace(dataset))

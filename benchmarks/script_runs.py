@@ -3,7 +3,7 @@
 Used by benchmarks/render_pages.py (its docstring says what is measured). The pages' `section(...)`
 blocks, every public read of `pipeline_core.app.dashboard` / `pipeline_core.app.actions` and the session
 look-up are timed per run; AppTest sends no cookies, so the UI's seam for the session token
-(`app_pages.common.session_token`) answers with a real session of the account measured.
+(`ui_kit.common.session_token`) answers with a real session of the account measured.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ class Spent:
 def instrument(spent: Spent) -> None:
     """Time every `section(...)` of the pages, every public function of the core's read side, and
     the look-up of the signed-in user's session."""
-    from app_pages import common
     from pipeline_core.app import actions, dashboard
     from pipeline_core.commands import auth
+    from ui_kit import common
 
     original_section = common.section
 
@@ -81,9 +81,9 @@ def timed(function: Callable[..., Any], label: str, spent: Spent) -> Callable[..
 def signed_in_as(user: str | None) -> None:
     """AppTest sends no cookies: the UI's seam for the session token answers with a session of
     `user` (a real sign-in)."""
-    from app_pages import common
     from pipeline_core.commands import auth
     from pipeline_core.commands.accounts import DEMO_PASSWORD
+    from ui_kit import common
 
     token = None
     if user is not None:

@@ -9,18 +9,18 @@ from pathlib import Path
 
 from playwright import sync_api as playwright
 
-from app_pages.i18n import TEXT
 from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.commands.accounts import DEMO_PASSWORD
 from pipeline_core.domain.model import KanbanColumn, Role, Workspace
+from ui_kit.i18n import TEXT
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTH, HEIGHT = 1440, 1000
 #: The label of a page link (its icon is a ligature: "person" would be part of its inner text).
 LINK_TEXT = "[data-testid=stPageLink] [data-testid=stMarkdownContainer]"
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
-ID, EN = 0, 1  # the two languages of app_pages.i18n.TEXT
+ID, EN = 0, 1  # the two languages of ui_kit.i18n.TEXT
 
 #: Streamlit 1.67 has finished drawing: the script is not running (the `stApp` root says so), the
 #: status widget is gone, no element is stale or still a lazy-loading skeleton, no spinner, and each

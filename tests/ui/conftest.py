@@ -19,7 +19,6 @@ from sqlalchemy import select
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
-from app_pages import common
 from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import Viewer, system_viewer
 from pipeline_core.commands import auth
@@ -29,6 +28,7 @@ from pipeline_core.seed.datasets import load_dataset
 from pipeline_core.store import cache, db
 from pipeline_core.store import schema as t
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
+from ui_kit import common
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,7 +110,7 @@ def open_page(
 
 
 def figures(at: AppTest) -> dict[str, dict[str, Any]]:
-    """The Plotly figures the page drew (app_pages/plotly_figure.py), by element key, as plotly.js
+    """The Plotly figures the page drew (ui_kit/plotly_figure.py), by element key, as plotly.js
     receives them: {"data": [traces], "layout": {...}}. An element's id is "$$ID-<hash>-<key>"."""
     return {
         element.proto.id.split("-", 2)[2]: json.loads(component_data(element)["figure"])
@@ -143,7 +143,7 @@ def fire(at: AppTest, element: Any, event: str, value: object) -> AppTest:
 
 
 def task_cards(at: AppTest) -> list[dict[str, Any]]:
-    """The kanban's cards as drawn (app_pages/task_column.py), column by column, top to bottom."""
+    """The kanban's cards as drawn (ui_kit/tasks/column.py), column by column, top to bottom."""
     return [
         card for column in components(at, "umrah_task_column") for card in component_data(column)["cards"]
     ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.live import live_listener
 from pipeline_core.commands import auth
 from pipeline_core.commands.auth import CurrentUser
+from ui_kit.live import live_listener
 
 user = auth.resolve_session(st.context.cookies.get(auth.SESSION_COOKIE))
 st.session_state["full_runs"] = st.session_state.get("full_runs", 0) + 1

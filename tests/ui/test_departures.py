@@ -47,7 +47,7 @@ def test_drill_down_lists_the_not_ready_jamaah_with_links(demo13: Workspace) -> 
 
 
 def test_the_csv_masks_nik(demo13: Workspace) -> None:
-    from app_pages.cards import jamaah_csv
+    from ui_kit.cards import jamaah_csv
 
     group = next(
         g for g in dashboard.upcoming_departures(system_viewer(demo13), days=30).items if g.not_ready

@@ -64,7 +64,7 @@ def test_hashed_static_assets_are_cached_for_a_year_and_the_page_is_revalidated(
 
 
 def test_the_chart_bundle_is_served_compressed_and_cached_for_a_year(app_server: str) -> None:
-    """plotly.js basic (app_pages/plotly_figure.py loads it once per tab): the same bytes as the file
+    """plotly.js basic (ui_kit/plotly_figure.py loads it once per tab): the same bytes as the file
     in the repository, as JavaScript (the page's `nosniff` would refuse anything else), gzipped when
     the browser accepts it, immutable under its versioned name, with our security headers."""
     url = f"{app_server}{assets.url(assets.PLOTLY_BASIC)}"

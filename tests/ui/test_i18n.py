@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.i18n import TEXT
 from pipeline_core.domain import formatting
+from ui_kit.i18n import TEXT
 
-PAGES = Path(__file__).resolve().parents[2] / "app_pages"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_literal_key_the_pages_use_is_translated() -> None:
     used = set()
-    for source in [*PAGES.glob("*.py"), PAGES.parent / "ui.py"]:
+    for source in [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui_kit").rglob("*.py"), ROOT / "ui.py"]:
         used |= set(re.findall(r"\bt\(\s*\"([a-z_.\-]+)\"", source.read_text()))
     assert used, "the scan found the calls"
     assert sorted(used - TEXT.keys()) == []

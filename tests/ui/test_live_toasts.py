@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from app_pages.live import LiveEvent
+from ui_kit.live import LiveEvent
 
 
 def critical_page(severities: list[str], *, live: bool, managing: bool = True) -> str:
     """A script drawing the alerts twice: first as the page last drew them, then after a change."""
     return f"""
-from app_pages.cards import warn_of_new_critical
+from ui_kit.cards import warn_of_new_critical
 from pipeline_core.domain.model import Severity
 from pipeline_core.reads.queries import Bottleneck
 

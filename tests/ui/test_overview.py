@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.cards import plain
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting
 from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import figures, open_page
+from ui_kit.cards import plain
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The chart element (app_pages/plotly_figure.py): what it sends to plotly.js basic."""
+"""The chart element (ui_kit/plotly_figure.py): what it sends to plotly.js basic."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import plotly.graph_objects as go
 import pytest
 
-from app_pages.plotly_figure import figure_json
+from ui_kit.plotly_figure import figure_json
 
 
 def test_the_figure_goes_as_built_without_the_default_template() -> None:

@@ -91,7 +91,7 @@ def test_each_demo_role_sees_what_it_may(demo13: Workspace, role: Role) -> None:
 
 
 def role_title(role: Role) -> str:
-    from app_pages.i18n import TEXT
+    from ui_kit.i18n import TEXT
 
     return TEXT[f"role.{role.value}"][0]
 

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
-from app_pages.cards import task_title
-from app_pages.i18n import priority_label
 from pipeline_core.app import dashboard
 from pipeline_core.app.actions import active_users
 from pipeline_core.app.viewer import system_viewer
@@ -21,6 +19,8 @@ from pipeline_core.reads.task_queue import ColumnCounts, TaskCard
 from pipeline_core.store import db
 from pipeline_core.store.repository import Task, find_task
 from tests.ui.conftest import act_on_card, component_data, components, identity, open_page, task_cards
+from ui_kit.cards import task_title
+from ui_kit.i18n import priority_label
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 HEADER = re.compile(r"^\*\*(.+)\*\* :gray-badge\[([\d.,]+)\]$")

@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.i18n_admin import ADMIN_TEXT
 from pipeline_core.domain import formatting
 from pipeline_core.domain.model import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus
+from ui_kit.i18n_admin import ADMIN_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
 

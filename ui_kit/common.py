@@ -17,14 +17,6 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from app_pages.i18n import (
-    lang,
-    num,
-    role_title,
-    t,
-)
-from app_pages.live import LiveEvent, live_listener
-from app_pages.redirect import go_to
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.actions import StaffMember
 from pipeline_core.app.viewer import Viewer
@@ -35,6 +27,14 @@ from pipeline_core.domain.errors import PipelineError
 from pipeline_core.domain.model import Workspace, WorkspaceKind
 from pipeline_core.domain.permissions import Action
 from pipeline_core.seed import bootstrap
+from ui_kit.i18n import (
+    lang,
+    num,
+    role_title,
+    t,
+)
+from ui_kit.live import LiveEvent, live_listener
+from ui_kit.redirect import go_to
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def search_box(label: str, key: str, *, on_change: Any = None) -> str:
 def listen(
     key: str, views: Iterable[str], viewer: Viewer, *, announce: bool = False, show_status: bool = False
 ) -> LiveEvent | None:
-    """Mount the live listener (app_pages/live.py) at the top of a fragment: a change by someone
+    """Mount the live listener (ui_kit/live.py) at the top of a fragment: a change by someone
     else touching `views` reruns that fragment only. `announce`: say who changed what in a toast
     (one listener per page does). `show_status`: draw the live / reconnecting / offline line here
     (once per page). Returns the change that caused this run, else None."""

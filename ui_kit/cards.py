@@ -11,8 +11,14 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from app_pages.common import JAMAAH_PAGE, link_params
-from app_pages.i18n import (
+from pipeline_core.app.actions import JamaahLine
+from pipeline_core.domain import rules
+from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_link
+from pipeline_core.domain.model import JamaahStatus, Priority, Severity, Workspace
+from pipeline_core.reads.jamaah_detail import ActivityLine, TaskLine, TimelineStage
+from pipeline_core.reads.queries import Bottleneck, DepartureGroup
+from ui_kit.common import JAMAAH_PAGE, link_params
+from ui_kit.i18n import (
     TEXT,
     day,
     day_time,
@@ -28,12 +34,6 @@ from app_pages.i18n import (
     status_label,
     t,
 )
-from pipeline_core.app.actions import JamaahLine
-from pipeline_core.domain import rules
-from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_link
-from pipeline_core.domain.model import JamaahStatus, Priority, Severity, Workspace
-from pipeline_core.reads.jamaah_detail import ActivityLine, TaskLine, TimelineStage
-from pipeline_core.reads.queries import Bottleneck, DepartureGroup
 
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
 

@@ -1,6 +1,6 @@
 """The task cards of a kanban column: who, what, how urgent, how to reach the jamaah, and the
 actions Selesai / Blokir (a reason is asked in a dialog) / Lanjutkan / Buka jamaah. Each action is
-one command. A column's cards are one element (app_pages/task_column.py): a column may show 100.
+one command. A column's cards are one element (ui_kit/tasks/column.py): a column may show 100.
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from app_pages.cards import PRIORITY_COLOR, plain, task_title
-from app_pages.common import ENTRY_PARAMS, JAMAAH_PAGE, flash, link_params
-from app_pages.i18n import lang, priority_label, t
-from app_pages.task_column import action_of, task_column
 from pipeline_core.app import actions
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain import rules
@@ -26,12 +22,16 @@ from pipeline_core.domain.formatting import tel_link, whatsapp_link
 from pipeline_core.domain.model import WorkStatus
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.task_queue import TaskCard
+from ui_kit.cards import PRIORITY_COLOR, plain, task_title
+from ui_kit.common import ENTRY_PARAMS, JAMAAH_PAGE, flash, link_params
+from ui_kit.i18n import lang, priority_label, t
+from ui_kit.tasks.column import action_of, task_column
 
 BLOCKING = "blocking"  # the task whose block reason the dialog asks for
 
 
 def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
-    """A column's cards (one element, app_pages/task_column.py). A click runs `_on_action` with the
+    """A column's cards (one element, ui_kit/tasks/column.py). A click runs `_on_action` with the
     tasks as drawn: an action carries the version the card showed, so a task changed by someone
     else in the meantime is refused with a Conflict, not overwritten."""
     drawn = {task.id: task for task in tasks}

@@ -17,9 +17,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.cards import task_title
-from app_pages.common import flash, staff
-from app_pages.i18n import day_time, lang, priority_label, status_label, t
 from pipeline_core.app import actions
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
@@ -27,6 +24,9 @@ from pipeline_core.domain.model import Priority, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.task_queue import TaskCard, TaskPage
 from pipeline_core.store.repository import Task
+from ui_kit.cards import task_title
+from ui_kit.common import flash, staff
+from ui_kit.i18n import day_time, lang, priority_label, status_label, t
 
 #: Table column → task field, in the order the conflict panel lists them.
 EDITABLE = {

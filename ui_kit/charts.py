@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 
-from app_pages.i18n import day, stage_name, t
 from pipeline_core.app.actions import StageBreakdown
 from pipeline_core.reads.jamaah_detail import TimelineStage
 from pipeline_core.reads.queries import StageStats, StuckDay
+from ui_kit.i18n import day, stage_name, t
 
 #: Status colours shared by the charts (red = late, orange = blocked, as on the badges).
 COLORS = {"in_progress": "#2563EB", "pending": "#94A3B8", "blocked": "#F59E0B", "overdue": "#DC2626"}

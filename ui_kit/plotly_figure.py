@@ -1,6 +1,6 @@
 """Draw a Plotly figure with plotly.js's basic bundle: `plotly_figure(figure, key=..., alt=...)`.
 
-The figures are built with `plotly.graph_objects` (app_pages/charts.py), as for `st.plotly_chart`;
+The figures are built with `plotly.graph_objects` (ui_kit/charts.py), as for `st.plotly_chart`;
 only the browser side differs. `st.plotly_chart` loads the full plotly.js (4.7 MB) on a page's
 first visit, ~1.5 s of main-thread time here; this `st.components.v2` element loads
 `plotly-basic` (bar, scatter, pie; served by `api/assets.py`, cached a year) once per tab and calls
@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from api import assets
-from app_pages.i18n import lang, t
+from ui_kit.i18n import lang, t
 
 #: The trace types plotly-basic draws.
 BASIC_TRACES = frozenset({"bar", "scatter", "pie"})
