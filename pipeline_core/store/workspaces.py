@@ -10,7 +10,7 @@ import functools
 import json
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain.errors import InvalidInput, NotFound
@@ -125,11 +125,6 @@ def get_workspace(session: Session, slug: str) -> Workspace:
     return workspace
 
 
-def list_workspaces(session: Session) -> list[Workspace]:
-    rows = session.execute(select(t.Workspace).order_by(t.Workspace.id)).scalars().all()
-    return [_to_workspace(row) for row in rows]
-
-
 def delete_workspace(session: Session, slug: str) -> bool:
     """Delete one workspace and everything in it (FKs cascade); other workspaces are untouched."""
     deleted = session.execute(delete(t.Workspace).where(t.Workspace.slug == slug).returning(t.Workspace.id))
@@ -147,8 +142,3 @@ def current_version_id(session: Session, workspace_id: int) -> int:
         raise NotFound("pipeline version of workspace", workspace_id)
     return version_id
 
-
-def jamaah_count(session: Session, workspace_id: int) -> int:
-    return session.execute(
-        select(func.count()).select_from(t.Jamaah).where(t.Jamaah.workspace_id == workspace_id)
-    ).scalar_one()

@@ -148,9 +148,6 @@ class NikBook:
         self._issued.add(nik)
         return nik
 
-    def reserve(self, nik: str) -> None:
-        self._issued.add(nik)
-
 
 def mobile_phone(rng: random.Random) -> str:
     digits = between(rng, 7, 8)
