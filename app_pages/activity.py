@@ -14,6 +14,7 @@ from pipeline_core.app import dashboard
 from pipeline_core.app.activity import ActivityEntry
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.permissions import Action
+from ui_kit import registry
 from ui_kit.cards import ENROLMENT_FIELDS
 from ui_kit.cards import change_words as change_text
 from ui_kit.common import pager, section, show_flash, viewer_who_may
@@ -121,7 +122,7 @@ def row(entry: ActivityEntry, stages: dict[str, str]) -> dict[str, Any]:
         "what": action_label(entry.action),
         "about": entry.jamaah_name or entry.subject_name or "",
         "changes": changes(entry, stages),
-        "open": f"jamaah?jamaah={entry.jamaah_id}" if entry.jamaah_id else None,
+        "open": registry.JAMAAH.href(jamaah=entry.jamaah_id) if entry.jamaah_id else None,
     }
 
 

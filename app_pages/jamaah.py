@@ -12,7 +12,7 @@ from pipeline_core.domain.errors import InvalidInput, NotFound
 from pipeline_core.domain.permissions import Action
 from pipeline_core.domain.rules import PassportCheck
 from pipeline_core.reads.jamaah_detail import JamaahDetail
-from ui_kit import charts
+from ui_kit import charts, registry
 from ui_kit.cards import (
     STATUS_COLOR,
     activity_feed,
@@ -21,7 +21,7 @@ from ui_kit.cards import (
     task_lines_table,
     timeline_table,
 )
-from ui_kit.common import JAMAAH_PAGE, current_viewer, link_params, pager, search_box, section, show_flash
+from ui_kit.common import current_viewer, pager, search_box, section, show_flash
 from ui_kit.i18n import day, jamaah_status_label, pct, stage_name, t
 from ui_kit.plotly_figure import plotly_figure
 
@@ -111,13 +111,9 @@ with section("jamaah-detail"):
         detail = dashboard.jamaah_detail(viewer, int(raw_id))
     except (NotFound, ValueError):
         st.warning(t("jamaah.not_found", id=raw_id), icon=":material/person_off:")
-        st.page_link(
-            JAMAAH_PAGE, label=t("jamaah.back"), icon=":material/search:", query_params=link_params()
-        )
+        st.page_link(registry.JAMAAH.page(), label=t("jamaah.back"), icon=":material/search:")
         st.stop()
-    st.page_link(
-        JAMAAH_PAGE, label=t("jamaah.back"), icon=":material/arrow_back:", query_params=link_params()
-    )
+    st.page_link(registry.JAMAAH.page(), label=t("jamaah.back"), icon=":material/arrow_back:")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.title(detail.full_name, anchor=False)
         st.badge(jamaah_status_label(detail.status), color=STATUS_COLOR[detail.status])

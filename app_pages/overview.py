@@ -5,7 +5,7 @@ import streamlit as st
 
 from pipeline_core.app import actions, dashboard
 from pipeline_core.domain.permissions import Action
-from ui_kit import charts
+from ui_kit import charts, registry
 from ui_kit.cards import alert_card, departures_table, warn_of_new_critical
 from ui_kit.common import current_viewer, listen, section, show_flash
 from ui_kit.i18n import dec, num, pct, role_title, stage_name, t
@@ -16,7 +16,7 @@ workspace = viewer.workspace
 show_flash()
 with st.container(horizontal=True, vertical_alignment="bottom"):
     st.title(t("overview.title"), anchor=False)
-    st.page_link("app_pages/task_queue.py", label=t("queue.open"), icon=":material/view_kanban:")
+    st.page_link(registry.TASK_QUEUE.page(), label=t("queue.open"), icon=":material/view_kanban:")
 st.caption(workspace.name)
 
 #: What the overview shows; a change touching any of them is announced here.
@@ -99,7 +99,7 @@ def alerts() -> None:
         for alert in found[:4]:
             alert_card(alert, compact=True)
         if found:
-            st.page_link("app_pages/bottlenecks.py", label=t("alerts.all"), icon=":material/arrow_forward:")
+            st.page_link(registry.BOTTLENECKS.page(), label=t("alerts.all"), icon=":material/arrow_forward:")
 
 
 @st.fragment
@@ -112,7 +112,7 @@ def departures() -> None:
             st.info(t("departures.empty", n=7), icon=":material/event_available:")
         else:
             departures_table(upcoming.items, workspace)
-        st.page_link("app_pages/departures.py", label=t("departures.all"), icon=":material/arrow_forward:")
+        st.page_link(registry.DEPARTURES.page(), label=t("departures.all"), icon=":material/arrow_forward:")
 
 
 live_status()

@@ -17,7 +17,7 @@ from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_li
 from pipeline_core.domain.model import JamaahStatus, Priority, Severity, Workspace
 from pipeline_core.reads.jamaah_detail import ActivityLine, TaskLine, TimelineStage
 from pipeline_core.reads.queries import Bottleneck, DepartureGroup
-from ui_kit.common import JAMAAH_PAGE, link_params
+from ui_kit import registry
 from ui_kit.i18n import (
     TEXT,
     day,
@@ -159,13 +159,14 @@ def jamaah_rows(
 ) -> None:
     """A short list of jamaah, each name a link to the detail page, with what matters beside it."""
     now = datetime.now(UTC)
+    jamaah_page = registry.JAMAAH.page()
     for line in lines:
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.page_link(
-                JAMAAH_PAGE,
+                jamaah_page,
                 label=line.full_name,
                 icon=":material/person:",
-                query_params=link_params(jamaah=line.id),
+                query_params={"jamaah": str(line.id)},
             )
             st.badge(jamaah_status_label(line.status), color=STATUS_COLOR[line.status])
             parts: list[str] = []

@@ -38,7 +38,6 @@ from ui_kit.redirect import go_to
 
 log = logging.getLogger(__name__)
 
-JAMAAH_PAGE = "app_pages/jamaah.py"
 ALL = "all"
 
 
@@ -313,26 +312,6 @@ def section(name: str) -> Iterator[None]:
 
 
 # --- navigation helpers ---------------------------------------------------------------------
-
-
-def link_params(**extra: Any) -> dict[str, str]:
-    """Query parameters for a link to another page. Only the page's own: the sidebar's dataset and
-    language are bound widgets of the entry script, and Streamlit writes them back after the move."""
-    return {key: str(value) for key, value in extra.items()}
-
-
-#: Query parameters bound by the entry script's widgets (language, demo dataset): a link built in
-#: the browser carries them along, as Streamlit's page links do.
-ENTRY_PARAMS = ("lang", "dataset")
-
-
-def jamaah_link(jamaah_id: int, label: str | None = None, *, key_icon: str = ":material/person:") -> None:
-    st.page_link(
-        JAMAAH_PAGE,
-        label=label or t("open_jamaah"),
-        icon=key_icon,
-        query_params=link_params(jamaah=jamaah_id),
-    )
 
 
 def pager(name: str, *, page: int, pages: int, total: int, on_page: Any) -> None:

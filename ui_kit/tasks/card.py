@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -22,8 +20,9 @@ from pipeline_core.domain.formatting import tel_link, whatsapp_link
 from pipeline_core.domain.model import WorkStatus
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.task_queue import TaskCard
+from ui_kit import registry
 from ui_kit.cards import PRIORITY_COLOR, plain, task_title
-from ui_kit.common import ENTRY_PARAMS, JAMAAH_PAGE, flash, link_params
+from ui_kit.common import flash
 from ui_kit.i18n import lang, priority_label, t
 from ui_kit.tasks.column import action_of, task_column
 
@@ -46,7 +45,7 @@ def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
             "call": t("task.call"),
             "whatsapp": t("task.whatsapp"),
         },
-        keep=ENTRY_PARAMS,
+        keep=registry.ENTRY_PARAMS,
         on_action=partial(_on_action, key, drawn, viewer),
     )
 
@@ -74,7 +73,7 @@ def card(task: TaskCard, viewer: Viewer) -> dict[str, Any]:
         "whatsapp": whatsapp_link(task.phone),
         "problem": st.session_state.pop(f"card-problem-{task.id}", None),
         "actions": _allowed(task, viewer),
-        "jamaah": f"{Path(JAMAAH_PAGE).stem}?{urlencode(link_params(jamaah=task.jamaah_id))}",
+        "jamaah": registry.JAMAAH.href(jamaah=task.jamaah_id),
     }
 
 
