@@ -15,7 +15,7 @@ from pipeline_core.domain.errors import InvalidInput, PermissionDenied
 from pipeline_core.domain.model import ADMIN_ROLES, Role, Workspace, WorkspaceKind
 from pipeline_core.store import repository
 from pipeline_core.store.workspaces import create_workspace, get_workspace
-from tests.builders import make_jamaah
+from tests.builders import NOW, make_jamaah
 
 #: 29 Nov 2026 in Jakarta (UTC+7) runs from 28 Nov 17:00 UTC to 29 Nov 17:00 UTC.
 DAY_START = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
@@ -180,6 +180,7 @@ def test_account_entries_name_the_member_of_staff(session: Session, workspace: W
         full_name="Dewi Lestari",
         role=Role.VISA_ADMIN,
         password="kurma-ajwa-2026",
+        now=NOW,
     )
     [entry] = activity_page(system_viewer(workspace), action="auth.user_created", session=session).items
     assert (entry.entity_type, entry.entity_id, entry.subject_name) == ("user", user_id, "Dewi Lestari")

@@ -111,6 +111,7 @@ def test_the_password_policy_explains_each_refusal(
             full_name="Rina Wulandari",
             role=Role.MANAGER,
             password=password,
+            now=NOW,
         )
     assert refused.value.field == "password"
 
@@ -283,9 +284,10 @@ def test_deactivation_and_password_reset_end_every_session_and_a_role_change_app
     user_id = new_user(session, workspace, "dewi@test-agency", Role.VISA_ADMIN)
     token = sign_in(session, "dewi@test-agency").token
     accounts.change_role(
-        session, actor=boss, workspace_id=workspace.id, user_id=user_id, role="document-admin"
+        session, actor=boss, workspace_id=workspace.id, user_id=user_id, role="document-admin", now=NOW
     )
-    assert auth.resolve_session(token, NOW, session=session).role is Role.DOCUMENT_ADMIN  # type: ignore[union-attr]
+    changed = auth.resolve_session(token, NOW, session=session)
+    assert changed is not None and changed.role is Role.DOCUMENT_ADMIN
     accounts.reset_password(
         session, actor=boss, workspace_id=workspace.id, user_id=user_id, password="sandi-baru-2026", now=NOW
     )
@@ -328,6 +330,7 @@ def new_user_as(session: Session, ws: Workspace, actor: Actor) -> int:
         full_name="Staf Baru",
         role=Role.VISA_ADMIN,
         password=PASSWORD,
+        now=NOW,
     )
 
 
@@ -337,16 +340,18 @@ def test_a_workspace_keeps_one_active_super_admin_and_nobody_deactivates_themsel
     admin_id = new_user(session, workspace, "boss@test-agency", Role.SUPER_ADMIN)
     boss = Actor(user_id=admin_id, name="Boss", role=Role.SUPER_ADMIN)
     with pytest.raises(InvalidInput, match="your own account"):
-        accounts.deactivate_user(session, actor=boss, workspace_id=workspace.id, user_id=admin_id)
+        accounts.deactivate_user(session, actor=boss, workspace_id=workspace.id, user_id=admin_id, now=NOW)
     with pytest.raises(InvalidInput, match="last active super-admin"):
         accounts.change_role(
-            session, actor=boss, workspace_id=workspace.id, user_id=admin_id, role=Role.MANAGER
+            session, actor=boss, workspace_id=workspace.id, user_id=admin_id, role=Role.MANAGER, now=NOW
         )
     with pytest.raises(InvalidInput, match="Unknown role 'owner'"):
-        accounts.change_role(session, actor=boss, workspace_id=workspace.id, user_id=admin_id, role="owner")
+        accounts.change_role(
+            session, actor=boss, workspace_id=workspace.id, user_id=admin_id, role="owner", now=NOW
+        )
     with pytest.raises(NotFound):
         accounts.change_role(
-            session, actor=boss, workspace_id=workspace.id, user_id=admin_id + 999, role="manager"
+            session, actor=boss, workspace_id=workspace.id, user_id=admin_id + 999, role="manager", now=NOW
         )
     listed = accounts.list_users(session, actor=boss, workspace_id=workspace.id)
     assert [(u.username, u.role, u.can_sign_in) for u in listed] == [
@@ -417,13 +422,15 @@ def test_only_a_manager_reveals_personal_data_and_the_reveal_is_on_the_timeline(
     for role in (Role.SUPER_ADMIN, Role.DOCUMENT_ADMIN):
         with pytest.raises(PermissionDenied, match="reveal personal data"):
             privacy.reveal_identity(
-                session, workspace_id=workspace.id, actor=Actor(None, "X", role), jamaah_id=jamaah.id
+                session, workspace_id=workspace.id, actor=Actor(None, "X", role), jamaah_id=jamaah.id, now=NOW
             )
     with pytest.raises(NotFound):
         privacy.reveal_identity(
-            session, workspace_id=workspace.id, actor=manager, jamaah_id=jamaah.id + 10**6
+            session, workspace_id=workspace.id, actor=manager, jamaah_id=jamaah.id + 10**6, now=NOW
         )
     other = other_workspace(session)
     outsider = Actor(new_user(session, other, "rina@other-agency"), "Rina Lain", Role.MANAGER)
     with pytest.raises(PermissionDenied, match="not an active member"):
-        privacy.reveal_identity(session, workspace_id=workspace.id, actor=outsider, jamaah_id=jamaah.id)
+        privacy.reveal_identity(
+            session, workspace_id=workspace.id, actor=outsider, jamaah_id=jamaah.id, now=NOW
+        )

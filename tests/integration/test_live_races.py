@@ -24,7 +24,7 @@ from pipeline_core.domain.model import Workspace, WorkspaceKind, WorkStatus
 from pipeline_core.store import schema as t
 from pipeline_core.store.repository import Task
 from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
-from tests.builders import MANAGER, activity_entries, count_rows, make_jamaah, stream_entries
+from tests.builders import MANAGER, NOW, activity_entries, count_rows, make_jamaah, stream_entries
 
 CONTENDERS = 20
 
@@ -78,7 +78,12 @@ def _race(engine: Engine, commands: list[Command]) -> list[Any]:
 def _complete(workspace: Workspace, task: Task) -> Command:
     def command(session: Session, index: int) -> Any:
         return services.complete_task(
-            session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=task.version
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            task_id=task.id,
+            version=task.version,
+            now=NOW,
         )
 
     return command
@@ -93,6 +98,7 @@ def _edit(workspace: Workspace, task: Task) -> Command:
             task_id=task.id,
             version=task.version,
             notes=f"catatan dari admin {index}",
+            now=NOW,
         )
 
     return command

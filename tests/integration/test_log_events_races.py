@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 import pytest
 from sqlalchemy import Engine, select
@@ -35,13 +36,23 @@ DOC_ADMIN = Actor(user_id=None, name="Dewi Dokumen", role=Role.DOCUMENT_ADMIN)
 VISA_ADMIN = Actor(user_id=None, name="Vina Visa", role=Role.VISA_ADMIN)
 
 
+class _TaskCall(TypedDict):
+    """The arguments every command below shares, so mypy checks `**common` against each one."""
+
+    session: Session
+    workspace: Workspace
+    actor: Actor
+    task_id: int
+    now: datetime
+
+
 # --- the activity log and events ----------------------------------------------------------------
 
 
 def test_the_log_has_exactly_one_entry_per_applied_command(session: Session, workspace: Workspace) -> None:
     task = make_jamaah(session, workspace).task
     assert task is not None
-    common = {"session": session, "workspace": workspace, "actor": MANAGER, "task_id": task.id}
+    common = _TaskCall(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, now=NOW)
     update_task(**common, version=1, notes="Telepon jamaah")
     update_task(**common, version=2, notes="Telepon jamaah")  # nothing changes: not applied
     with pytest.raises(Conflict):
@@ -49,7 +60,7 @@ def test_the_log_has_exactly_one_entry_per_applied_command(session: Session, wor
     block_task(**common, version=2, reason="KTP buram")
     unblock_task(**common, version=3)
     reassign(**common, version=4, assignee_id=None)  # already unassigned: not applied
-    complete_task(**common, version=4, now=NOW + HOUR)
+    complete_task(**(common | {"now": NOW + HOUR}), version=4)
 
     actions = [entry.action for entry in activity_entries(session, workspace)]
     assert actions == ["jamaah.enrolled", "task.updated", "task.blocked", "task.unblocked", "task.completed"]
@@ -159,7 +170,9 @@ def test_two_simultaneous_completions_one_wins_one_conflicts(
             start.wait()
             try:
                 outcomes.append(
-                    complete_task(session=own, workspace=workspace, actor=MANAGER, task_id=task.id, version=1)
+                    complete_task(
+                        session=own, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, now=NOW
+                    )
                 )
             except Exception as error:
                 outcomes.append(error)
@@ -201,7 +214,9 @@ def test_a_refusal_inside_a_user_action_transaction_is_still_recorded(engine: En
         assert task is not None
     try:
         with pytest.raises(PermissionDenied), db.transaction() as session:
-            complete_task(session=session, workspace=workspace, actor=VISA_ADMIN, task_id=task.id, version=1)
+            complete_task(
+                session=session, workspace=workspace, actor=VISA_ADMIN, task_id=task.id, version=1, now=NOW
+            )
         with Session(engine) as check:
             actions = [e.action for e in activity_entries(check, workspace)]
         assert actions == ["jamaah.enrolled", "permission.denied"]

@@ -106,6 +106,7 @@ def test_completion_totals_accumulate_over_jamaah(session: Session, workspace: W
             version=1,
             now=NOW + hours * HOUR,
         )
+    assert task is not None
     row = session.execute(
         select(t.StageCompletionTotals.__table__).where(t.StageCompletionTotals.stage_id == task.stage_id)
     ).one()
@@ -121,7 +122,13 @@ def test_a_stale_version_is_a_conflict_carrying_the_current_task(
     task = make_jamaah(session, workspace).task
     assert task is not None
     update_task(
-        session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, notes="Dicek"
+        session=session,
+        workspace=workspace,
+        actor=MANAGER,
+        task_id=task.id,
+        version=1,
+        notes="Dicek",
+        now=NOW,
     )
     log_before = len(activity_entries(session, workspace))
 
@@ -161,7 +168,13 @@ def test_blocking_needs_a_reason(session: Session, workspace: Workspace, reason:
     assert task is not None
     with pytest.raises(InvalidInput) as error:
         block_task(
-            session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, reason=reason
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            task_id=task.id,
+            version=1,
+            reason=reason,
+            now=NOW,
         )
     assert error.value.field == "reason"
     assert repo.find_task(session, workspace.id, task.id) == task
@@ -181,6 +194,7 @@ def test_block_and_unblock_round_trip_task_instance_and_snapshot(
         task_id=task.id,
         version=1,
         reason=f" {reason} ",
+        now=NOW,
     )
     assert (blocked.status, blocked.block_reason, blocked.version) == (WorkStatus.BLOCKED, reason, 2)
     instance = instance_row(session, task.stage_instance_id)
@@ -189,19 +203,29 @@ def test_block_and_unblock_round_trip_task_instance_and_snapshot(
     assert (snapshot.current_stage_status, snapshot.block_reason) == ("blocked", reason)
     with pytest.raises(InvalidInput, match="already blocked"):
         block_task(
-            session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2, reason="lagi"
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            task_id=task.id,
+            version=2,
+            reason="lagi",
+            now=NOW,
         )
 
     with pytest.raises(PermissionDenied, match="unblock"):  # lifting a block is the manager's call
-        unblock_task(session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=2)
-    unblocked = unblock_task(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2)
+        unblock_task(
+            session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=2, now=NOW
+        )
+    unblocked = unblock_task(
+        session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2, now=NOW
+    )
     assert (unblocked.status, unblocked.block_reason, unblocked.version) == (WorkStatus.IN_PROGRESS, None, 3)
     instance = instance_row(session, task.stage_instance_id)
     assert (instance.status, instance.block_reason) == ("in-progress", None)
     snapshot = snapshot_row(session, task.jamaah_id)
     assert (snapshot.current_stage_status, snapshot.block_reason) == ("in-progress", None)
     with pytest.raises(InvalidInput, match="not blocked"):
-        unblock_task(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=3)
+        unblock_task(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=3, now=NOW)
 
     entries = activity_entries(session, workspace)[1:]
     actions = [(e.action, e.changes) for e in entries if e.action != "permission.denied"]
@@ -265,7 +289,13 @@ def test_a_new_due_date_moves_the_instance_and_the_snapshot(session: Session, wo
     assert task is not None
     new_due = task.due_at + 24 * HOUR
     update_task(
-        session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, due_at=new_due
+        session=session,
+        workspace=workspace,
+        actor=MANAGER,
+        task_id=task.id,
+        version=1,
+        due_at=new_due,
+        now=NOW,
     )
     assert instance_row(session, task.stage_instance_id).due_at == new_due
     snapshot = snapshot_row(session, task.jamaah_id)
@@ -273,7 +303,13 @@ def test_a_new_due_date_moves_the_instance_and_the_snapshot(session: Session, wo
     assert (snapshot.current_due_at, snapshot.projected_finish_at) == (new_due, new_due + later * HOUR)
     with pytest.raises(InvalidInput) as error:
         update_task(
-            session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2, due_at=NOW
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            task_id=task.id,
+            version=2,
+            due_at=NOW,
+            now=NOW,
         )
     assert error.value.field == "due_at"
 
@@ -294,7 +330,9 @@ def test_update_task_refuses_bad_values(
     task = make_jamaah(session, workspace).task
     assert task is not None
     with pytest.raises(InvalidInput) as error:
-        update_task(session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, **change)
+        update_task(
+            session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, now=NOW, **change
+        )
     assert error.value.field == field
     assert repo.find_task(session, workspace.id, task.id) == task
 
@@ -310,6 +348,7 @@ def test_an_update_that_changes_nothing_is_not_applied(session: Session, workspa
         version=1,
         priority=task.priority,
         notes=UNSET,
+        now=NOW,
     )
     assert same == task and same.version == 1
     assert len(activity_entries(session, workspace)) == 1
@@ -330,6 +369,7 @@ def test_the_assignee_must_be_an_active_user_of_the_workspace(session: Session, 
                 task_id=task.id,
                 version=1,
                 assignee_id=user_id,
+                now=NOW,
             )
         assert error.value.field == "assignee_id"
 
@@ -349,6 +389,7 @@ def test_reassign_changes_assignee_and_role_and_tells_both_roles(
         version=1,
         assignee_id=vina,
         role="visa-admin",
+        now=NOW,
     )
 
     assert (moved.assignee_id, moved.assigned_role, moved.version) == (vina, Role.VISA_ADMIN, 2)
@@ -368,6 +409,7 @@ def test_reassign_changes_assignee_and_role_and_tells_both_roles(
             version=2,
             assignee_id=None,
             role="manager",
+            now=NOW,
         )
     assert error.value.field == "role"
 
@@ -388,6 +430,7 @@ def test_admins_work_only_on_their_own_roles_tasks(session: Session, workspace: 
             version=1,
             assignee_id=None,
             role=Role.VISA_ADMIN,
+            now=NOW,
         )
     with pytest.raises(PermissionDenied, match="reprioritise"):
         update_task(
@@ -397,6 +440,7 @@ def test_admins_work_only_on_their_own_roles_tasks(session: Session, workspace: 
             task_id=task.id,
             version=1,
             priority="urgent",
+            now=NOW,
         )
     noted = update_task(
         session=session,
@@ -405,6 +449,7 @@ def test_admins_work_only_on_their_own_roles_tasks(session: Session, workspace: 
         task_id=task.id,
         version=1,
         notes="KK sudah ada",
+        now=NOW,
     )
     done = complete_task(
         session=session, workspace=workspace, actor=DOC_ADMIN, task_id=task.id, version=noted.version, now=NOW
@@ -421,7 +466,13 @@ def test_a_blocked_task_may_be_completed_and_its_block_is_cleared(
     task = make_jamaah(session, workspace).task
     assert task is not None
     block_task(
-        session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, reason="KTP buram"
+        session=session,
+        workspace=workspace,
+        actor=MANAGER,
+        task_id=task.id,
+        version=1,
+        reason="KTP buram",
+        now=NOW,
     )
     result = complete_task(
         session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=2, now=NOW
