@@ -4,6 +4,10 @@ one workspace, the CLI, and the daily demo refresh (pipeline_core/datasets).
 Loading commits (one transaction per dataset), so these tests cannot use the rolled-back `session`
 fixture: the module loads demo-13 and demo-2000 into their own workspaces and deletes both at the
 end, leaving the database as it found it.
+
+The demos are laid out relative to the instant they are loaded at; every load and read here is at
+the builders' NOW, so the figures hold on any day. The CLI test seeds in a child process, on the
+real clock: it checks only counts, which do not depend on the day.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,7 @@ from pipeline_core.reads import queries
 from pipeline_core.seed import datasets
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import get_workspace
+from tests.builders import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def demos(engine: Engine) -> Iterator[None]:
     for name in datasets.DEMO_DATASETS:
-        datasets.load_dataset(name, reset=True)
+        datasets.load_dataset(name, reset=True, now=NOW)
     yield
     for name in datasets.DEMO_DATASETS:
         datasets.delete_dataset(name)
@@ -46,7 +51,7 @@ def workspace_id(engine: Engine, name: str) -> int:
 
 def health(engine: Engine, name: str) -> queries.PipelineHealth:
     with Session(engine) as session:
-        return queries.pipeline_health(session, get_workspace(session, name), datetime.now(UTC))
+        return queries.pipeline_health(session, get_workspace(session, name), NOW)
 
 
 def fingerprint(engine: Engine, name: str) -> dict[str, tuple[int, str]]:
@@ -144,7 +149,7 @@ def test_summaries_are_filled(demos: None, engine: Engine) -> None:
             text("SELECT count(*) FROM stage_instances WHERE workspace_id = :ws AND status = 'completed'"),
             {"ws": ws},
         ).scalar_one()
-        today = rules.agency_today(datetime.now(UTC), "Asia/Jakarta")
+        today = rules.agency_today(NOW, "Asia/Jakarta")
         stuck_today = connection.execute(
             text(
                 "SELECT s.code, b.stuck_count"
@@ -164,7 +169,7 @@ def test_summaries_are_filled(demos: None, engine: Engine) -> None:
 def test_reset_touches_no_other_workspace(demos: None, engine: Engine) -> None:
     before = fingerprint(engine, "demo-2000")
     old_id = workspace_id(engine, "demo-13")
-    datasets.load_dataset("demo-13", reset=True)
+    datasets.load_dataset("demo-13", reset=True, now=NOW)
     assert workspace_id(engine, "demo-13") != old_id
     assert fingerprint(engine, "demo-2000") == before
     assert health(engine, "demo-13").total == 13
@@ -173,7 +178,7 @@ def test_reset_touches_no_other_workspace(demos: None, engine: Engine) -> None:
 def test_loading_an_existing_dataset_without_reset_is_refused(demos: None, engine: Engine) -> None:
     before = fingerprint(engine, "demo-13")
     with pytest.raises(Conflict, match="--reset"):
-        datasets.load_dataset("demo-13")
+        datasets.load_dataset("demo-13", now=NOW)
     assert fingerprint(engine, "demo-13") == before
 
 
@@ -213,19 +218,19 @@ def test_cli_refuses_an_unknown_dataset_in_one_line() -> None:
 def test_ensure_demo_datasets_loads_missing_and_refreshes_stale(demos: None, engine: Engine) -> None:
     for name in datasets.DEMO_DATASETS:
         datasets.delete_dataset(name)
-    datasets.ensure_demo_datasets()
+    datasets.ensure_demo_datasets(now=NOW)
     assert all(datasets.dataset_exists(name) for name in datasets.DEMO_DATASETS)
     ids = {name: workspace_id(engine, name) for name in datasets.DEMO_DATASETS}
 
-    datasets.ensure_demo_datasets()  # both fresh for today: nothing happens
+    datasets.ensure_demo_datasets(now=NOW)  # both fresh for today: nothing happens
     assert {name: workspace_id(engine, name) for name in datasets.DEMO_DATASETS} == ids
 
     with engine.begin() as connection:  # demo-13 laid out yesterday: it is re-laid, demo-2000 kept
-        yesterday = rules.agency_today(datetime.now(UTC), "Asia/Jakarta") - timedelta(days=1)
+        yesterday = rules.agency_today(NOW, "Asia/Jakarta") - timedelta(days=1)
         connection.execute(
             update(t.Workspace).where(t.Workspace.slug == "demo-13").values(seeded_on=yesterday)
         )
-    datasets.ensure_demo_datasets()
+    datasets.ensure_demo_datasets(now=NOW)
     assert workspace_id(engine, "demo-13") != ids["demo-13"]
     assert workspace_id(engine, "demo-2000") == ids["demo-2000"]
     assert health(engine, "demo-13").total == 13
