@@ -162,7 +162,12 @@ def count_rows(session: Session, table: Any, **where: Any) -> int:
 
 def stream_entries(workspace: Workspace) -> list[dict[str, Any]]:
     entries = cache.get_redis().xrange(events.stream_key(workspace.id))
-    return [json.loads(fields["event"]) for _, fields in entries]
+    assert entries is not None  # an empty list when nothing was published
+    published = []
+    for _, fields in entries:
+        assert fields is not None  # every entry `events.publish` appends has its fields
+        published.append(json.loads(fields["event"]))
+    return published
 
 
 def listen(pubsub: Any, *, count: int, seconds: float = 5.0) -> list[dict[str, Any]]:

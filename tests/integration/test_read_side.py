@@ -494,6 +494,7 @@ def test_the_detail_plans_the_stages_ahead(
     ]
     later = detail.timeline[3]
     assert later.status is None and later.planned_start == detail.timeline[2].due_at
+    assert later.planned_start is not None
     assert later.planned_due == later.planned_start + timedelta(hours=later.sla_hours)
     assert detail.progress_percent == 20.0
     assert detail.passport.value == "ok"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, create_engine, insert, select, text
@@ -14,12 +15,11 @@ from pipeline_core.store import migrate
 from pipeline_core.store import schema as t
 from pipeline_core.store.schema import Base
 from pipeline_core.store.workspaces import create_workspace, current_version_id, get_workspace
-
-NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+from tests.builders import NOW
 
 
 @pytest.fixture
-def scratch_engine(engine: Engine) -> Engine:
+def scratch_engine(engine: Engine) -> Iterator[Engine]:
     """A database of its own for the round-trip, on the same server as the tests."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("DROP DATABASE IF EXISTS umrah_roundtrip"))

@@ -34,11 +34,12 @@ def test_the_mode_follows_the_environment(servers: None) -> None:
     if os.environ.get("DATABASE_URL"):
         assert not settings.embedded_database and url.host == "127.0.0.1"
     else:
-        assert settings.embedded_database and url.query["host"].startswith(str(settings.data_dir))
+        socket_dir = url.query["host"]  # a str here; SQLAlchemy types a repeated key as a tuple
+        assert settings.embedded_database and isinstance(socket_dir, str)
+        assert socket_dir.startswith(str(settings.data_dir))
     with db.get_engine().connect() as connection:
-        assert (
-            connection.execute(text("SELECT current_setting('server_version_num')::int")).scalar() >= 150000
-        )
+        version = connection.execute(text("SELECT current_setting('server_version_num')::int")).scalar_one()
+    assert version >= 150000
     assert cache.get_redis().ping()
 
 

@@ -98,7 +98,9 @@ def test_demo13_is_exactly_7_3_2_1_at_any_time_of_day(hour: int, minute: int) ->
     ds = build_dataset("demo-13", now=now)
     found = [status.value for status in statuses(ds, now)]
     assert Counter(found) == {"on-track": 7, "at-risk": 3, "overdue": 2, "completed": 1}
-    assert found == expected_statuses(DATASETS["demo-13"].curated)
+    curated = DATASETS["demo-13"].curated
+    assert curated is not None
+    assert found == expected_statuses(curated)
 
 
 def test_demo13_stays_7_3_2_1_until_midnight() -> None:
