@@ -11,8 +11,9 @@ AppTest loads this file (app.py is the ASGI wrapper around it).
 import streamlit as st
 
 from ui_kit import registry
-from ui_kit.common import account_panel, ensure_ready, start_run, workspace_switcher
-from ui_kit.i18n import language_switch
+from ui_kit.session import start_run
+from ui_kit.sidebar import account_panel, language_switch, workspace_switcher
+from ui_kit.startup import ensure_ready
 
 st.set_page_config(page_title="Umrah Pipeline", page_icon="🕋", layout="wide")
 ensure_ready()

@@ -17,8 +17,9 @@ from pipeline_core.domain.permissions import Action
 from ui_kit import registry
 from ui_kit.cards import ENROLMENT_FIELDS
 from ui_kit.cards import change_words as change_text
-from ui_kit.common import pager, section, show_flash, viewer_who_may
 from ui_kit.i18n import TEXT, day_time, num, role_title, stage_name, t
+from ui_kit.session import viewer_who_may
+from ui_kit.widgets import pager, section, show_flash
 
 SIZES = (20, 50, 100)
 

@@ -12,9 +12,11 @@ from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.queries import Bottleneck
 from ui_kit import charts
 from ui_kit.cards import alert_card, jamaah_rows, warn_of_new_critical
-from ui_kit.common import ALL, current_viewer, listen, pager, section, show_flash
 from ui_kit.i18n import num, severity_label, stage_name, t
+from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
+from ui_kit.session import current_viewer
+from ui_kit.widgets import ALL, pager, section, show_flash
 
 STUCK_PAGE_SIZE = 10
 

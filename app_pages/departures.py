@@ -7,8 +7,10 @@ import streamlit as st
 from pipeline_core.app import actions, dashboard
 from pipeline_core.reads.queries import DepartureGroup
 from ui_kit.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
-from ui_kit.common import current_viewer, listen, pager, section, show_flash
 from ui_kit.i18n import day, num, stage_name, t
+from ui_kit.live import listen
+from ui_kit.session import current_viewer
+from ui_kit.widgets import pager, section, show_flash
 
 WINDOWS = (7, 14, 30)
 ROSTER_SIZE = 10

@@ -21,9 +21,10 @@ from ui_kit.cards import (
     task_lines_table,
     timeline_table,
 )
-from ui_kit.common import current_viewer, pager, search_box, section, show_flash
 from ui_kit.i18n import day, jamaah_status_label, pct, stage_name, t
 from ui_kit.plotly_figure import plotly_figure
+from ui_kit.session import current_viewer
+from ui_kit.widgets import pager, search_box, section, show_flash
 
 PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
 

@@ -7,9 +7,11 @@ from pipeline_core.app import actions, dashboard
 from pipeline_core.domain.permissions import Action
 from ui_kit import charts, registry
 from ui_kit.cards import alert_card, departures_table, warn_of_new_critical
-from ui_kit.common import current_viewer, listen, section, show_flash
 from ui_kit.i18n import dec, num, pct, role_title, stage_name, t
+from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
+from ui_kit.session import current_viewer
+from ui_kit.widgets import section, show_flash
 
 viewer = current_viewer()
 workspace = viewer.workspace

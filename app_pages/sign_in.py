@@ -13,8 +13,8 @@ import html
 import streamlit as st
 
 from pipeline_core.commands import accounts
-from ui_kit.common import sso_configured, sso_email, sso_sign_out
 from ui_kit.i18n import lang, role_title, t
+from ui_kit.session import sso_configured, sso_email, sso_sign_out
 
 
 def _form(fields: str, submit: str, *, primary: bool) -> str:

@@ -2,7 +2,7 @@
 Hari ini, Mendatang, Diblokir) or an editable table, paged server-side.
 
 Everything that shapes the view lives in the URL (role, q, view, col, page, size; q not when it holds
-a NIK, passport or phone number: common.search_box), so a reload or
+a NIK, passport or phone number: widgets.search_box), so a reload or
 a shared link shows the same tasks. Each column's count comes with its page (one read a column). The
 kanban is one fragment: a colleague's change pushed to this queue (ui_kit/live.py) redraws it
 without a page reload; the table view only announces such changes (it never redraws under edits).
@@ -15,10 +15,13 @@ from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import ADMIN_ROLES, KanbanColumn
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads import task_queue
-from ui_kit.common import ALL, current_viewer, home_role, listen, pager, search_box, section, show_flash
 from ui_kit.i18n import column_label, num, role_title, t
+from ui_kit.live import listen
+from ui_kit.session import current_viewer
 from ui_kit.tasks.card import block_dialog_if_asked, task_cards
+from ui_kit.tasks.queue import home_role
 from ui_kit.tasks.table import seen_tasks, task_table
+from ui_kit.widgets import ALL, pager, search_box, section, show_flash
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 SIZES = (20, 50, 100)

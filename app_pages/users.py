@@ -15,8 +15,9 @@ from pipeline_core.app import user_admin
 from pipeline_core.commands.accounts import PASSWORD_MIN, UserAccount
 from pipeline_core.domain.errors import InvalidInput, PipelineError
 from pipeline_core.domain.permissions import ROLE_ORDER, Action
-from ui_kit.common import flash, section, show_flash, viewer_who_may
 from ui_kit.i18n import TEXT, day_time, num, role_title, t
+from ui_kit.session import viewer_who_may
+from ui_kit.widgets import flash, section, show_flash
 
 ROLES = [role.value for role in ROLE_ORDER]
 NEW = ("new_username", "new_full_name", "new_email", "new_password")

@@ -43,7 +43,7 @@ work tree costs CPU and floods the log.
 Signed in: every browser context first posts the sign-in form (`POST /auth/login`) as the dataset's
 demo manager, `manager@<dataset>` with the public demo password (the accounts are made idempotently
 after loading), untimed; the AppTest runs (benchmarks/script_runs.py) use a session of the same
-account, through the UI's one seam for "who is signed in" (`ui_kit.common.session_token`).
+account, through the UI's one seam for "who is signed in" (`ui_kit.session.session_token`).
 
 The sidebar's dataset switch must offer each dataset measured (it lists the scale datasets once
 loaded); a table's title says so if a page showed another dataset than the one asked for.

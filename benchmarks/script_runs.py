@@ -3,7 +3,7 @@
 Used by benchmarks/render_pages.py (its docstring says what is measured). The pages' `section(...)`
 blocks, every public read of `pipeline_core.app.dashboard` / `pipeline_core.app.actions` and the session
 look-up are timed per run; AppTest sends no cookies, so the UI's seam for the session token
-(`ui_kit.common.session_token`) answers with a real session of the account measured.
+(`ui_kit.session.session_token`) answers with a real session of the account measured.
 """
 
 from __future__ import annotations
@@ -52,16 +52,16 @@ def instrument(spent: Spent) -> None:
     the look-up of the signed-in user's session."""
     from pipeline_core.app import actions, dashboard
     from pipeline_core.commands import auth
-    from ui_kit import common
+    from ui_kit import widgets
 
-    original_section = common.section
+    original_section = widgets.section
 
     @contextlib.contextmanager
     def section(name: str) -> Iterator[None]:
         with spent.timing(f"section {name}"), original_section(name):
             yield
 
-    common.section = section  # pages import it on every run
+    widgets.section = section  # pages import it on every run
     for module in (dashboard, actions):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module.__name__ and not name.startswith("_"):
@@ -83,7 +83,7 @@ def signed_in_as(user: str | None) -> None:
     `user` (a real sign-in)."""
     from pipeline_core.commands import auth
     from pipeline_core.commands.accounts import DEMO_PASSWORD
-    from ui_kit import common
+    from ui_kit import session
 
     token = None
     if user is not None:
@@ -91,7 +91,7 @@ def signed_in_as(user: str | None) -> None:
             username=user, password=DEMO_PASSWORD, workspace_slug=None, client="benchmark"
         )
         token = signed_in.token
-    common.session_token = lambda: token
+    session.session_token = lambda: token
 
 
 def measure_script_runs(

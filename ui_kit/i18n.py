@@ -463,32 +463,6 @@ def t(key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-#: Widgets kept in the URL whose option labels are words of the current language.
-TRANSLATED_URL_KEYS = ("role", "view", "col", "severity", "what")
-
-
-def language_switch() -> None:
-    st.segmented_control(
-        TEXT["lang.label"][0],
-        list(LANGUAGES),
-        default="id",
-        required=True,
-        key="lang",
-        bind="query-params",
-        format_func=LANGUAGES.__getitem__,
-        on_change=_relabel_url,
-    )
-
-
-def _relabel_url() -> None:
-    """A bound widget stores its option *label* in the URL (?role=Admin+Dokumen): after a language
-    switch, set each one again so the URL carries the label in the new language and a reload or a
-    shared link still shows the same view."""
-    for key in TRANSLATED_URL_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
 # --- words of the domain and formatted values, in the current language ------------------------
 
 

@@ -57,9 +57,11 @@ from typing import Any
 
 import streamlit as st
 
-from pipeline_core.store import events
+from pipeline_core import app as core
+from pipeline_core.app.live import current_sequence
+from ui_kit import i18n
 
-__all__ = ["LiveEvent", "live_listener"]
+__all__ = ["LiveEvent", "listen", "live_listener"]
 
 THROTTLE_MS = 250
 
@@ -377,7 +379,7 @@ def live_listener(
 
     Returns the change that caused this run (see the module docstring), else None.
     """
-    since = events.current_sequence(workspace_id) if workspace_id is not None else None
+    since = current_sequence(workspace_id) if workspace_id is not None else None
     data = {
         "views": sorted(set(views)),
         "user_id": user_id,
@@ -399,3 +401,23 @@ def live_listener(
     if value.get("kind") == "restart":
         st.rerun(scope="app")
     return LiveEvent.from_trigger(value)
+
+
+def listen(
+    key: str, views: Iterable[str], viewer: core.Viewer, *, announce: bool = False, show_status: bool = False
+) -> LiveEvent | None:
+    """`live_listener` for a page's viewer, at the top of a fragment: a change by someone
+    else touching `views` reruns that fragment only. `announce`: say who changed what in a toast
+    (one listener per page does). `show_status`: draw the live / reconnecting / offline line here
+    (once per page). Returns the change that caused this run, else None."""
+    change = live_listener(
+        key=key,
+        views=views,
+        user_id=viewer.actor.user_id,
+        workspace_id=viewer.workspace.id,
+        show_status=show_status,
+        lang=i18n.lang(),
+    )
+    if announce and change is not None and (line := change.summary(i18n.lang())):
+        st.toast(line, icon=":material/sync:")
+    return change

@@ -28,7 +28,7 @@ from pipeline_core.seed.datasets import load_dataset
 from pipeline_core.store import cache, db
 from pipeline_core.store import schema as t
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
-from ui_kit import common
+from ui_kit import session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ TOKEN_KEY = "_test_session_token"
 
 @pytest.fixture(autouse=True)
 def _sessions_from_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common, "session_token", lambda: st.session_state.get(TOKEN_KEY))
+    monkeypatch.setattr(session, "session_token", lambda: st.session_state.get(TOKEN_KEY))
 
 
 def sign_in(role: str = "manager", dataset: str = "demo-13") -> str:

@@ -1,7 +1,7 @@
 """Sign-in through the app (AppTest; the browser walk posts the real form): who sees what, per role.
 
 AppTest sends no cookies, so each test signs in for real (`auth.sign_in`, a server-side session)
-and hands the token to the app's one seam (`common.session_token`, see conftest).
+and hands the token to the app's one seam (`session.session_token`, see conftest).
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.task_queue import TaskCard
 from ui_kit import registry
 from ui_kit.cards import PRIORITY_COLOR, plain, task_title
-from ui_kit.common import flash
 from ui_kit.i18n import lang, priority_label, t
 from ui_kit.tasks.column import action_of, task_column
+from ui_kit.widgets import flash
 
 BLOCKING = "blocking"  # the task whose block reason the dialog asks for
 

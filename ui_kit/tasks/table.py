@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from pipeline_core import app as core
 from pipeline_core.app import actions
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
@@ -25,8 +26,8 @@ from pipeline_core.domain.permissions import Action
 from pipeline_core.reads.task_queue import TaskCard, TaskPage
 from pipeline_core.store.repository import Task
 from ui_kit.cards import task_title
-from ui_kit.common import flash, staff
 from ui_kit.i18n import day_time, lang, priority_label, status_label, t
+from ui_kit.widgets import flash
 
 #: Table column → task field, in the order the conflict panel lists them.
 EDITABLE = {
@@ -48,6 +49,12 @@ def seen_tasks(view: str, load: Callable[[], TaskPage]) -> TaskPage:
     if snapshot is None or snapshot[0] != key:
         snapshot = st.session_state[SNAPSHOT] = (key, load())
     return snapshot[1]
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def staff(viewer: core.Viewer) -> list[core.StaffMember]:
+    """The workspace's active staff (assignee choices), for a minute."""
+    return core.active_users(viewer)
 
 
 def _next_generation() -> None:
