@@ -9,11 +9,8 @@ from typing import Any
 
 import streamlit as st
 
-from pipeline_core.app import activity as activity_log
-from pipeline_core.app import dashboard
-from pipeline_core.app.activity import ActivityEntry
-from pipeline_core.domain.errors import InvalidInput
-from pipeline_core.domain.permissions import Action
+from pipeline_core import app as core
+from pipeline_core.domain import Action, InvalidInput
 from ui_kit import registry
 from ui_kit.cards import ENROLMENT_FIELDS
 from ui_kit.cards import change_words as change_text
@@ -38,9 +35,9 @@ def action_label(action: str) -> str:
     return t(f"activity.{action}") if f"activity.{action}" in TEXT else action
 
 
-choices = activity_log.ActivityFilters(actors=[], actions=[])
+choices = core.ActivityFilters(actors=[], actions=[])
 with section("log-filters"):
-    choices = activity_log.activity_filters(viewer)
+    choices = core.activity_filters(viewer)
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     who = st.selectbox(
@@ -99,10 +96,10 @@ size = size if size in SIZES else 50
 
 
 def stage_names() -> dict[str, str]:
-    return {stage.code: stage_name(stage) for stage in dashboard.stage_stats(viewer)}
+    return {stage.code: stage_name(stage) for stage in core.stage_stats(viewer)}
 
 
-def changes(entry: ActivityEntry, stages: dict[str, str]) -> str:
+def changes(entry: core.ActivityEntry, stages: dict[str, str]) -> str:
     """Each change as "field: old → new"; roles by their titles."""
     words = []
     for name, change in entry.changes.items():
@@ -116,7 +113,7 @@ def changes(entry: ActivityEntry, stages: dict[str, str]) -> str:
     return "; ".join(words)
 
 
-def row(entry: ActivityEntry, stages: dict[str, str]) -> dict[str, Any]:
+def row(entry: core.ActivityEntry, stages: dict[str, str]) -> dict[str, Any]:
     return {
         "when": day_time(entry.occurred_at, workspace.timezone),
         "who": entry.actor,
@@ -129,7 +126,7 @@ def row(entry: ActivityEntry, stages: dict[str, str]) -> dict[str, Any]:
 
 with section("log"):
     try:
-        found = activity_log.activity_page(
+        found = core.activity_page(
             viewer,
             actor=who,
             action=what,

@@ -5,11 +5,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from pipeline_core.app import actions, dashboard
-from pipeline_core.domain import rules
-from pipeline_core.domain.model import Severity
-from pipeline_core.domain.permissions import Action
-from pipeline_core.reads.queries import Bottleneck
+from pipeline_core import app as core
+from pipeline_core.domain import Action, Severity
 from ui_kit import charts
 from ui_kit.cards import alert_card, jamaah_rows, warn_of_new_critical
 from ui_kit.i18n import num, severity_label, stage_name, t
@@ -37,13 +34,13 @@ severity = st.segmented_control(
 
 
 @st.fragment
-def stuck_list(alert: Bottleneck) -> None:
+def stuck_list(alert: core.Bottleneck) -> None:
     label = f"{t('bottlenecks.stuck_list')} ({num(alert.stuck)})"
     if not st.toggle(label, key=f"stuck-{alert.code}"):
         return
     with section(f"stuck-{alert.code}"):
         key = f"stuck-page-{alert.code}"
-        stuck = actions.stuck_jamaah(
+        stuck = core.stuck_jamaah(
             viewer, alert.code, page=st.session_state.get(key, 1), limit=STUCK_PAGE_SIZE
         )
         jamaah_rows(stuck.items, workspace, show=("due", "departure"))
@@ -60,7 +57,7 @@ def stuck_list(alert: Bottleneck) -> None:
 def alerts() -> None:
     change = listen("live-bottlenecks", ["bottlenecks"], viewer, announce=True, show_status=True)
     with section("alerts"):
-        found = dashboard.bottlenecks(viewer, severity=None if severity == ALL else severity)
+        found = core.bottlenecks(viewer, severity=None if severity == ALL else severity)
         managing = viewer.may(Action.VIEW_QUEUE_ALL)
         warn_of_new_critical(found, live=change is not None, managing=managing and severity == ALL)
         if not found:
@@ -77,13 +74,12 @@ def alerts() -> None:
 def history() -> None:
     st.subheader(t("bottlenecks.history"), anchor=False)
     with section("history"):
-        days = dashboard.stuck_history(viewer)
+        days = core.stuck_history(viewer)
         if not days:
             st.info(t("bottlenecks.history.empty"), icon=":material/timeline:")
             return
-        names = {stage.code: stage_name(stage) for stage in dashboard.stage_stats(viewer)}
-        today = rules.agency_today(datetime.now(UTC), workspace.timezone)
-        figure = charts.stuck_over_time(days, names, today=today)
+        names = {stage.code: stage_name(stage) for stage in core.stage_stats(viewer)}
+        figure = charts.stuck_over_time(days, names, now=datetime.now(UTC), tz=workspace.timezone)
         plotly_figure(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
 
 

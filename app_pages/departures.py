@@ -4,8 +4,7 @@ how many of each are ready and at which stage the others are; drill down to the 
 
 import streamlit as st
 
-from pipeline_core.app import actions, dashboard
-from pipeline_core.reads.queries import DepartureGroup
+from pipeline_core import app as core
 from ui_kit.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
 from ui_kit.i18n import day, num, stage_name, t
 from ui_kit.live import listen
@@ -32,18 +31,18 @@ window = st.segmented_control(
 window = window if window in WINDOWS else WINDOWS[0]
 
 
-def roster_csv(group: DepartureGroup) -> str:
+def roster_csv(group: core.DepartureGroup) -> str:
     """Every not-ready jamaah of the group (a group is at most a few busloads), read page by page."""
     lines, page, pages = [], 1, 1
     while page <= pages:
-        chunk = actions.not_ready_jamaah(viewer, group.package_id, page=page, limit=100)
+        chunk = core.not_ready_jamaah(viewer, group.package_id, page=page, limit=100)
         lines += chunk.items
         page, pages = page + 1, chunk.pages
     return jamaah_csv(lines, workspace)
 
 
 @st.fragment
-def group_card(group: DepartureGroup) -> None:
+def group_card(group: core.DepartureGroup) -> None:
     with st.container(border=True, key=f"group-{group.package_id}"):
         # One Markdown block for the title, flight and counts: a page shows 20 groups, and every
         # element costs the browser a few ms on each visit (docs/benchmarks.md, "Rendering").
@@ -71,10 +70,10 @@ def group_card(group: DepartureGroup) -> None:
             roster(group)
 
 
-def roster(group: DepartureGroup) -> None:
+def roster(group: core.DepartureGroup) -> None:
     with section(f"roster-{group.package_id}"):
         key = f"roster-page-{group.package_id}"
-        lines = actions.not_ready_jamaah(
+        lines = core.not_ready_jamaah(
             viewer, group.package_id, page=st.session_state.get(key, 1), limit=ROSTER_SIZE
         )
         jamaah_rows(lines.items, workspace)
@@ -100,9 +99,7 @@ def roster(group: DepartureGroup) -> None:
 def groups() -> None:
     listen("live-departures", ["departures"], viewer, announce=True, show_status=True)
     with section("departures"):
-        found = dashboard.upcoming_departures(
-            viewer, days=window, page=st.session_state.get("groups_page", 1)
-        )
+        found = core.upcoming_departures(viewer, days=window, page=st.session_state.get("groups_page", 1))
         if not found.items:
             st.info(t("departures.empty", n=window), icon=":material/event_available:")
             return

@@ -6,18 +6,15 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from pipeline_core.app import actions, dashboard
-from pipeline_core.commands.privacy import RevealedIdentity
-from pipeline_core.domain.errors import InvalidInput, NotFound
-from pipeline_core.domain.permissions import Action
-from pipeline_core.domain.rules import PassportCheck
-from pipeline_core.reads.jamaah_detail import JamaahDetail
+from pipeline_core import app as core
+from pipeline_core.domain import Action, InvalidInput, NotFound
 from ui_kit import charts, registry
 from ui_kit.cards import (
     STATUS_COLOR,
     activity_feed,
     contact_links,
     jamaah_rows,
+    passport_alert,
     task_lines_table,
     timeline_table,
 )
@@ -25,8 +22,6 @@ from ui_kit.i18n import day, jamaah_status_label, pct, stage_name, t
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
 from ui_kit.widgets import pager, search_box, section, show_flash
-
-PASSPORT_ALERT = {PassportCheck.OK: st.success, PassportCheck.WARNING: st.warning}
 
 viewer = current_viewer()
 workspace = viewer.workspace
@@ -42,7 +37,7 @@ def search() -> None:
         return
     with section("jamaah-search"):
         try:
-            found = actions.find_jamaah(viewer, query, page=st.session_state.get("jq_page", 1))
+            found = core.find_jamaah(viewer, query, page=st.session_state.get("jq_page", 1))
         except InvalidInput:
             st.warning(t("queue.search.invalid"), icon=":material/search_off:")
             return
@@ -58,7 +53,7 @@ def search() -> None:
         )
 
 
-def profile(detail: JamaahDetail, revealed: RevealedIdentity | None) -> None:
+def profile(detail: core.JamaahDetail, revealed: core.RevealedIdentity | None) -> None:
     """The profile; NIK and passport masked unless a manager just asked to see them (logged)."""
     nik = revealed.nik if revealed else detail.nik
     passport = (revealed.passport_number if revealed else detail.passport_number) or None
@@ -83,18 +78,16 @@ def profile(detail: JamaahDetail, revealed: RevealedIdentity | None) -> None:
         st.caption(f":material/visibility: {t('jamaah.revealed')}")
     else:
         st.caption(f":material/visibility_off: {t('jamaah.masked')}")
-    PASSPORT_ALERT.get(detail.passport, st.error)(
-        t(f"passport.{detail.passport.value}"), icon=":material/badge:"
-    )
+    passport_alert(detail.passport)
 
 
-def timeline(detail: JamaahDetail) -> None:
+def timeline(detail: core.JamaahDetail) -> None:
     st.subheader(t("timeline.title"), anchor=False)
     figure = charts.stage_timeline(detail.timeline, datetime.now(UTC))
     plotly_figure(figure, alt=t("timeline.chart.alt"), key="timeline-chart")
 
 
-def work(detail: JamaahDetail) -> None:
+def work(detail: core.JamaahDetail) -> None:
     st.subheader(t("tasks.title"), anchor=False)
     task_lines_table(detail.tasks, workspace, detail.full_name)
     st.subheader(t("jamaah.notes"), anchor=False)
@@ -109,7 +102,7 @@ if not raw_id:
 
 with section("jamaah-detail"):
     try:
-        detail = dashboard.jamaah_detail(viewer, int(raw_id))
+        detail = core.jamaah_detail(viewer, int(raw_id))
     except (NotFound, ValueError):
         st.warning(t("jamaah.not_found", id=raw_id), icon=":material/person_off:")
         st.page_link(registry.JAMAAH.page(), label=t("jamaah.back"), icon=":material/search:")
@@ -126,7 +119,7 @@ with section("jamaah-detail"):
         if viewer.may(Action.REVEAL_PERSONAL_DATA) and st.button(
             t("jamaah.reveal"), icon=":material/visibility:", key="reveal", help=t("jamaah.reveal.help")
         ):
-            revealed = actions.reveal_identity(viewer, detail.id)  # shown for this run only
+            revealed = core.reveal_identity(viewer, detail.id)  # shown for this run only
         profile(detail, revealed)
     with right:
         timeline(detail)

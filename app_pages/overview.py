@@ -3,8 +3,8 @@ who leaves this week. Each section is a fragment with its own loading state and 
 
 import streamlit as st
 
-from pipeline_core.app import actions, dashboard
-from pipeline_core.domain.permissions import Action
+from pipeline_core import app as core
+from pipeline_core.domain import Action
 from ui_kit import charts, registry
 from ui_kit.cards import alert_card, departures_table, warn_of_new_critical
 from ui_kit.i18n import dec, num, pct, role_title, stage_name, t
@@ -35,7 +35,7 @@ def live_status() -> None:
 def kpis() -> None:
     listen("live-kpis", ["health"], viewer)
     with section("kpis"):
-        health = dashboard.pipeline_health(viewer)
+        health = core.pipeline_health(viewer)
         with st.container(horizontal=True):
             for key, value in (
                 ("total", num(health.total)),
@@ -52,7 +52,7 @@ def stage_cards() -> None:
     listen("live-stages", ["stages"], viewer)
     st.subheader(t("stages.title"), anchor=False)
     with section("stages"):
-        stages = dashboard.stage_stats(viewer)
+        stages = core.stage_stats(viewer)
         if not stages:
             st.info(t("stages.empty"), icon=":material/info:")
         with st.grid(5, min_column_width=170, gap="small"):
@@ -81,8 +81,8 @@ def pipeline_chart() -> None:
     listen("live-chart", ["stages"], viewer)
     st.subheader(t("chart.title"), anchor=False)
     with section("chart"):
-        stages = dashboard.stage_stats(viewer)
-        parts = actions.stage_breakdown(viewer)
+        stages = core.stage_stats(viewer)
+        parts = core.stage_breakdown(viewer)
         if not parts:
             st.info(t("chart.empty"), icon=":material/info:")
         else:
@@ -94,7 +94,7 @@ def alerts() -> None:
     change = listen("live-alerts", ["bottlenecks"], viewer)
     st.subheader(t("alerts.title"), anchor=False)
     with section("alerts"):
-        found = dashboard.bottlenecks(viewer)
+        found = core.bottlenecks(viewer)
         warn_of_new_critical(found, live=change is not None, managing=viewer.may(Action.VIEW_QUEUE_ALL))
         if not found:
             st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
@@ -109,7 +109,7 @@ def departures() -> None:
     listen("live-departures", ["departures"], viewer)
     st.subheader(t("departures.upcoming"), anchor=False)
     with section("departures"):
-        upcoming = dashboard.upcoming_departures(viewer, days=7, limit=10)
+        upcoming = core.upcoming_departures(viewer, days=7, limit=10)
         if not upcoming.items:
             st.info(t("departures.empty", n=7), icon=":material/event_available:")
         else:

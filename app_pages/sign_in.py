@@ -12,7 +12,7 @@ import html
 
 import streamlit as st
 
-from pipeline_core.commands import accounts
+from pipeline_core.app import sessions
 from ui_kit.i18n import lang, role_title, t
 from ui_kit.session import sso_configured, sso_email, sso_sign_out
 
@@ -50,9 +50,9 @@ def sign_in_form() -> None:
     st.html(_STYLE + _form(fields, t("signin.submit"), primary=True))
 
 
-def demo_accounts(workspaces: list[accounts.DemoWorkspace]) -> None:
+def demo_accounts(workspaces: list[sessions.DemoWorkspace]) -> None:
     st.subheader(t("signin.demo.title"), anchor=False)
-    st.caption(t("signin.demo.intro", password=accounts.DEMO_PASSWORD))
+    st.caption(t("signin.demo.intro", password=sessions.DEMO_PASSWORD))
     tabs = st.tabs([workspace.name for workspace in workspaces])
     for tab, workspace in zip(tabs, workspaces, strict=True):
         with tab:
@@ -62,7 +62,7 @@ def demo_accounts(workspaces: list[accounts.DemoWorkspace]) -> None:
                     st.markdown(f"{who}  \n:gray[`{account.username}`]", width="stretch")
                     hidden = (
                         f'<input type="hidden" name="username" value="{html.escape(account.username)}">'
-                        f'<input type="hidden" name="password" value="{html.escape(accounts.DEMO_PASSWORD)}">'
+                        f'<input type="hidden" name="password" value="{html.escape(sessions.DEMO_PASSWORD)}">'
                     )
                     st.html(_STYLE + _form(hidden, t("signin.demo.as"), primary=False), width="content")
 
@@ -94,7 +94,7 @@ with left:
     sign_in_form()
     single_sign_on()
 with right:
-    demos = accounts.demo_sign_ins()
+    demos = sessions.demo_sign_ins()
     if demos:
         demo_accounts(demos)
     else:

@@ -10,11 +10,8 @@ without a page reload; the table view only announces such changes (it never redr
 
 import streamlit as st
 
-from pipeline_core.app import dashboard
-from pipeline_core.domain.errors import InvalidInput
-from pipeline_core.domain.model import ADMIN_ROLES, KanbanColumn
-from pipeline_core.domain.permissions import Action
-from pipeline_core.reads import task_queue
+from pipeline_core import app as core
+from pipeline_core.domain import ADMIN_ROLES, Action, InvalidInput, KanbanColumn
 from ui_kit.i18n import column_label, num, role_title, t
 from ui_kit.live import listen
 from ui_kit.session import current_viewer
@@ -80,7 +77,7 @@ role_arg = None if role == ALL else role
 size = size if size in SIZES else SIZES[0]
 
 try:  # a search the core cannot read: say what to type (the views below would only fail)
-    task_queue.search_filter(search)
+    core.check_search(search)
 except InvalidInput:
     st.warning(t("queue.search.invalid"), icon=":material/search_off:")
     st.stop()
@@ -107,11 +104,11 @@ def kanban_column(column: KanbanColumn, wanted_page: int) -> None:
     header = st.empty()
     header.markdown(f"**{column_label(column)}**")
     with section(f"column-{column.value}"):
-        tasks = dashboard.task_queue_page(
+        tasks = core.task_queue_page(
             viewer, role=role_arg, column=column, search=search, page=wanted_page, limit=size
         )
         if tasks.page > tasks.pages:  # past the end (an old link, a column that shrank): the last page
-            tasks = dashboard.task_queue_page(
+            tasks = core.task_queue_page(
                 viewer, role=role_arg, column=column, search=search, page=tasks.pages, limit=size
             )
         header.markdown(f"**{column_label(column)}** :gray-badge[{num(tasks.total)}]")
@@ -149,7 +146,7 @@ def table() -> None:
         view = f"{workspace.slug}|{role}|{col}|{search}|{page}|{size}"
         tasks = seen_tasks(
             view,
-            lambda: dashboard.task_queue_page(
+            lambda: core.task_queue_page(
                 viewer, role=role_arg, column=column, search=search, page=page, limit=size
             ),
         )

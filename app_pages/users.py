@@ -1,7 +1,7 @@
 """Pengguna (super-admins): the workspace's staff, and what a super-admin does to their accounts —
 create, change role, deactivate, reset password.
 
-Each button is one call of `pipeline_core.app.user_admin` (one transaction), run in the button's
+Each button is one call of the app interface (`core.create_user`, …: one transaction), run in the button's
 callback: a success is a toast, a refusal stays under that button and says what to fix (the rules
 and their messages are `accounts`'). Passwords typed here are cleared from the session after every
 attempt.
@@ -11,10 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from pipeline_core.app import user_admin
-from pipeline_core.commands.accounts import PASSWORD_MIN, UserAccount
-from pipeline_core.domain.errors import InvalidInput, PipelineError
-from pipeline_core.domain.permissions import ROLE_ORDER, Action
+from pipeline_core import app as core
+from pipeline_core.domain import ROLE_ORDER, Action, InvalidInput, PipelineError
 from ui_kit.i18n import TEXT, day_time, num, role_title, t
 from ui_kit.session import viewer_who_may
 from ui_kit.widgets import flash, section, show_flash
@@ -55,7 +53,7 @@ def problem(action: str) -> None:
 def create() -> None:
     def call() -> str:
         state = st.session_state
-        user_admin.create_user(
+        core.create_user(
             viewer,
             username=state["new_username"],
             full_name=state["new_full_name"],
@@ -74,25 +72,25 @@ def create() -> None:
     attempt("create", call, secrets=("new_password",))
 
 
-def change_role(person: UserAccount, key: str) -> None:
+def change_role(person: core.UserAccount, key: str) -> None:
     def call() -> str:
-        user_admin.change_role(viewer, user_id=person.id, role=st.session_state[key])
+        core.change_role(viewer, user_id=person.id, role=st.session_state[key])
         return t("users.role_changed", name=person.full_name, role=role_title(st.session_state[key]))
 
     attempt("role", call)
 
 
-def deactivate(person: UserAccount) -> None:
+def deactivate(person: core.UserAccount) -> None:
     def call() -> str:
-        user_admin.deactivate_user(viewer, user_id=person.id)
+        core.deactivate_user(viewer, user_id=person.id)
         return t("users.deactivated", name=person.full_name)
 
     attempt("deactivate", call)
 
 
-def reset(person: UserAccount, key: str) -> None:
+def reset(person: core.UserAccount, key: str) -> None:
     def call() -> str:
-        user_admin.reset_password(viewer, user_id=person.id, password=st.session_state[key])
+        core.reset_password(viewer, user_id=person.id, password=st.session_state[key])
         return t("users.reset_done", name=person.full_name)
 
     attempt("reset", call, secrets=(key,))
@@ -102,9 +100,9 @@ def shown(at: object) -> str:
     return day_time(at, workspace.timezone) if at else ""
 
 
-people: list[UserAccount] = []
+people: list[core.UserAccount] = []
 with section("users"):
-    people = user_admin.users(viewer)
+    people = core.users(viewer)
     st.caption(t("users.count", n=num(len(people)), active=num(sum(p.is_active for p in people))))
     st.dataframe(
         [
@@ -160,7 +158,7 @@ with left:
             type="password",
             key="new_password",
             max_chars=1024,
-            help=t("users.password.help", n=PASSWORD_MIN),
+            help=t("users.password.help", n=core.PASSWORD_MIN),
         )
         st.form_submit_button(
             t("users.create"), on_click=create, icon=":material/person_add:", type="primary", key="create"
@@ -222,7 +220,7 @@ with right:
                 type="password",
                 key=reset_key,
                 max_chars=1024,
-                help=t("users.password.help", n=PASSWORD_MIN),
+                help=t("users.password.help", n=core.PASSWORD_MIN),
             )
             st.caption(t("users.reset.note"))
             st.button(

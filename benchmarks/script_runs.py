@@ -50,8 +50,8 @@ class Spent:
 def instrument(spent: Spent) -> None:
     """Time every `section(...)` of the pages, every public function of the core's read side, and
     the look-up of the signed-in user's session."""
-    from pipeline_core.app import actions, dashboard
-    from pipeline_core.commands import auth
+    from pipeline_core import app as core
+    from pipeline_core.app import actions, dashboard, sessions
     from ui_kit import widgets
 
     original_section = widgets.section
@@ -65,8 +65,12 @@ def instrument(spent: Spent) -> None:
     for module in (dashboard, actions):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module.__name__ and not name.startswith("_"):
-                setattr(module, name, timed(function, f"{module.__name__.rsplit('.', 1)[1]}.{name}", spent))
-    auth.resolve_session = timed(auth.resolve_session, "auth.resolve_session", spent)
+                label = f"{module.__name__.rsplit('.', 1)[1]}.{name}"
+                timed_function = timed(function, label, spent)
+                setattr(module, name, timed_function)
+                if getattr(core, name, None) is function:  # the pages call it as core.<name>
+                    setattr(core, name, timed_function)
+    sessions.resolve_session = timed(sessions.resolve_session, "auth.resolve_session", spent)
 
 
 def timed(function: Callable[..., Any], label: str, spent: Spent) -> Callable[..., Any]:

@@ -11,12 +11,9 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from pipeline_core.app.actions import JamaahLine
-from pipeline_core.domain import rules
+from pipeline_core.app import ActivityLine, Bottleneck, DepartureGroup, JamaahLine, TaskLine, TimelineStage
+from pipeline_core.domain import JamaahStatus, Priority, Severity, Workspace, rules
 from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_link
-from pipeline_core.domain.model import JamaahStatus, Priority, Severity, Workspace
-from pipeline_core.reads.jamaah_detail import ActivityLine, TaskLine, TimelineStage
-from pipeline_core.reads.queries import Bottleneck, DepartureGroup
 from ui_kit import registry
 from ui_kit.i18n import (
     TEXT,
@@ -208,6 +205,12 @@ def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
             ]
         )
     return out.getvalue()
+
+
+def passport_alert(check: rules.PassportCheck) -> None:
+    """Whether the passport is valid long enough for the trip: green, orange (renew soon) or red."""
+    alert = {rules.PassportCheck.OK: st.success, rules.PassportCheck.WARNING: st.warning}.get(check, st.error)
+    alert(t(f"passport.{check.value}"), icon=":material/badge:")
 
 
 def contact_links(phone: str, *, show_number: bool = False) -> str:

@@ -4,13 +4,12 @@ a jamaah's planned vs actual stage timeline. Drawing only: the figures come in a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
-from pipeline_core.app.actions import StageBreakdown
-from pipeline_core.reads.jamaah_detail import TimelineStage
-from pipeline_core.reads.queries import StageStats, StuckDay
+from pipeline_core.app import StageBreakdown, StageStats, StuckDay, TimelineStage
+from pipeline_core.domain import rules
 from ui_kit.i18n import day, stage_name, t
 
 #: Status colours shared by the charts (red = late, orange = blocked, as on the badges).
@@ -58,9 +57,12 @@ def pipeline_by_stage(stages: Sequence[StageStats], parts: Sequence[StageBreakdo
     return figure
 
 
-def stuck_over_time(history: Sequence[StuckDay], names: dict[str, str], *, today: date) -> go.Figure:
-    """One line per stage: stuck jamaah per day, over the 30 days up to today (days without a record
-    stay empty: nobody looked at the bottlenecks that day)."""
+def stuck_over_time(
+    history: Sequence[StuckDay], names: dict[str, str], *, now: datetime, tz: str
+) -> go.Figure:
+    """One line per stage: stuck jamaah per day, over the 30 days up to the agency's today (in its
+    time zone `tz`); days without a record stay empty: nobody looked at the bottlenecks that day."""
+    today = rules.agency_today(now, tz)
     figure = go.Figure()
     for code in dict.fromkeys(point.code for point in history):
         points = [point for point in history if point.code == code]

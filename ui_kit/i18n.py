@@ -10,8 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from pipeline_core.domain import formatting
-from pipeline_core.domain.model import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus
+from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}

@@ -55,6 +55,7 @@ from pipeline_core.app.dashboard import (
 )
 from pipeline_core.app.user_admin import change_role, create_user, deactivate_user, reset_password, users
 from pipeline_core.app.viewer import Viewer, system_viewer
+from pipeline_core.commands.accounts import PASSWORD_MIN, UserAccount
 from pipeline_core.commands.privacy import RevealedIdentity
 from pipeline_core.commands.tasks import TaskCompletion
 from pipeline_core.reads.jamaah_detail import ActivityLine, JamaahDetail, TaskLine, TimelineStage
@@ -70,6 +71,7 @@ from pipeline_core.reads.task_queue import ColumnCounts, TaskCard, TaskPage
 from pipeline_core.store.repository import Task
 
 __all__ = [
+    "PASSWORD_MIN",
     "ActivityEntry",
     "ActivityFilters",
     "ActivityLine",
@@ -93,6 +95,7 @@ __all__ = [
     "TaskLine",
     "TaskPage",
     "TimelineStage",
+    "UserAccount",
     "Viewer",
     "WorkspaceChoice",
     "active_users",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline_core import app as core
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting
@@ -54,7 +55,7 @@ def test_a_failing_history_keeps_the_alerts(demo13: Workspace, monkeypatch: pyte
     def broken(*args: object, **kwargs: object) -> None:
         raise ConnectionError("history unavailable")
 
-    monkeypatch.setattr(dashboard, "stuck_history", broken)
+    monkeypatch.setattr(core, "stuck_history", broken)
     at = open_page("bottlenecks")
     assert [w.value for w in at.warning] == [
         "Bagian ini tidak dapat dimuat saat ini. Bagian lain tetap berfungsi."

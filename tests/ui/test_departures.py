@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline_core import app as core
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting, privacy
@@ -64,7 +65,7 @@ def test_the_csv_masks_nik(demo13: Workspace) -> None:
 def test_no_departure_in_the_window(demo13: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     empty = dashboard.upcoming_departures(system_viewer(demo13), days=7)
     monkeypatch.setattr(
-        dashboard, "upcoming_departures", lambda *a, **k: type(empty)(items=[], total=0, page=1, pages=1)
+        core, "upcoming_departures", lambda *a, **k: type(empty)(items=[], total=0, page=1, pages=1)
     )
     at = open_page("departures")
     assert [i.value for i in at.info] == ["Tidak ada keberangkatan dalam 7 hari ke depan."]

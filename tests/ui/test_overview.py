@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipeline_core import app as core
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting
@@ -69,7 +70,7 @@ def test_bottleneck_alerts_and_upcoming_departures(demo13: Workspace) -> None:
 
 
 def test_no_bottleneck_shows_an_empty_state(demo13: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dashboard, "bottlenecks", lambda *args, **kwargs: [])
+    monkeypatch.setattr(core, "bottlenecks", lambda *args, **kwargs: [])
     at = open_page("overview")
     assert any(
         box.value == "Tidak ada hambatan" or "Tidak ada hambatan" in str(box.proto) for box in at.success
@@ -83,7 +84,7 @@ def test_a_failing_section_offers_retry_while_the_rest_renders(
         raise RuntimeError("stage statistics unavailable")
 
     real = dashboard.stage_stats
-    monkeypatch.setattr(dashboard, "stage_stats", broken)
+    monkeypatch.setattr(core, "stage_stats", broken)
     at = open_page("overview")
     assert [w.value for w in at.warning] == [
         "Bagian ini tidak dapat dimuat saat ini. Bagian lain tetap berfungsi."
@@ -93,7 +94,7 @@ def test_a_failing_section_offers_retry_while_the_rest_renders(
     )
     assert any(m.value.startswith("| Keberangkatan |") for m in at.markdown), "departures still render"
 
-    monkeypatch.setattr(dashboard, "stage_stats", real)
+    monkeypatch.setattr(core, "stage_stats", real)
     at.button(key="retry-stages").click().run()
     assert not at.exception
     assert [m.value for m in at.metric if m.label == "Jamaah"], "the stage cards are back after Retry"

@@ -12,14 +12,10 @@ from typing import Any
 
 import streamlit as st
 
-from pipeline_core.app import actions
-from pipeline_core.app.viewer import Viewer
-from pipeline_core.domain import rules
-from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
+from pipeline_core import app as core
+from pipeline_core.app import TaskCard, Viewer
+from pipeline_core.domain import Action, Conflict, InvalidInput, PermissionDenied, WorkStatus, rules
 from pipeline_core.domain.formatting import tel_link, whatsapp_link
-from pipeline_core.domain.model import WorkStatus
-from pipeline_core.domain.permissions import Action
-from pipeline_core.reads.task_queue import TaskCard
 from ui_kit import registry
 from ui_kit.cards import PRIORITY_COLOR, plain, task_title
 from ui_kit.i18n import lang, priority_label, t
@@ -91,10 +87,10 @@ def _on_action(key: str, drawn: dict[int, TaskCard], viewer: Viewer) -> None:
     name = {"title": task_title(task.title, task.jamaah_name), "name": task.jamaah_name}
     match asked["action"]:
         case "complete":
-            complete = partial(actions.complete_task, viewer, task.id, task.version)
+            complete = partial(core.complete_task, viewer, task.id, task.version)
             _attempt(task.id, complete, t("task.completed", **name))
         case "unblock":
-            unblock = partial(actions.unblock_task, viewer, task.id, task.version)
+            unblock = partial(core.unblock_task, viewer, task.id, task.version)
             _attempt(task.id, unblock, t("task.unblocked", **name))
         case "block":
             st.session_state[BLOCKING] = {
@@ -141,7 +137,7 @@ def _block(asked: dict[str, Any], viewer: Viewer) -> None:
         st.session_state["block-problem"] = t("task.block.required")
         return
     st.session_state.pop(BLOCKING, None)
-    block = partial(actions.block_task, viewer, asked["id"], asked["version"], reason)
+    block = partial(core.block_task, viewer, asked["id"], asked["version"], reason)
     _attempt(asked["id"], block, t("task.blocked", title=asked["title"], name=asked["name"]))
 
 

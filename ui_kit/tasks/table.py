@@ -18,13 +18,16 @@ import pandas as pd
 import streamlit as st
 
 from pipeline_core import app as core
-from pipeline_core.app import actions
-from pipeline_core.app.viewer import Viewer
-from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
-from pipeline_core.domain.model import Priority, Workspace, WorkStatus
-from pipeline_core.domain.permissions import Action
-from pipeline_core.reads.task_queue import TaskCard, TaskPage
-from pipeline_core.store.repository import Task
+from pipeline_core.app import Task, TaskCard, TaskPage, Viewer
+from pipeline_core.domain import (
+    Action,
+    Conflict,
+    InvalidInput,
+    PermissionDenied,
+    Priority,
+    Workspace,
+    WorkStatus,
+)
 from ui_kit.cards import task_title
 from ui_kit.i18n import day_time, lang, priority_label, status_label, t
 from ui_kit.widgets import flash
@@ -52,7 +55,7 @@ def seen_tasks(view: str, load: Callable[[], TaskPage]) -> TaskPage:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def staff(viewer: core.Viewer) -> list[core.StaffMember]:
+def staff(viewer: Viewer) -> list[core.StaffMember]:
     """The workspace's active staff (assignee choices), for a minute."""
     return core.active_users(viewer)
 
@@ -188,7 +191,7 @@ def _save(changes: dict[int, dict[str, Any]], frame: pd.DataFrame, viewer: Viewe
     for task_id, fields in changes.items():
         label = {"title": frame.at[task_id, "task"], "name": frame.at[task_id, "jamaah"]}
         try:
-            actions.update_task(viewer, task_id, int(frame.at[task_id, "version"]), **fields)
+            core.update_task(viewer, task_id, int(frame.at[task_id, "version"]), **fields)
             saved += 1
         except Conflict as conflict:
             conflicts[task_id] = {"label": label, "mine": fields, "theirs": conflict.current}
@@ -267,7 +270,7 @@ def _drop(task_id: int) -> None:
 def _apply_mine(task_id: int, theirs: Task, mine: dict[str, Any], viewer: Viewer) -> None:
     """Re-apply my values on the version that is current now (theirs); a new conflict replaces it."""
     try:
-        actions.update_task(viewer, task_id, theirs.version, **mine)
+        core.update_task(viewer, task_id, theirs.version, **mine)
     except Conflict as conflict:
         st.session_state[CONFLICTS][task_id]["theirs"] = conflict.current
     except (InvalidInput, PermissionDenied) as error:
