@@ -158,6 +158,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "Colleagues changed tasks in this queue. Press **Reload** to see them; your unsaved edits "
         "stay safe until then.",
     ),
+    # the live indicator (ui_kit/live.py), drawn by the browser in the language it is given
+    "live.status.live": ("Langsung", "Live"),
+    "live.status.reconnecting": ("Menyambung ulang…", "Reconnecting…"),
+    "live.status.connecting": ("Menyambung…", "Connecting…"),
+    "live.status.offline": ("Offline", "Offline"),
+    "live.status.stale": ("Data mungkin sudah usang.", "The data may be out of date."),
+    "live.status.reload": ("Muat ulang", "Reload"),
+    # a colleague's change in a toast: "Rina menyelesaikan Pengajuan Visa — Ahmad Hidayat"
+    "live.did.task.completed": ("menyelesaikan", "completed"),
+    "live.did.task.blocked": ("memblokir", "blocked"),
+    "live.did.task.unblocked": ("membuka blokir", "unblocked"),
+    "live.did.task.updated": ("mengubah", "updated"),
+    "live.did.task.reassigned": ("mengalihkan", "reassigned"),
+    "live.did.jamaah.enrolled": ("mendaftarkan", "enrolled"),
+    "live.a_task": ("tugas", "a task"),
     "alerts.title": ("Peringatan hambatan", "Bottleneck alerts"),
     "alerts.empty": ("Tidak ada hambatan", "No bottlenecks"),
     "alerts.empty.detail": (
@@ -457,8 +472,14 @@ def lang() -> str:
 
 def t(key: str, **values: Any) -> str:
     """The text of `key` in the current language, with `{placeholders}` filled in."""
+    return text_in(lang(), key, **values)
+
+
+def text_in(language: str, key: str, **values: Any) -> str:
+    """`t` in the language given ("en", else Indonesian): for words built outside the reader's run
+    (the live listener's indicator, a change's summary)."""
     indonesian, english = TEXT[key]
-    text = english if lang() == "en" else indonesian
+    text = english if language == "en" else indonesian
     return text.format(**values) if values else text
 
 

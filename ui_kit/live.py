@@ -1,4 +1,5 @@
-"""Live updates in a page: `live_listener`, a small `st.components.v2` component.
+"""Live updates in a page: `live_listener`, a small `st.components.v2` component, and `listen`, the
+same for a page's viewer in the current language (what the pages call).
 
 API
 ---
@@ -8,7 +9,7 @@ API
         show_status: bool = True, lang: str = "id",
     ) -> LiveEvent | None
 
-Mount it at the top of the `@st.fragment` that draws `views` (names from `events.VIEWS`:
+Mount it at the top of the `@st.fragment` that draws `views` (names of `pipeline_core.domain.View`:
 "queue", "stages", "health", "bottlenecks", "departures"; "*" for every change), with a key
 stable across reruns and unique in the page:
 
@@ -26,14 +27,16 @@ jamaah_name, task_title, views, roles, count = how many changes this rerun cover
 other run it returns None. `LiveEvent.resync` is True when the page missed changes it cannot be
 told about one by one (redraw everything the fragment shows). Changes made by the tab's own user
 (`actor_id == user_id`) are dropped unless `include_own=True`. `workspace_id` lets the listener
-ask, on its first connection, for every change since the page was drawn (`events.current_sequence`).
+ask, on its first connection, for every change since the page was drawn
+(`pipeline_core.app.live.current_sequence`). The indicator's words and a change's summary are
+`i18n.TEXT`'s ("live.status.*", "live.did.*"), in `lang`.
 
 In the browser (one tab):
 - one `EventSource` to `/live/events` per tab, shared by every listener of the page (a global
   registry keyed by each listener's element), so reruns and several fragments never open more;
   it is closed a few seconds after the last listener is gone (a page switch reuses it);
 - triggers are throttled per listener: the first change at once, then at most one more per
-  250 ms carrying the newest change (`count` says how many it stands for);
+  `THROTTLE_MS` (250 ms) carrying the newest change (`count` says how many it stands for);
 - the tab sends one trigger at a time, the next once the previous listener's fragment has run
   (or after 1.5 s): Streamlit flushes one fragment's trigger per batch of widget updates, so
   several listeners firing together would otherwise lose all reruns but one;
@@ -63,6 +66,7 @@ from ui_kit import i18n
 
 __all__ = ["LiveEvent", "listen", "live_listener"]
 
+#: A listener reruns its fragment for the first change at once, then at most once per this many ms.
 THROTTLE_MS = 250
 
 _HTML = """
@@ -87,15 +91,10 @@ _CSS = """
   background: var(--st-secondary-background-color); color: var(--st-text-color); }
 """
 
-_JS = """
-const THROTTLE = 250;
+_JS = (
+    f"const THROTTLE = {THROTTLE_MS};\n"
+    + """
 const OFFLINE_AFTER = 8000;
-const WORDS = {
-  id: { live: "Langsung", reconnecting: "Menyambung ulang…", connecting: "Menyambung…",
-        offline: "Offline", stale: "Data mungkin sudah usang.", reload: "Muat ulang" },
-  en: { live: "Live", reconnecting: "Reconnecting…", connecting: "Connecting…",
-        offline: "Offline", stale: "The data may be out of date.", reload: "Reload" },
-};
 
 function registry() {
   if (!window.__umrahLive) {
@@ -209,7 +208,7 @@ function enqueue(hub, sub, message) {
 
 function subscriber(hub, element) {
   const sub = { element, views: new Set(), userId: null, includeOwn: false, showStatus: true,
-                lang: "id", trigger: null, pending: null, count: 0, lastFire: 0, timer: null,
+                words: {}, trigger: null, pending: null, count: 0, lastFire: 0, timer: null,
                 run: null };
   sub.relevant = (change) => {
     if (!sub.includeOwn && sub.userId != null && change.actor_id === sub.userId) return false;
@@ -240,7 +239,7 @@ function subscriber(hub, element) {
   sub.draw = () => {
     const box = element.querySelector(".live");
     if (!box) return;
-    const words = WORDS[sub.lang] || WORDS.id;
+    const words = sub.words;
     box.classList.toggle("hidden", !sub.showStatus);
     box.dataset.status = hub.status;
     box.querySelector(".label").textContent = words[hub.status] || hub.status;
@@ -266,7 +265,7 @@ export default function (component) {
   sub.userId = data.user_id;
   sub.includeOwn = !!data.include_own;
   sub.showStatus = data.show_status !== false;
-  sub.lang = data.lang || "id";
+  sub.words = data.words || {};
   sub.trigger = setTriggerValue;
   if (sub.run !== data.run) {  // this listener's fragment (or the page) has run
     sub.run = data.run;
@@ -287,27 +286,12 @@ export default function (component) {
   };
 }
 """
+)
 
 _LISTENER = st.components.v2.component("umrah_live_listener", html=_HTML, css=_CSS, js=_JS)
 
-_VERBS = {
-    "id": {
-        "task.completed": "menyelesaikan",
-        "task.blocked": "memblokir",
-        "task.unblocked": "membuka blokir",
-        "task.updated": "mengubah",
-        "task.reassigned": "mengalihkan",
-        "jamaah.enrolled": "mendaftarkan",
-    },
-    "en": {
-        "task.completed": "completed",
-        "task.blocked": "blocked",
-        "task.unblocked": "unblocked",
-        "task.updated": "updated",
-        "task.reassigned": "reassigned",
-        "jamaah.enrolled": "enrolled",
-    },
-}
+#: The indicator's states, each with its words in `i18n.TEXT` ("live.status.<state>").
+_STATUSES = ("live", "reconnecting", "connecting", "offline", "stale", "reload")
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,10 +337,11 @@ class LiveEvent:
     def summary(self, lang: str = "id") -> str | None:
         """A toast line such as "Rina menyelesaikan Pengajuan Visa — Ahmad Hidayat"; None for a
         resync or an unknown type."""
-        verb = _VERBS.get(lang, _VERBS["id"]).get(self.type)
-        if verb is None or not self.actor:
+        did = f"live.did.{self.type}"
+        if did not in i18n.TEXT or not self.actor:
             return None
-        what = self.task_title or ("tugas" if lang == "id" else "a task")
+        verb = i18n.text_in(lang, did)
+        what = self.task_title or i18n.text_in(lang, "live.a_task")
         line = f"{self.actor} {verb} {what}"
         if self.jamaah_name:
             line += f" — {self.jamaah_name}"
@@ -385,7 +370,7 @@ def live_listener(
         "user_id": user_id,
         "include_own": include_own,
         "show_status": show_status,
-        "lang": lang,
+        "words": {status: i18n.text_in(lang, f"live.status.{status}") for status in _STATUSES},
         "since": since,
         "run": time.time_ns(),  # a new value each run: the browser can tell a run arrived
     }
