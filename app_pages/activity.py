@@ -5,16 +5,12 @@ The filters, the page size and the page live in the URL (who, what, from, to, si
 reload or a shared link shows the same entries. Days are the agency's (its time zone).
 """
 
-from typing import Any
-
 import streamlit as st
 
 from pipeline_core import app as core
 from pipeline_core.domain import Action, InvalidInput
-from ui_kit import registry
-from ui_kit.cards import ENROLMENT_FIELDS
-from ui_kit.cards import change_words as change_text
-from ui_kit.i18n import TEXT, day_time, num, role_title, stage_name, t
+from ui_kit.activity import action_label, log_row
+from ui_kit.i18n import num, stage_name, t
 from ui_kit.session import viewer_who_may
 from ui_kit.widgets import pager, section, show_flash
 
@@ -29,10 +25,6 @@ st.caption(t("log.caption", name=workspace.name))
 
 def first_page() -> None:
     st.session_state["page"] = 1
-
-
-def action_label(action: str) -> str:
-    return t(f"activity.{action}") if f"activity.{action}" in TEXT else action
 
 
 choices = core.ActivityFilters(actors=[], actions=[])
@@ -99,31 +91,6 @@ def stage_names() -> dict[str, str]:
     return {stage.code: stage_name(stage) for stage in core.stage_stats(viewer)}
 
 
-def changes(entry: core.ActivityEntry, stages: dict[str, str]) -> str:
-    """Each change as "field: old → new"; roles by their titles."""
-    words = []
-    for name, change in entry.changes.items():
-        if not isinstance(change, dict) or (
-            entry.action == "jamaah.enrolled" and name not in ENROLMENT_FIELDS
-        ):
-            continue
-        if name == "role":
-            change = {side: role_title(value) if value else None for side, value in change.items()}
-        words.append(change_text(name, change, workspace, stages))
-    return "; ".join(words)
-
-
-def row(entry: core.ActivityEntry, stages: dict[str, str]) -> dict[str, Any]:
-    return {
-        "when": day_time(entry.occurred_at, workspace.timezone),
-        "who": entry.actor,
-        "what": action_label(entry.action),
-        "about": entry.jamaah_name or entry.subject_name or "",
-        "changes": changes(entry, stages),
-        "open": registry.JAMAAH.href(jamaah=entry.jamaah_id) if entry.jamaah_id else None,
-    }
-
-
 with section("log"):
     try:
         found = core.activity_page(
@@ -145,7 +112,7 @@ with section("log"):
     st.caption(t("log.count", n=num(found.total)))
     stages = stage_names()
     st.dataframe(
-        [row(entry, stages) for entry in found.items],
+        [log_row(entry, workspace, stages) for entry in found.items],
         hide_index=True,
         column_config={
             "when": st.column_config.TextColumn(t("log.when"), width="small"),

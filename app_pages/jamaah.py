@@ -9,9 +9,9 @@ import streamlit as st
 from pipeline_core import app as core
 from pipeline_core.domain import Action, InvalidInput, NotFound
 from ui_kit import charts, registry
+from ui_kit.activity import activity_feed
 from ui_kit.cards import (
     STATUS_COLOR,
-    activity_feed,
     contact_links,
     jamaah_rows,
     passport_alert,

@@ -8,19 +8,19 @@ kanban is one fragment: a colleague's change pushed to this queue (ui_kit/live.p
 without a page reload; the table view only announces such changes (it never redraws under edits).
 """
 
+from functools import partial
+
 import streamlit as st
 
 from pipeline_core import app as core
-from pipeline_core.domain import ADMIN_ROLES, Action, InvalidInput, KanbanColumn
-from ui_kit.i18n import column_label, num, role_title, t
+from pipeline_core.domain import InvalidInput
+from ui_kit.i18n import column_label, role_title, t
 from ui_kit.live import listen
 from ui_kit.session import current_viewer
-from ui_kit.tasks.card import block_dialog_if_asked, task_cards
-from ui_kit.tasks.queue import home_role
+from ui_kit.tasks.queue import COLUMNS, kanban_column, role_choices
 from ui_kit.tasks.table import seen_tasks, task_table
 from ui_kit.widgets import ALL, pager, search_box, section, show_flash
 
-COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
 SIZES = (20, 50, 100)
 
 viewer = current_viewer()
@@ -39,14 +39,9 @@ def go_to(column: str, page: int) -> None:
     st.rerun()
 
 
-roles = [ALL, *(r.value for r in ADMIN_ROLES)]
-if not viewer.may(Action.VIEW_QUEUE_ALL):  # an admin sees their own queue
-    roles = [home_role(viewer)]
-if st.session_state.get("role") not in roles:
-    st.session_state["role"] = home_role(viewer)
 role = st.segmented_control(
     t("queue.role"),
-    roles,
+    role_choices(viewer),
     key="role",
     bind="query-params",
     required=True,
@@ -98,29 +93,6 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
 
 
-def kanban_column(column: KanbanColumn, wanted_page: int) -> None:
-    """A column's header with its count, its page of cards and its pager, from one read (the count
-    is the page's total, so it always agrees with the cards drawn)."""
-    header = st.empty()
-    header.markdown(f"**{column_label(column)}**")
-    with section(f"column-{column.value}"):
-        tasks = core.task_queue_page(
-            viewer, role=role_arg, column=column, search=search, page=wanted_page, limit=size
-        )
-        if tasks.page > tasks.pages:  # past the end (an old link, a column that shrank): the last page
-            tasks = core.task_queue_page(
-                viewer, role=role_arg, column=column, search=search, page=tasks.pages, limit=size
-            )
-        header.markdown(f"**{column_label(column)}** :gray-badge[{num(tasks.total)}]")
-        if tasks.items:
-            task_cards(f"cards-{column.value}", list(tasks.items), viewer)
-        else:
-            st.caption(t("queue.column.empty"))
-        block_dialog_if_asked(column.value, viewer)
-        on_page = lambda n: go_to(column.value, n)  # noqa: E731
-        pager(f"pager-{column.value}", page=tasks.page, pages=tasks.pages, total=tasks.total, on_page=on_page)
-
-
 @st.fragment
 def kanban() -> None:
     """The four columns, redrawn together when a colleague's change reaches this queue (the counts
@@ -128,7 +100,11 @@ def kanban() -> None:
     listen("live-queue", ["queue"], viewer, announce=True, show_status=True)
     for column, box in zip(COLUMNS, st.columns(4, gap="small"), strict=True):
         with box:
-            kanban_column(column, page if col in (ALL, column.value) else 1)
+            wanted = page if col in (ALL, column.value) else 1
+            on_page = partial(go_to, column.value)
+            kanban_column(
+                column, viewer, role=role_arg, search=search, page=wanted, size=size, on_page=on_page
+            )
 
 
 @st.fragment

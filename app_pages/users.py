@@ -1,53 +1,25 @@
 """Pengguna (super-admins): the workspace's staff, and what a super-admin does to their accounts —
 create, change role, deactivate, reset password.
 
-Each button is one call of the app interface (`core.create_user`, …: one transaction), run in the button's
-callback: a success is a toast, a refusal stays under that button and says what to fix (the rules
-and their messages are `accounts`'). Passwords typed here are cleared from the session after every
-attempt.
+Each button is one call of the app interface (`core.create_user`, …; one transaction each), run in
+the button's callback: a success is a toast, a refusal stays under that button and says what to fix
+(ui_kit/accounts.py). Passwords typed here are cleared from the session after every attempt.
 """
-
-from collections.abc import Callable
 
 import streamlit as st
 
 from pipeline_core import app as core
-from pipeline_core.domain import ROLE_ORDER, Action, InvalidInput, PipelineError
-from ui_kit.i18n import TEXT, day_time, num, role_title, t
+from pipeline_core.domain import Action
+from ui_kit.accounts import NEW_USER_FIELDS, ROLES, attempt, new_user_form, problem, staff_table
+from ui_kit.i18n import role_title, t
 from ui_kit.session import viewer_who_may
-from ui_kit.widgets import flash, section, show_flash
-
-ROLES = [role.value for role in ROLE_ORDER]
-NEW = ("new_username", "new_full_name", "new_email", "new_password")
+from ui_kit.widgets import section, show_flash
 
 viewer = viewer_who_may(Action.MANAGE_USERS, "users.denied")
 workspace = viewer.workspace
 show_flash()
 st.title(t("users.title"), anchor=False)
 st.caption(t("users.caption", name=workspace.name))
-
-
-def attempt(action: str, call: Callable[[], str], *, secrets: tuple[str, ...] = ()) -> None:
-    """A button's callback: the call, then its toast, or its problem kept for the next run."""
-    st.session_state.pop(f"problem-{action}", None)
-    try:
-        done = call()
-    except InvalidInput as error:
-        title = f"users.fix.{error.field}"
-        st.session_state[f"problem-{action}"] = (t(title) if title in TEXT else t("users.fix"), error.message)
-    except PipelineError as error:  # not permitted, gone meanwhile, database unreachable
-        st.session_state[f"problem-{action}"] = (t("users.refused"), str(error))
-    else:
-        flash(done)
-    for key in secrets:
-        st.session_state[key] = ""
-
-
-def problem(action: str) -> None:
-    found = st.session_state.get(f"problem-{action}")
-    if found:
-        title, message = found
-        st.error(message, title=title, icon=":material/error:")
 
 
 def create() -> None:
@@ -64,7 +36,7 @@ def create() -> None:
         done = t(
             "users.created", name=" ".join(state["new_full_name"].split()), role=role_title(state["new_role"])
         )
-        for key in NEW:
+        for key in NEW_USER_FIELDS:
             state[key] = ""
         state["new_role"] = None
         return done
@@ -96,73 +68,15 @@ def reset(person: core.UserAccount, key: str) -> None:
     attempt("reset", call, secrets=(key,))
 
 
-def shown(at: object) -> str:
-    return day_time(at, workspace.timezone) if at else ""
-
-
 people: list[core.UserAccount] = []
 with section("users"):
     people = core.users(viewer)
-    st.caption(t("users.count", n=num(len(people)), active=num(sum(p.is_active for p in people))))
-    st.dataframe(
-        [
-            {
-                "name": p.full_name,
-                "username": p.username,
-                "role": role_title(p.role),
-                "active": p.is_active,
-                "locked": shown(p.locked_until),
-                "last": shown(p.last_sign_in_at),
-                "email": p.email or "",
-            }
-            for p in people
-        ],
-        hide_index=True,
-        column_config={
-            "name": st.column_config.TextColumn(t("users.name")),
-            "username": st.column_config.TextColumn(t("users.username")),
-            "role": st.column_config.TextColumn(t("users.role")),
-            "active": st.column_config.CheckboxColumn(t("users.active"), width="small"),
-            "locked": st.column_config.TextColumn(t("users.locked")),
-            "last": st.column_config.TextColumn(t("users.last_sign_in")),
-            "email": st.column_config.TextColumn("E-mail"),
-        },
-        key="users-table",
-        alt=t("users.alt"),
-    )
+    staff_table(people, workspace)
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("users.create.title"), anchor=False)
-    with st.form("new-user"):
-        st.text_input(
-            t("users.username"),
-            key="new_username",
-            max_chars=64,
-            placeholder=f"rina@{workspace.slug}",
-            help=t("users.username.help", slug=workspace.slug),
-        )
-        st.text_input(t("users.full_name"), key="new_full_name", max_chars=200)
-        st.selectbox(
-            t("users.role"),
-            ROLES,
-            index=None,
-            format_func=role_title,
-            placeholder=t("users.role.pick"),
-            key="new_role",
-            help=t("users.role.help"),
-        )
-        st.text_input(t("users.email"), key="new_email", help=t("users.email.help"))
-        st.text_input(
-            t("users.password"),
-            type="password",
-            key="new_password",
-            max_chars=1024,
-            help=t("users.password.help", n=core.PASSWORD_MIN),
-        )
-        st.form_submit_button(
-            t("users.create"), on_click=create, icon=":material/person_add:", type="primary", key="create"
-        )
+    new_user_form(workspace, on_submit=create)
     problem("create")
 
 with right:

@@ -1,22 +1,22 @@
 """How the domain is drawn wherever it appears: bottleneck alerts, departure groups, lists of jamaah
-(each a link to the detail page), their CSV, and a jamaah's activity in plain words."""
+(each a link to the detail page) and their CSV, passport and contact lines, a jamaah's timeline and
+tasks. Changes in words (activity feed, the log's rows) are activity.py's."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import streamlit as st
 
-from pipeline_core.app import ActivityLine, Bottleneck, DepartureGroup, JamaahLine, TaskLine, TimelineStage
+from pipeline_core.app import Bottleneck, DepartureGroup, JamaahLine, TaskLine, TimelineStage
 from pipeline_core.domain import JamaahStatus, Priority, Severity, Workspace, rules
 from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_link
 from ui_kit import registry
 from ui_kit.i18n import (
-    TEXT,
     day,
     day_time,
     dec,
@@ -274,66 +274,3 @@ def task_lines_table(tasks: list[TaskLine], workspace: Workspace, jamaah_name: s
         border="horizontal",
         alt=t("tasks.title"),
     )
-
-
-# --- a jamaah's activity --------------------------------------------------------------------
-
-#: Enrolment records every field; these few say what matters.
-ENROLMENT_FIELDS = ("full_name", "package", "package_id", "current_stage")
-
-
-def activity_feed(
-    lines: list[ActivityLine], workspace: Workspace, stage_names: dict[str, str] | None = None
-) -> None:
-    """Newest first: when, who, what happened, and each change as old → new in plain words."""
-    names = stage_names or {}
-    if not lines:
-        st.caption(t("activity.empty"))
-    for line in lines:
-        action = t(f"activity.{line.action}") if f"activity.{line.action}" in TEXT else line.action
-        enrolled = line.action == "jamaah.enrolled"
-        fields = [(f, v) for f, v in line.changes.items() if not enrolled or f in ENROLMENT_FIELDS]
-        changes = [
-            change_words(name, change, workspace, names)
-            for name, change in fields
-            if isinstance(change, dict)
-        ]
-        when = day_time(line.occurred_at, workspace.timezone)
-        st.markdown(
-            f"**{action}** · {line.actor} · :gray[{when}]"
-            + (f"  \n:gray[{'; '.join(changes)}]" if changes else "")
-        )
-
-
-def change_words(name: str, change: dict[str, Any], workspace: Workspace, stages: dict[str, str]) -> str:
-    old, new = (
-        stages.get(str(value), _value(name, value, workspace))
-        if name == "current_stage"
-        else _value(name, value, workspace)
-        for value in (change.get("old"), change.get("new"))
-    )
-    return f"{_field(name)}: {old} → {new}"
-
-
-def _field(name: str) -> str:
-    key = f"field.{name}"
-    return t(key) if key in TEXT else name.replace("_", " ")
-
-
-def _value(name: str, value: Any, workspace: Workspace) -> str:
-    if value is None or value == "":
-        return t("none")
-    if name in ("status", "current_stage") or name == "priority":
-        key = f"status.{value}" if name == "status" else f"priority.{value}" if name == "priority" else ""
-        return t(key) if key in TEXT else str(value)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
-        try:
-            return day_time(datetime.fromisoformat(value), workspace.timezone)
-        except ValueError:
-            return value
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-        try:
-            return day(date.fromisoformat(value))
-        except ValueError:
-            return value
-    return str(value)
