@@ -3,12 +3,15 @@ role is not offered the page."""
 
 from __future__ import annotations
 
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
 from pipeline_core.app.activity import activity_page
 from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import open_page, viewer
 
 
-def table(at):  # type: ignore[no-untyped-def]
+def table(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 

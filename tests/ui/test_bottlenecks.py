@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from pipeline_core import app as core
 from pipeline_core.app import actions, dashboard
@@ -12,7 +13,7 @@ from pipeline_core.domain.model import Severity, Workspace
 from tests.ui.conftest import figures, open_page
 
 
-def alert_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+def alert_titles(at: AppTest) -> list[str]:
     return [m.value.strip("*") for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from streamlit.testing.v1 import AppTest
+
 from pipeline_core import app as core
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
@@ -10,14 +13,14 @@ from pipeline_core.domain.model import Workspace
 from tests.ui.conftest import identity, open_page
 
 
-def group_cards(at) -> list[str]:  # type: ignore[no-untyped-def]
+def group_cards(at: AppTest) -> list[str]:
     """The Markdown of each group card: title line, flight line, counts line."""
     return [
         m.value for m in at.markdown if m.value.startswith("**") and ":material/flight_takeoff:" in m.value
     ]
 
 
-def group_titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+def group_titles(at: AppTest) -> list[str]:
     return [card.split("  \n")[0].split(" :", 1)[0] for card in group_cards(at)]
 
 
@@ -62,7 +65,7 @@ def test_the_csv_masks_nik(demo13: Workspace) -> None:
         assert privacy.mask_nik(nik) in text
 
 
-def test_no_departure_in_the_window(demo13: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_no_departure_in_the_window(demo13: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     empty = dashboard.upcoming_departures(system_viewer(demo13), days=7)
     monkeypatch.setattr(
         core, "upcoming_departures", lambda *a, **k: type(empty)(items=[], total=0, page=1, pages=1)

@@ -4,6 +4,7 @@ timeline, tasks, activity; search when no id is given."""
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Element
 
 from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
@@ -18,6 +19,7 @@ def page_text(at: AppTest) -> str:
         str(e.value)
         for kind in ("markdown", "caption", "title", "success", "warning", "error")
         for e in at.get(kind)
+        if isinstance(e, Element)  # every node of these kinds is an element (not a block)
     ]
     texts += [element.value.to_string() for element in (*at.table, *at.dataframe)]
     return "\n".join(texts)

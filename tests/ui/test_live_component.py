@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from pipeline_core.commands import auth
 from pipeline_core.commands.auth import SESSION_COOKIE
-from pipeline_core.domain.model import Role
+from pipeline_core.domain.model import Role, View
 from pipeline_core.store import db, events
 from pipeline_core.store.workspaces import delete_workspace
 from tests.ui.test_live_stream import Agency, _make_agency, _touch, sign_in
@@ -157,7 +157,7 @@ def test_the_tab_s_own_changes_are_dropped(page: playwright.Page, agency: Agency
             actor="Someone",
             roles=("document-admin", "manager"),
             occurred_at=datetime.now(UTC),
-            views=("queue",),
+            views=(View.QUEUE,),
             changed=("notes",),
             actor_id=actor_id,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from streamlit.testing.v1 import AppTest
 
 from pipeline_core.app import dashboard
@@ -217,9 +217,7 @@ def sso_page(page: str, email: str | None) -> AppTest:
 def test_single_sign_on_maps_the_email_to_the_local_account(demo13: Workspace, agency_manager: str) -> None:
     with db.transaction() as session:
         session.execute(
-            t.User.__table__.update()
-            .where(t.User.username == "rina@agen-uji")
-            .values(email="rina@agen-uji.id")
+            update(t.User).where(t.User.username == "rina@agen-uji").values(email="rina@agen-uji.id")
         )
     at = sso_page("overview", "Rina@Agen-Uji.id")
     assert "Masuk sebagai **Rina Wulandari**" in markdown(at)

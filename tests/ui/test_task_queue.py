@@ -273,7 +273,7 @@ def test_a_conflicting_edit_keeps_both_values_until_the_user_chooses(fresh_demo1
 
     assert task(ws, first.id).notes == "Versi Siti"  # not overwritten
     panel = at.get_by_key(f"conflict-{first.id}")
-    table = panel.table[0].value  # type: ignore[attr-defined]
+    table = panel.table[0].value
     assert list(table.iloc[0]) == ["Catatan", "Versi Siti", "Versi saya"]
 
     at.button(key=f"mine-{first.id}").click().run()

@@ -4,6 +4,7 @@ bad input says what to fix; a manager is not offered the page."""
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from pipeline_core.app import user_admin
 from pipeline_core.commands import auth
@@ -19,11 +20,11 @@ def account(ws: Workspace, username: str) -> UserAccount:
     return next(u for u in user_admin.users(viewer(ws, Role.SUPER_ADMIN)) if u.username == username)
 
 
-def open_users():  # type: ignore[no-untyped-def]
+def open_users() -> AppTest:
     return open_page("users", user="super-admin")
 
 
-def fill_new_user(at, *, password: str):  # type: ignore[no-untyped-def]
+def fill_new_user(at: AppTest, *, password: str) -> AppTest:
     at.text_input(key="new_username").input("dewi@demo-13")
     at.text_input(key="new_full_name").input("Dewi Lestari")
     at.selectbox(key="new_role").set_value("visa-admin")
