@@ -103,7 +103,7 @@ def test_a_change_on_one_process_reaches_open_pages_on_the_other(
     a.act(a.page.get_by_role("button", name=text("task.block.submit")).click)
     eventually(
         # While the push redraws B's kanban, a column's header shows its count only once the
-        # column's page is read (app_pages/task_queue.py): a moment without it is "not yet".
+        # column's page is read (ui_kit/tasks/queue.py): a moment without it is "not yet".
         lambda: b_queue.kanban().get(blocked, (None, []))[0],
         lambda: expected_kanban(ws)[blocked][0],
         "B's Blocked count",
