@@ -45,7 +45,9 @@ __all__ = [
 # --- task commands, one transaction each ---------------------------------------------------------
 
 
-def complete_task(viewer: Viewer, task_id: int, version: int, notes: str | None = None) -> TaskCompletion:
+def complete_task(
+    viewer: Viewer, task_id: int, version: int, notes: str | None = None, *, now: datetime | None = None
+) -> TaskCompletion:
     with db.transaction() as session:
         return services.complete_task(
             session=session,
@@ -54,10 +56,13 @@ def complete_task(viewer: Viewer, task_id: int, version: int, notes: str | None 
             task_id=task_id,
             version=version,
             notes=notes,
+            now=now,
         )
 
 
-def block_task(viewer: Viewer, task_id: int, version: int, reason: str) -> Task:
+def block_task(
+    viewer: Viewer, task_id: int, version: int, reason: str, *, now: datetime | None = None
+) -> Task:
     with db.transaction() as session:
         return services.block_task(
             session=session,
@@ -66,13 +71,19 @@ def block_task(viewer: Viewer, task_id: int, version: int, reason: str) -> Task:
             task_id=task_id,
             version=version,
             reason=reason,
+            now=now,
         )
 
 
-def unblock_task(viewer: Viewer, task_id: int, version: int) -> Task:
+def unblock_task(viewer: Viewer, task_id: int, version: int, *, now: datetime | None = None) -> Task:
     with db.transaction() as session:
         return services.unblock_task(
-            session=session, workspace=viewer.workspace, actor=viewer.actor, task_id=task_id, version=version
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            task_id=task_id,
+            version=version,
+            now=now,
         )
 
 
@@ -86,6 +97,7 @@ def update_task(
     assignee_id: int | Unset | None = UNSET,
     due_at: datetime | Unset = UNSET,
     notes: str | Unset | None = UNSET,
+    now: datetime | None = None,
 ) -> Task:
     """Edit fields of a task (the table view); only the given fields change."""
     with db.transaction() as session:
@@ -100,15 +112,16 @@ def update_task(
             assignee_id=assignee_id,
             due_at=due_at,
             notes=notes,
+            now=now,
         )
 
 
-def reveal_identity(viewer: Viewer, jamaah_id: int) -> RevealedIdentity:
+def reveal_identity(viewer: Viewer, jamaah_id: int, *, now: datetime | None = None) -> RevealedIdentity:
     """A manager asks for a jamaah's full NIK and passport number: allowed or refused, and logged
     on the jamaah's timeline, in one transaction (`privacy.reveal_identity`)."""
     with db.transaction() as session:
         return privacy.reveal_identity(
-            session, workspace_id=viewer.workspace.id, actor=viewer.actor, jamaah_id=jamaah_id
+            session, workspace_id=viewer.workspace.id, actor=viewer.actor, jamaah_id=jamaah_id, now=now
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -47,6 +48,7 @@ def create_user(
     password: str,
     email: str | None = None,
     session: Session | None = None,
+    now: datetime | None = None,
 ) -> int:
     """A new member of staff who can sign in at once; returns the user id."""
     with _action(viewer, session) as s:
@@ -59,26 +61,50 @@ def create_user(
             role=role,
             password=password,
             email=email,
+            now=now,
         )
 
 
-def change_role(viewer: Viewer, *, user_id: int, role: Role | str, session: Session | None = None) -> None:
+def change_role(
+    viewer: Viewer,
+    *,
+    user_id: int,
+    role: Role | str,
+    session: Session | None = None,
+    now: datetime | None = None,
+) -> None:
     """Takes effect on the user's next page run."""
     with _action(viewer, session) as s:
         accounts.change_role(
-            s, actor=viewer.actor, workspace_id=viewer.workspace.id, user_id=user_id, role=role
+            s, actor=viewer.actor, workspace_id=viewer.workspace.id, user_id=user_id, role=role, now=now
         )
 
 
-def deactivate_user(viewer: Viewer, *, user_id: int, session: Session | None = None) -> None:
+def deactivate_user(
+    viewer: Viewer, *, user_id: int, session: Session | None = None, now: datetime | None = None
+) -> None:
     """The user can no longer sign in and their open sessions end now."""
     with _action(viewer, session) as s:
-        accounts.deactivate_user(s, actor=viewer.actor, workspace_id=viewer.workspace.id, user_id=user_id)
+        accounts.deactivate_user(
+            s, actor=viewer.actor, workspace_id=viewer.workspace.id, user_id=user_id, now=now
+        )
 
 
-def reset_password(viewer: Viewer, *, user_id: int, password: str, session: Session | None = None) -> None:
+def reset_password(
+    viewer: Viewer,
+    *,
+    user_id: int,
+    password: str,
+    session: Session | None = None,
+    now: datetime | None = None,
+) -> None:
     """A new password chosen by the super-admin; unlocks the account and ends its sessions."""
     with _action(viewer, session) as s:
         accounts.reset_password(
-            s, actor=viewer.actor, workspace_id=viewer.workspace.id, user_id=user_id, password=password
+            s,
+            actor=viewer.actor,
+            workspace_id=viewer.workspace.id,
+            user_id=user_id,
+            password=password,
+            now=now,
         )
