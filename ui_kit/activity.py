@@ -61,16 +61,10 @@ def _value(name: str, value: Any, workspace: Workspace) -> str:
     if name in ("status", "current_stage") or name == "priority":
         key = f"status.{value}" if name == "status" else f"priority.{value}" if name == "priority" else ""
         return t(key) if key in TEXT else str(value)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
-        try:
-            return day_time(datetime.fromisoformat(value), workspace.timezone)
-        except ValueError:
-            return value
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-        try:
-            return day(date.fromisoformat(value))
-        except ValueError:
-            return value
+    if isinstance(value, datetime):  # the core types dates and instants (domain.activity)
+        return day_time(value, workspace.timezone)
+    if isinstance(value, date):
+        return day(value)
     return str(value)
 
 

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from pipeline_core.domain.activity import typed_changes
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import Workspace
 from pipeline_core.domain.privacy import mask_changes
@@ -107,7 +108,10 @@ def activity_page(
             ),
             {**params, "limit": limit, "offset": (page - 1) * limit},
         ).mappings()
-        items = [ActivityEntry(**{**row, "changes": mask_changes(row["changes"] or {})}) for row in rows]
+        items = [
+            ActivityEntry(**{**row, "changes": typed_changes(mask_changes(row["changes"] or {}))})
+            for row in rows
+        ]
     return ActivityPage(items=items, total=total, page=page, pages=pages)
 
 

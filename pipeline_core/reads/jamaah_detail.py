@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain import rules
+from pipeline_core.domain.activity import typed_changes
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import JamaahStatus, Workspace, WorkStatus
 from pipeline_core.domain.privacy import mask_changes, mask_nik, mask_passport
@@ -244,4 +245,4 @@ def _activity(session: Session, workspace: Workspace, jamaah_id: int, limit: int
         ),
         {"ws": workspace.id, "id": jamaah_id, "limit": limit},
     ).mappings()
-    return [ActivityLine(**{**row, "changes": mask_changes(row["changes"])}) for row in rows]
+    return [ActivityLine(**{**row, "changes": typed_changes(mask_changes(row["changes"]))}) for row in rows]
