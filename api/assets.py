@@ -2,7 +2,7 @@
 
 Why: `st.plotly_chart` loads Streamlit's Plotly chunk, the full plotly.js (4.7 MB, every trace type
 incl. maps and WebGL); evaluating it costs ~1.4-1.9 s of main-thread time on a first visit on this
-machine. Our charts are bars and lines, so `app_pages/plotly_figure.py` draws the same Plotly
+machine. Our charts are bars and lines, so `ui_kit/plotly_figure.py` draws the same Plotly
 figures with `plotly-basic` (bar, scatter, pie; 1.2 MB, 0.2-0.7 s: docs/benchmarks.md). The file
 is the unmodified `plotly.js-basic-dist-min` from npm, the same plotly.js version the `plotly`
 Python package bundles (its MIT licence beside it; docs/decisions.md says how to update it).

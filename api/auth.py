@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
 MAX_USERNAME, MAX_PASSWORD = 256, 1024
 NO_STORE = {"Cache-Control": "no-store"}
-LANGUAGES = ("id", "en")  # the UI's (app_pages/i18n.py)
+LANGUAGES = ("id", "en")  # the UI's (ui_kit/i18n.py)
 
 
 def _problem(status: int, title: str, detail: str) -> JSONResponse:

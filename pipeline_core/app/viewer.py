@@ -1,7 +1,7 @@
 """Who is looking: the `Viewer` every read and UI command of `dashboard` and `actions` takes.
 
 A viewer is a signed-in user together with *their* workspace, loaded from the session
-(`app_pages.common.current_viewer`): a page never picks the workspace, so no page or URL parameter
+(`ui_kit.session.current_viewer`): a page never picks the workspace, so no page or URL parameter
 can reach another workspace's data. Each read names the permission it needs (`Viewer.scope`), which
 refuses with `PermissionDenied` (deny by default, the matrix of `permissions.py`; the refusal is
 recorded in the activity log as `permission.denied`, as for commands) and hands back the workspace

@@ -141,4 +141,3 @@ def current_version_id(session: Session, workspace_id: int) -> int:
     if version_id is None:
         raise NotFound("pipeline version of workspace", workspace_id)
     return version_id
-
