@@ -39,6 +39,7 @@ from pipeline_core.commands.auth import (
     normalise_username,
     verify_password,
 )
+from pipeline_core.domain import validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, WorkspaceKind
@@ -123,6 +124,8 @@ def check_password(password: str, *, username: str) -> None:
         raise InvalidInput("password", f"A password has at most {PASSWORD_MAX} characters.")
     if not password.strip():
         raise InvalidInput("password", "A password cannot be only spaces.")
+    if validation.has_hidden_characters(password):
+        raise InvalidInput("password", "A password cannot hold invisible control characters.")
     if password.strip().lower() == username.lower():
         raise InvalidInput("password", "The password must not be the username.")
 
@@ -272,10 +275,10 @@ def create_user(
         _may_manage(session, actor, workspace_id)
         name, new_role = check_username(username), _role(role)
         check_password(password, username=name)
-        full = " ".join((full_name or "").split())
-        if not full or len(full) > 200:
+        full = " ".join(validation.clean_text("full_name", full_name or "", 200).split())
+        if not full:
             raise InvalidInput("full_name", "Write the person's full name (at most 200 characters).")
-        email = (email or "").strip() or None
+        email = validation.text_field("email", email, 254)
         if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise InvalidInput(
                 "email", "Write an e-mail address such as rina@agency.co.id, or leave it empty."

@@ -43,6 +43,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from pipeline_core.domain import validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound, PermissionDenied, PipelineError
 from pipeline_core.domain.model import Actor, Role, WorkspaceKind
@@ -262,6 +263,8 @@ def sign_in(
     now, policy = instant(now), policy or current_policy()
     if not isinstance(username, str) or not isinstance(password, str):
         raise SignInRefused()
+    if validation.has_hidden_characters(username) or len(username) > 254:
+        raise SignInRefused()  # no account is named so: refused without a lookup
     with _action(session) as s:
         signed_in = _attempt(s, normalise_username(username), password, workspace_slug, now, client, policy)
     if signed_in is None:
