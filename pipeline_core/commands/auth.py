@@ -108,23 +108,25 @@ class AuthPolicy:
     max_failed_attempts: int = 5
     lockout: timedelta = timedelta(minutes=15)
     idle_timeout: timedelta = timedelta(hours=8)
+    lifetime: timedelta = timedelta(hours=12)  # from sign-in, however active the session is
     touch_interval: timedelta = timedelta(minutes=1)
 
     def __post_init__(self) -> None:
         if self.max_failed_attempts < 1:
             raise ValueError("max_failed_attempts must be at least 1")
-        if min(self.lockout, self.idle_timeout, self.touch_interval) <= timedelta(0):
-            raise ValueError("lockout, idle_timeout and touch_interval must be positive")
+        if min(self.lockout, self.idle_timeout, self.touch_interval, self.lifetime) <= timedelta(0):
+            raise ValueError("lockout, idle_timeout, touch_interval and lifetime must be positive")
 
 
 def current_policy() -> AuthPolicy:
     """The policy from Settings (PIPELINE_SIGN_IN_MAX_ATTEMPTS, PIPELINE_SIGN_IN_LOCK_MINUTES,
-    PIPELINE_SESSION_IDLE_HOURS)."""
+    PIPELINE_SESSION_IDLE_HOURS, PIPELINE_SESSION_MAX_HOURS)."""
     settings = get_settings()
     return AuthPolicy(
         max_failed_attempts=settings.pipeline_sign_in_max_attempts,
         lockout=timedelta(minutes=settings.pipeline_sign_in_lock_minutes),
         idle_timeout=timedelta(hours=settings.pipeline_session_idle_hours),
+        lifetime=timedelta(hours=settings.pipeline_session_max_hours),
     )
 
 
@@ -405,7 +407,8 @@ def resolve_session(
     session: Session | None = None,
     policy: AuthPolicy | None = None,
 ) -> CurrentUser | None:
-    """The signed-in user of a session token, or None (unknown, revoked, idle, user deactivated).
+    """The signed-in user of a session token, or None (unknown, revoked, idle, past its lifetime
+    since sign-in, user deactivated).
 
     The workspace is the session's own (its user's): nothing a page passes can change it.
     """
@@ -424,6 +427,7 @@ def resolve_session(
                 us.revoked_at.is_(None),
                 us.expires_at > now,
                 us.last_seen_at > now - policy.idle_timeout,
+                us.created_at > now - policy.lifetime,
                 u.is_active,
             )
         ).one_or_none()
