@@ -45,7 +45,7 @@ from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, WorkspaceKind
 from pipeline_core.domain.permissions import ROLE_ORDER, Action, require
-from pipeline_core.store import db
+from pipeline_core.store import db, events
 from pipeline_core.store import schema as t
 from pipeline_core.store.schema import UserSession
 
@@ -343,6 +343,7 @@ def change_role(
         changes = {"role": {"old": user.role, "new": new_role.value}}
         user.role = new_role.value
         _log(session, actor, workspace_id, user_id, "auth.role_changed", changes, now)
+    events.announce_access_change([user_id])  # their open streams follow the new role
 
 
 def deactivate_user(
@@ -362,6 +363,7 @@ def deactivate_user(
         ended = revoke_user_sessions(session, workspace_id, user_id, now)
         changes = {"is_active": {"old": True, "new": False}, "sessions_ended": {"old": None, "new": ended}}
         _log(session, actor, workspace_id, user_id, "auth.user_deactivated", changes, now)
+    events.announce_access_change([user_id])
 
 
 def reset_password(
@@ -390,6 +392,7 @@ def reset_password(
         ended = revoke_user_sessions(session, workspace_id, user_id, now)
         changes = {"password": {"old": None, "new": "reset"}, "sessions_ended": {"old": None, "new": ended}}
         _log(session, actor, workspace_id, user_id, "auth.password_reset", changes, now)
+    events.announce_access_change([user_id])
 
 
 def list_users(session: Session, *, actor: Actor, workspace_id: int) -> list[UserAccount]:

@@ -47,7 +47,7 @@ from pipeline_core.domain import validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound, PermissionDenied, PipelineError
 from pipeline_core.domain.model import Actor, Role, WorkspaceKind
-from pipeline_core.store import cache, db, repository
+from pipeline_core.store import cache, db, events, repository
 from pipeline_core.store import schema as t
 from pipeline_core.store.config import get_settings
 from pipeline_core.store.schema import UserSession
@@ -459,6 +459,7 @@ def sign_out(token: str | None, now: datetime | None = None, *, session: Session
             return False
         user = s.get_one(t.User, revoked.user_id)
         _audit_own(s, user, SIGNED_OUT, {"session": _change("open", "revoked")}, now)
+    events.announce_access_change([revoked.user_id])
     return True
 
 
@@ -513,9 +514,10 @@ def switch_demo_workspace(
             .values(user_id=target.id, workspace_id=target.workspace_id, last_seen_at=now)
         )
         _audit_own(s, target, SWITCHED_DATASET, {"workspace": _change(user.workspace_slug, target_slug)}, now)
-        return CurrentUser(
-            target.id, target.username, target.full_name, Role(target.role), target.workspace_id, target_slug
-        )
+    events.announce_access_change([user.user_id])  # its streams belong to the dataset it left
+    return CurrentUser(
+        target.id, target.username, target.full_name, Role(target.role), target.workspace_id, target_slug
+    )
 
 
 # --- handing a session opened by the script to the browser's cookie -------------------------------
