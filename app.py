@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from api import assets, live
 from api.auth import routes as auth_routes
+from api.doors import ClosedDoors
 from api.health import healthz, readyz
 from api.nodelay import NoDelay
 from api.security import SecurityHeaders
@@ -42,6 +43,6 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
     routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes, *assets.routes],
-    middleware=[Middleware(NoDelay), Middleware(SecurityHeaders)],
+    middleware=[Middleware(NoDelay), Middleware(SecurityHeaders), Middleware(ClosedDoors)],
     lifespan=lifespan,
 )

@@ -11,23 +11,25 @@ AppTest loads this file (app.py is the ASGI wrapper around it).
 import streamlit as st
 
 from ui_kit import registry
+from ui_kit.outage import shown_as_outage
 from ui_kit.session import start_run
 from ui_kit.sidebar import account_panel, language_switch, workspace_switcher
 from ui_kit.startup import ensure_ready
 
 st.set_page_config(page_title="Umrah Pipeline", page_icon="🕋", layout="wide")
-ensure_ready()
-viewer = start_run()
+with shown_as_outage():
+    ensure_ready()
+    viewer = start_run()
 
-with st.sidebar:
-    language_switch()
-    if viewer is not None:
-        workspace_switcher(viewer)
-        account_panel(viewer)
+    with st.sidebar:
+        language_switch()
+        if viewer is not None:
+            workspace_switcher(viewer)
+            account_panel(viewer)
 
-if viewer is None:
-    st.navigation([registry.SIGN_IN.page()], position="hidden").run()
-    st.stop()
+    if viewer is None:
+        st.navigation([registry.SIGN_IN.page()], position="hidden").run()
+        st.stop()
 
-offered = [page for page in registry.SIGNED_IN if page.needs is None or viewer.may(page.needs)]
-st.navigation([page.page() for page in offered]).run()
+    offered = [page for page in registry.SIGNED_IN if page.needs is None or viewer.may(page.needs)]
+    st.navigation([page.page() for page in offered]).run()

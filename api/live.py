@@ -92,9 +92,10 @@ class Delivery:
 class Listener:
     """One open stream: who it is for, and its bounded queue (touched only on the event loop)."""
 
-    __slots__ = ("queue", "role", "sees_all", "size", "user_id", "workspace_id")
+    __slots__ = ("queue", "role", "sees_all", "size", "token", "user_id", "workspace_id")
 
-    def __init__(self, user: CurrentUser, size: int) -> None:
+    def __init__(self, user: CurrentUser, size: int, token: str = "") -> None:
+        self.token = token  # to check the session again when the user's access changes
         self.workspace_id = user.workspace_id
         self.user_id = user.user_id
         self.role = str(user.role)
@@ -132,6 +133,7 @@ class LiveHub:
         self.online = False
         self.closing = False
         self._listeners: dict[int, set[Listener]] = {}
+        self._rechecks: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         self._previous_handlers: dict[int, Any] = {}
@@ -187,8 +189,8 @@ class LiveHub:
 
     # --- streams ------------------------------------------------------------------------------
 
-    def attach(self, user: CurrentUser) -> Listener:
-        listener = Listener(user, self.queue_size)
+    def attach(self, user: CurrentUser, token: str = "") -> Listener:
+        listener = Listener(user, self.queue_size, token)
         self._listeners.setdefault(user.workspace_id, set()).add(listener)
         return listener
 
@@ -215,6 +217,36 @@ class LiveHub:
             if listener.may_see(event):
                 listener.offer(delivery)
 
+    def access_changed(self, raw: str) -> None:
+        """A user was signed out, deactivated, given another role or a new password, or moved to
+        another dataset: check the session of each of their open streams again, and end the streams
+        whose session no longer stands as it was (the browser reconnects: a 401, or a stream for
+        what the user may see now)."""
+        try:
+            user_id = int(json.loads(raw)["user_id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("live: ignored a malformed access change")
+            return
+        theirs = [listener for listener in self.listeners() if listener.user_id == user_id]
+        if theirs:
+            task = asyncio.get_running_loop().create_task(self._recheck(theirs))
+            self._rechecks.add(task)
+            task.add_done_callback(self._rechecks.discard)
+
+    async def _recheck(self, listeners: list[Listener]) -> None:
+        for listener in listeners:
+            try:
+                user = await anyio.to_thread.run_sync(auth.resolve_session, listener.token)
+            except PipelineError:
+                user = None  # cannot confirm it: end the stream, the reconnect decides
+            same = user is not None and (user.user_id, str(user.role), user.workspace_id) == (
+                listener.user_id,
+                listener.role,
+                listener.workspace_id,
+            )
+            if not same:
+                listener.offer(Signal.CLOSE)
+
     def _set_online(self, online: bool) -> None:
         if online == self.online:
             return
@@ -233,6 +265,7 @@ class LiveHub:
                 client = aioredis.Redis.from_url(self._url(), decode_responses=True, socket_connect_timeout=2)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 await pubsub.psubscribe(live.LIVE_CHANNEL_PATTERN)
+                await pubsub.subscribe(live.ACCESS_CHANNEL)
                 self._set_online(True)
                 self._subscribed.set()
                 backoff = 0.2
@@ -241,6 +274,8 @@ class LiveHub:
                     message = await pubsub.get_message(timeout=self.heartbeat)
                     if message is not None and message["type"] == "pmessage":
                         self.deliver(message["data"])
+                    elif message is not None and message["type"] == "message":
+                        self.access_changed(message["data"])
                     elif time.monotonic() - pinged >= self.heartbeat:
                         # a dead connection shows up on a write, not as silence. (Its pong comes
                         # back as an ignored message, None: hence the clock, not a ping per None.)
@@ -318,7 +353,7 @@ async def live_events(request: Request) -> Response:
         return _problem(401, "Unauthorized", "Not signed in, or the session has ended.")
     if hub is None or hub.closing:
         return _problem(503, "Service Unavailable", "Live updates are not running.", **{"Retry-After": "2"})
-    stream = _stream(hub, user, _resume_point(request))
+    stream = _stream(hub, user, _resume_point(request), token or "")
     return StreamingResponse(stream, media_type="text/event-stream", headers=HEADERS)
 
 
@@ -331,8 +366,8 @@ def _status(online: bool) -> str:
     return "live" if online else "offline"
 
 
-async def _stream(hub: LiveHub, user: CurrentUser, after: int | None) -> AsyncIterator[str]:
-    listener = hub.attach(user)  # first: whatever is published from now on is queued
+async def _stream(hub: LiveHub, user: CurrentUser, after: int | None, token: str = "") -> AsyncIterator[str]:
+    listener = hub.attach(user, token)  # first: whatever is published from now on is queued
     try:
         ws = user.workspace_id
         yield f"retry: {RETRY_MS}\n\n"

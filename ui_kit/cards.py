@@ -14,6 +14,7 @@ import streamlit as st
 
 from pipeline_core.app import Bottleneck, DepartureGroup, JamaahLine, TaskLine, TimelineStage
 from pipeline_core.domain import JamaahStatus, Priority, Severity, Workspace, rules
+from pipeline_core.domain.exports import spreadsheet_row
 from pipeline_core.domain.formatting import phone_display, tel_link, whatsapp_link
 from ui_kit import registry
 from ui_kit.i18n import (
@@ -181,7 +182,8 @@ def jamaah_rows(
 
 
 def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
-    """The list as CSV for a spreadsheet; NIK and passport come masked from the core."""
+    """The list as CSV for a spreadsheet; NIK and passport come masked from the core, and no cell can
+    start a formula (`spreadsheet_row`)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -192,17 +194,19 @@ def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
     )
     for line in lines:
         writer.writerow(
-            [
-                line.full_name,
-                line.nik,
-                phone_display(line.phone),
-                line.package_name,
-                day(line.departure_date),
-                (line.stage_name_en if lang() == "en" else line.stage_name_id) or "",
-                jamaah_status_label(line.status),
-                day_time(line.due_at, workspace.timezone) if line.due_at else "",
-                line.reason or "",
-            ]
+            spreadsheet_row(
+                [
+                    line.full_name,
+                    line.nik,
+                    phone_display(line.phone),
+                    line.package_name,
+                    day(line.departure_date),
+                    (line.stage_name_en if lang() == "en" else line.stage_name_id) or "",
+                    jamaah_status_label(line.status),
+                    day_time(line.due_at, workspace.timezone) if line.due_at else "",
+                    line.reason or "",
+                ]
+            )
         )
     return out.getvalue()
 

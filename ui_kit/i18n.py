@@ -67,6 +67,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "Layanan masuk sedang tidak dapat dihubungi. Coba lagi sebentar lagi.",
         "The sign-in service cannot be reached right now. Try again in a moment.",
     ),
+    "outage.title": ("Basis data sedang tidak dapat dihubungi", "The database cannot be reached right now"),
+    "outage.body": (
+        "Tidak ada data yang hilang: semua yang sudah tersimpan tetap aman, dan perubahan yang belum "
+        "tersimpan tidak dijalankan setengah. Halaman ini kembali normal sendiri begitu layanan pulih; "
+        "Anda juga bisa mencoba lagi sekarang.",
+        "Nothing was lost: everything saved is safe, and no change was half-made. This page comes back "
+        "by itself once the service recovers; you can also try again now.",
+    ),
+    "outage.retry": ("Coba lagi", "Try again"),
     "signin.sso": ("Masuk dengan akun organisasi (SSO)", "Sign in with your organisation account (SSO)"),
     "signin.sso.no_account": (
         "Tidak ada akun aktif dengan e-mail {email} di sini. Minta super admin agensi Anda membuat atau "

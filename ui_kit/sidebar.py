@@ -82,39 +82,50 @@ def _dataset_choices() -> list[core.WorkspaceChoice]:
 
 
 def workspace_switcher(viewer: core.Viewer) -> None:
-    """In a demo or scale dataset: the toggle between the datasets (kept in the URL, ?dataset=…),
-    with a badge. Switching moves this session to the same role's demo account in the chosen
-    dataset (`sessions.switch_demo_workspace`); an agency's workspace has no switch."""
+    """In a demo or scale dataset: the toggle between the datasets, with a badge. Switching moves
+    this session to the same role's demo account in the chosen dataset
+    (`sessions.switch_demo_workspace`); an agency's workspace has no switch.
+
+    The switch happens only when the person clicks the toggle (its `on_change`, which arrives over
+    the page's own connection): a link such as `/?dataset=demo-2000`, from another site too, changes
+    nothing — a GET never changes state (docs/decisions.md)."""
     if viewer.workspace.kind is WorkspaceKind.AGENCY:
         return
     choices = {choice.slug: choice for choice in _dataset_choices()}
     if viewer.workspace.slug not in choices:
         return
-    wanted = st.segmented_control(
+    st.session_state["dataset"] = viewer.workspace.slug  # what the session is in, whatever was asked
+    st.segmented_control(
         t("dataset.label"),
         list(choices),
-        default=viewer.workspace.slug,
         required=True,
         key="dataset",
-        bind="query-params",
         help=t("dataset.help"),
-        on_change=_forget_paging,
+        on_change=_switch_dataset,
+        args=(viewer,),
     )
-    if wanted and wanted != viewer.workspace.slug and wanted in choices:
-        try:
-            sessions.switch_demo_workspace(session.session_token(), wanted)
-        except PipelineError as error:  # the widget is drawn: say so, the session stays where it is
-            log.warning("dataset switch refused: %s", error)
-            st.warning(t("dataset.refused", name=viewer.workspace.slug), icon=":material/block:")
-        else:
-            st.session_state["role"] = home_role(viewer)
-            _forget_paging()
-            st.rerun()
+    if st.session_state.pop("dataset_refused", False):
+        st.warning(t("dataset.refused", name=viewer.workspace.slug), icon=":material/block:")
     st.badge(
         t("dataset.badge", n=num(choices[viewer.workspace.slug].jamaah)),
         icon=":material/science:",
         color="orange",
     )
+
+
+def _switch_dataset(viewer: core.Viewer) -> None:
+    """The toggle was clicked: move the session to the chosen dataset (the script reruns after)."""
+    wanted = st.session_state.get("dataset")
+    if not wanted or wanted == viewer.workspace.slug:
+        return
+    try:
+        sessions.switch_demo_workspace(session.session_token(), wanted)
+    except PipelineError as error:  # the session stays where it is; the sidebar says so
+        log.warning("dataset switch refused: %s", error)
+        st.session_state["dataset_refused"] = True
+        return
+    st.session_state["role"] = home_role(viewer)  # the queue opens on the role's own tab again
+    _forget_paging()
 
 
 def _forget_paging() -> None:

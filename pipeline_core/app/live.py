@@ -12,9 +12,17 @@ from typing import Any
 import redis
 
 from pipeline_core.store import cache, events
-from pipeline_core.store.events import LIVE_CHANNEL_PATTERN, MAX_REPLAY
+from pipeline_core.store.events import ACCESS_CHANNEL, LIVE_CHANNEL_PATTERN, MAX_REPLAY
 
-__all__ = ["LIVE_CHANNEL_PATTERN", "MAX_REPLAY", "current_sequence", "redis_client", "redis_url", "replay"]
+__all__ = [
+    "ACCESS_CHANNEL",
+    "LIVE_CHANNEL_PATTERN",
+    "MAX_REPLAY",
+    "current_sequence",
+    "redis_client",
+    "redis_url",
+    "replay",
+]
 
 
 def redis_url() -> str:

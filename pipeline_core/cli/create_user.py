@@ -78,7 +78,7 @@ def check(args: argparse.Namespace) -> None:
                 "--timezone", f"unknown time zone {args.timezone!r}, e.g. Asia/Makassar"
             ) from None
     args.password = read_password(args.password_stdin)
-    check_password(args.password, username=args.username)
+    check_password(args.password, username=args.username, full_name=args.full_name)
 
 
 def read_password(from_stdin: bool) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from pipeline_core.commands.auth import (
     audit,
@@ -39,11 +40,12 @@ from pipeline_core.commands.auth import (
     normalise_username,
     verify_password,
 )
+from pipeline_core.domain import validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, WorkspaceKind
 from pipeline_core.domain.permissions import ROLE_ORDER, Action, require
-from pipeline_core.store import db
+from pipeline_core.store import db, events
 from pipeline_core.store import schema as t
 from pipeline_core.store.schema import UserSession
 
@@ -70,6 +72,11 @@ __all__ = [
 SYSTEM = Actor(user_id=None, name="sistem", role=Role.SUPER_ADMIN)
 DEMO_PASSWORD = "demo12345!"
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
+#: zxcvbn's score (0-4) a password must reach; only its first characters are rated (its cost grows
+#: with length, and a phrase that long is strong anyway).
+PASSWORD_SCORE_MIN, PASSWORD_RATED = 3, 72  # zxcvbn 4.5 rates at most 72 characters
+#: Words an attacker tries first on an Umrah agency's accounts.
+GUESSABLE_WORDS = ("umrah", "umroh", "haji", "jamaah", "travel", "agency", "pipeline", "bismillah")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{2,63}$")
 DEMO_NAMES = {
     Role.MANAGER: "Demo Manajer Operasional",
@@ -116,15 +123,30 @@ def check_username(raw: str) -> str:
     return name
 
 
-def check_password(password: str, *, username: str) -> None:
+def check_password(password: str, *, username: str, full_name: str | None = None) -> None:
+    """Long enough, storable, and not easy to guess (zxcvbn's estimate, score 3 of 4 at least,
+    knowing the person's name and username: `password123`, `1234567890`, `aaaaaaaaaa` and
+    `Rina Wulandari 2026` are all refused, each with the reason)."""
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
         raise InvalidInput("password", f"A password needs at least {PASSWORD_MIN} characters.")
     if len(password) > PASSWORD_MAX:
         raise InvalidInput("password", f"A password has at most {PASSWORD_MAX} characters.")
     if not password.strip():
         raise InvalidInput("password", "A password cannot be only spaces.")
+    if validation.has_hidden_characters(password):
+        raise InvalidInput("password", "A password cannot hold invisible control characters.")
     if password.strip().lower() == username.lower():
         raise InvalidInput("password", "The password must not be the username.")
+    name = full_name or ""
+    hints = [username, *username.replace("@", " ").replace(".", " ").split(), name, *name.split()]
+    guess = zxcvbn(password[:PASSWORD_RATED], user_inputs=[*hints, *GUESSABLE_WORDS])
+    if guess["score"] < PASSWORD_SCORE_MIN:
+        why = guess["feedback"]["warning"] or "It follows a pattern that is easy to guess."
+        raise InvalidInput(
+            "password",
+            f"This password is too easy to guess. {why.rstrip('.')}. Use a longer phrase of several "
+            "unrelated words, e.g. kurma-ajwa-lipat-tujuh.",
+        )
 
 
 def _role(value: Role | str) -> Role:
@@ -271,11 +293,11 @@ def create_user(
     with _action(session):
         _may_manage(session, actor, workspace_id)
         name, new_role = check_username(username), _role(role)
-        check_password(password, username=name)
-        full = " ".join((full_name or "").split())
-        if not full or len(full) > 200:
+        check_password(password, username=name, full_name=full_name)
+        full = " ".join(validation.clean_text("full_name", full_name or "", 200).split())
+        if not full:
             raise InvalidInput("full_name", "Write the person's full name (at most 200 characters).")
-        email = (email or "").strip() or None
+        email = validation.text_field("email", email, 254)
         if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise InvalidInput(
                 "email", "Write an e-mail address such as rina@agency.co.id, or leave it empty."
@@ -321,6 +343,7 @@ def change_role(
         changes = {"role": {"old": user.role, "new": new_role.value}}
         user.role = new_role.value
         _log(session, actor, workspace_id, user_id, "auth.role_changed", changes, now)
+    events.announce_access_change([user_id])  # their open streams follow the new role
 
 
 def deactivate_user(
@@ -340,6 +363,7 @@ def deactivate_user(
         ended = revoke_user_sessions(session, workspace_id, user_id, now)
         changes = {"is_active": {"old": True, "new": False}, "sessions_ended": {"old": None, "new": ended}}
         _log(session, actor, workspace_id, user_id, "auth.user_deactivated", changes, now)
+    events.announce_access_change([user_id])
 
 
 def reset_password(
@@ -357,7 +381,7 @@ def reset_password(
         _may_manage(session, actor, workspace_id)
         user = _load(session, workspace_id, user_id)
         name = normalise_username(user.username)
-        check_password(password, username=name)
+        check_password(password, username=name, full_name=user.full_name)
         _refuse_public_password(session, workspace_id, password)
         if _name_taken(session, name, workspace_id, other_than=user.id):
             raise InvalidInput(
@@ -368,6 +392,7 @@ def reset_password(
         ended = revoke_user_sessions(session, workspace_id, user_id, now)
         changes = {"password": {"old": None, "new": "reset"}, "sessions_ended": {"old": None, "new": ended}}
         _log(session, actor, workspace_id, user_id, "auth.password_reset", changes, now)
+    events.announce_access_change([user_id])
 
 
 def list_users(session: Session, *, actor: Actor, workspace_id: int) -> list[UserAccount]:

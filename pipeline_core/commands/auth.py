@@ -43,10 +43,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from pipeline_core.domain import validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound, PermissionDenied, PipelineError
 from pipeline_core.domain.model import Actor, Role, WorkspaceKind
-from pipeline_core.store import cache, db, repository
+from pipeline_core.store import cache, db, events, repository
 from pipeline_core.store import schema as t
 from pipeline_core.store.config import get_settings
 from pipeline_core.store.schema import UserSession
@@ -107,23 +108,25 @@ class AuthPolicy:
     max_failed_attempts: int = 5
     lockout: timedelta = timedelta(minutes=15)
     idle_timeout: timedelta = timedelta(hours=8)
+    lifetime: timedelta = timedelta(hours=12)  # from sign-in, however active the session is
     touch_interval: timedelta = timedelta(minutes=1)
 
     def __post_init__(self) -> None:
         if self.max_failed_attempts < 1:
             raise ValueError("max_failed_attempts must be at least 1")
-        if min(self.lockout, self.idle_timeout, self.touch_interval) <= timedelta(0):
-            raise ValueError("lockout, idle_timeout and touch_interval must be positive")
+        if min(self.lockout, self.idle_timeout, self.touch_interval, self.lifetime) <= timedelta(0):
+            raise ValueError("lockout, idle_timeout, touch_interval and lifetime must be positive")
 
 
 def current_policy() -> AuthPolicy:
     """The policy from Settings (PIPELINE_SIGN_IN_MAX_ATTEMPTS, PIPELINE_SIGN_IN_LOCK_MINUTES,
-    PIPELINE_SESSION_IDLE_HOURS)."""
+    PIPELINE_SESSION_IDLE_HOURS, PIPELINE_SESSION_MAX_HOURS)."""
     settings = get_settings()
     return AuthPolicy(
         max_failed_attempts=settings.pipeline_sign_in_max_attempts,
         lockout=timedelta(minutes=settings.pipeline_sign_in_lock_minutes),
         idle_timeout=timedelta(hours=settings.pipeline_session_idle_hours),
+        lifetime=timedelta(hours=settings.pipeline_session_max_hours),
     )
 
 
@@ -262,6 +265,8 @@ def sign_in(
     now, policy = instant(now), policy or current_policy()
     if not isinstance(username, str) or not isinstance(password, str):
         raise SignInRefused()
+    if validation.has_hidden_characters(username) or len(username) > 254:
+        raise SignInRefused()  # no account is named so: refused without a lookup
     with _action(session) as s:
         signed_in = _attempt(s, normalise_username(username), password, workspace_slug, now, client, policy)
     if signed_in is None:
@@ -402,7 +407,8 @@ def resolve_session(
     session: Session | None = None,
     policy: AuthPolicy | None = None,
 ) -> CurrentUser | None:
-    """The signed-in user of a session token, or None (unknown, revoked, idle, user deactivated).
+    """The signed-in user of a session token, or None (unknown, revoked, idle, past its lifetime
+    since sign-in, user deactivated).
 
     The workspace is the session's own (its user's): nothing a page passes can change it.
     """
@@ -421,6 +427,7 @@ def resolve_session(
                 us.revoked_at.is_(None),
                 us.expires_at > now,
                 us.last_seen_at > now - policy.idle_timeout,
+                us.created_at > now - policy.lifetime,
                 u.is_active,
             )
         ).one_or_none()
@@ -452,6 +459,7 @@ def sign_out(token: str | None, now: datetime | None = None, *, session: Session
             return False
         user = s.get_one(t.User, revoked.user_id)
         _audit_own(s, user, SIGNED_OUT, {"session": _change("open", "revoked")}, now)
+    events.announce_access_change([revoked.user_id])
     return True
 
 
@@ -506,9 +514,10 @@ def switch_demo_workspace(
             .values(user_id=target.id, workspace_id=target.workspace_id, last_seen_at=now)
         )
         _audit_own(s, target, SWITCHED_DATASET, {"workspace": _change(user.workspace_slug, target_slug)}, now)
-        return CurrentUser(
-            target.id, target.username, target.full_name, Role(target.role), target.workspace_id, target_slug
-        )
+    events.announce_access_change([user.user_id])  # its streams belong to the dataset it left
+    return CurrentUser(
+        target.id, target.username, target.full_name, Role(target.role), target.workspace_id, target_slug
+    )
 
 
 # --- handing a session opened by the script to the browser's cookie -------------------------------

@@ -65,7 +65,7 @@ def enroll_jamaah(
         "package_id": package_id,
         "companion_id": companion_id,
         "agent_name": validation.text_field("agent_name", agent_name, 200),
-        "notes": validation.text_field("notes", notes, services.NOTES_MAX),
+        "notes": validation.text_field("notes", notes, services.NOTES_MAX, multiline=True),
     }
     with services.one_transaction(session, workspace=workspace, actor=actor):
         permissions.require(actor.role, permissions.Action.ENROL_JAMAAH)

@@ -110,7 +110,9 @@ def complete_task(
     with one_transaction(session, workspace=workspace, actor=actor, on_duplicate=race):
         task = _lock(session, workspace, actor, task_id, version, Action.COMPLETE_TASK_OWN_ROLE)
         before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
-        notes = task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX)
+        notes = (
+            task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX, multiline=True)
+        )
         done = replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
         done = repo.save_task(session, done, now=now)
         pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
@@ -235,7 +237,7 @@ def update_task(
         if due_at is not UNSET:
             changed = replace(changed, due_at=_due_at(task, due_at))
         if notes is not UNSET:
-            changed = replace(changed, notes=validation.text_field("notes", notes, NOTES_MAX))
+            changed = replace(changed, notes=validation.text_field("notes", notes, NOTES_MAX, multiline=True))
         if assignee_id is not UNSET:
             changed = replace(changed, assignee_id=_assignee(session, workspace, assignee_id))
         if changed == task:

@@ -33,6 +33,8 @@ __all__ = [
 DOT = "•"
 NIK_PATTERN = re.compile(r"(?<![0-9])[0-9]{4}([ .-]?)[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?![0-9])")
 PASSPORT_PATTERN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[0-9]{5,8}(?![A-Za-z0-9])")
+#: A password hash as argon2 writes it (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`): never logged.
+SECRET_PATTERN = re.compile(r"\$argon2(?:id|i|d)\$[A-Za-z0-9+/=$,.]+")
 
 
 def mask_nik(nik: str | None) -> str:
@@ -93,7 +95,8 @@ def _mask_match(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """The text with every NIK-like and passport-like token masked."""
+    """The text with every NIK-like and passport-like token masked and every password hash removed."""
+    text = SECRET_PATTERN.sub("$argon2…(redacted)", text)
     return PASSPORT_PATTERN.sub(_mask_match, NIK_PATTERN.sub(_mask_match, text))
 
 

@@ -5,12 +5,18 @@ Pure functions (no I/O). Choices where DOMAIN.md is silent:
   number after 62 must start with 8 (a mobile) and have 8–12 digits; stored as E.164 `+628…`.
 - NIK: exactly 16 digits; spaces or dots between the groups are dropped.
 - The passport name has at least two words; a passport number has 6 to 9 letters and digits.
+- Text of any field (`clean_text`, used by every check that takes text): NFC-normalised; refused
+  when it holds NUL or another control character (a line break or tab only where the field is
+  multi-line: notes), a Unicode direction override (U+202A–U+202E, U+2066–U+2069: they make text
+  read differently from what it is), a lone surrogate (not valid Unicode), or more characters than
+  the field takes. The message names the field; the database never sees such a value.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from datetime import date
 from typing import TypeVar
 
@@ -22,6 +28,34 @@ E = TypeVar("E", bound=enum.Enum)
 _SEPARATORS = re.compile(r"[\s\-.()/]")
 _DIGITS = re.compile(r"[0-9]+")
 _PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
+#: C0 and C1 controls and DEL; line breaks and tabs are allowed in multi-line fields only.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"[\t\n\r]")
+_DIRECTION = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_hidden_characters(value: str) -> bool:
+    """A control character (NUL included) or a lone surrogate: never stored, never looked up."""
+    return bool(_CONTROL.search(value) or _LINE_BREAK.search(value) or _SURROGATE.search(value))
+
+
+def clean_text(field: str, value: object, limit: int, *, multiline: bool = False) -> str:
+    """Text as it may enter the core: NFC, no control or direction-override characters, valid
+    Unicode, at most `limit` characters (after trimming). Raises `InvalidInput` naming the field."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"Must be text, got {type(value).__name__}.")
+    if _SURROGATE.search(value):
+        raise InvalidInput(field, "Contains characters that are not valid Unicode; type it again.")
+    text = unicodedata.normalize("NFC", value).strip()
+    if _CONTROL.search(text) or (not multiline and _LINE_BREAK.search(text)):
+        allowed = "" if not multiline else " (line breaks and tabs are fine)"
+        raise InvalidInput(field, f"Contains an invisible control character; remove it{allowed}.")
+    if _DIRECTION.search(text):
+        raise InvalidInput(field, "Contains a hidden text-direction character; remove it.")
+    if len(text) > limit:
+        raise InvalidInput(field, f"At most {limit} characters, please (got {len(text)}).")
+    return text
 
 
 def normalise_phone(raw: str) -> str:
@@ -50,9 +84,9 @@ def normalise_nik(raw: str) -> str:
     return nik
 
 
-def passport_name(raw: str) -> str:
+def passport_name(raw: str, limit: int = 200) -> str:
     """The full name as on the passport: single spaces, at least two words."""
-    name = " ".join((raw or "").split())
+    name = " ".join(clean_text("full_name", raw or "", limit).split())
     if len(name.split()) < 2:
         raise InvalidInput("full_name", "Write the full name as on the passport: at least two words.")
     return name
@@ -87,12 +121,9 @@ def choice(kind: type[E], field: str, value: object) -> E:
         raise InvalidInput(field, f"{value!r} is not one of {words}.") from None
 
 
-def text_field(field: str, value: str | None, limit: int) -> str | None:
-    """Trimmed text; blank becomes None."""
-    cleaned = (value or "").strip() or None
-    if cleaned is not None and len(cleaned) > limit:
-        raise InvalidInput(field, f"At most {limit} characters, please (got {len(cleaned)}).")
-    return cleaned
+def text_field(field: str, value: str | None, limit: int, *, multiline: bool = False) -> str | None:
+    """Clean text (`clean_text`); blank becomes None."""
+    return clean_text(field, value or "", limit, multiline=multiline) or None
 
 
 def parse_role(role: Role | str | None) -> Role | None:

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from pipeline_core.domain import validation
 from pipeline_core.domain.activity import typed_changes
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import Workspace
@@ -180,12 +181,7 @@ def _filters(
 def _word(field: str, value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise InvalidInput(field, f"must be text, got {value!r}")
-    value = value.strip()
-    if len(value) > FILTER_MAX:
-        raise InvalidInput(field, f"is at most {FILTER_MAX} characters long")
-    return value or None
+    return validation.clean_text(field, value, FILTER_MAX) or None
 
 
 def _day(field: str, value: object) -> date | None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from pipeline_core.domain import rules
+from pipeline_core.domain import rules, validation
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import KanbanColumn, Priority, Role, Workspace, WorkStatus
 from pipeline_core.domain.validation import parse_role
@@ -35,6 +35,7 @@ COLUMN_SQL = {
     KanbanColumn.UPCOMING: "t.status <> 'blocked' AND t.priority <> 'urgent' AND t.due_at >= :tomorrow_start",
 }
 
+SEARCH_MAX = 200  # longer than any name, NIK, passport or phone a member of staff types
 _NIK = re.compile(r"^\d{16}$")
 _PASSPORT = re.compile(r"^[A-Z]\d{7,8}$")
 _PHONE = re.compile(r"^(?:\+?62|0)8\d{7,11}$")
@@ -89,7 +90,7 @@ def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
     """SQL (over jamaah j) and parameters for what a member of staff typed into search."""
     if search is None or not search.strip():
         return "", {}
-    raw = search.strip()
+    raw = validation.clean_text("search", search, SEARCH_MAX)
     compact = re.sub(r"[\s\-().]", "", raw)
     if _NIK.match(compact):
         return "j.nik = :q_nik", {"q_nik": compact}

@@ -12,6 +12,7 @@
 | `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins in a row before the account is locked |
 | `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | how long a locked account stays locked |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
+| `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
 | `PIPELINE_LIVE_HEARTBEAT_SECONDS` | `20` | keepalive comment interval of the live event stream (/live/events) |
 | `PIPELINE_LIVE_QUEUE_SIZE` | `100` | events buffered per open stream before a slow client is told to resync |
 
@@ -72,6 +73,7 @@ class Settings(BaseSettings):
     pipeline_sign_in_max_attempts: int = 5
     pipeline_sign_in_lock_minutes: float = 15
     pipeline_session_idle_hours: float = 8
+    pipeline_session_max_hours: float = 12
     pipeline_live_heartbeat_seconds: float = 20
     pipeline_live_queue_size: int = 100
 
@@ -136,7 +138,7 @@ class Settings(BaseSettings):
             raise ValueError("out of range")
         return value
 
-    @field_validator("pipeline_session_idle_hours")
+    @field_validator("pipeline_session_idle_hours", "pipeline_session_max_hours")
     @classmethod
     def _idle_hours(cls, value: float) -> float:
         if not 0.1 <= value <= 720:

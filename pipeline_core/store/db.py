@@ -40,6 +40,7 @@ def get_engine() -> Engine:
         max_overflow=20,
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,  # an error's text never carries the values (names, hashes, NIKs)
         connect_args={"connect_timeout": 5, "application_name": "umrah-pipeline"},
     )
 
@@ -72,6 +73,11 @@ def translate_errors() -> Iterator[None]:
         raise InvalidInput(constraint, "the value breaks a rule of the data") from error
     except exc.OperationalError as error:
         raise ServerUnavailable("The database cannot be reached right now. Please try again.") from error
+    except exc.DataError as error:  # a value the column cannot hold: the checks before it missed one
+        log.warning("database refused a value: %s", type(error.orig).__name__)
+        raise InvalidInput(
+            "value", "This value cannot be stored; check it for unusual characters."
+        ) from error
 
 
 @contextlib.contextmanager

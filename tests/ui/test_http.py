@@ -156,3 +156,33 @@ def test_the_chart_bundle_is_gzipped_only_for_a_browser_that_takes_gzip(
     assert (answer.headers.get("content-encoding") == "gzip") is gzipped
     assert answer.headers["vary"] == "Accept-Encoding"  # a shared cache keeps both apart
     assert answer.content == (assets.FOLDER / assets.PLOTLY_BASIC).read_bytes()
+
+
+def test_streamlits_internal_metrics_are_not_served(app_server: str) -> None:
+    response = httpx.get(f"{app_server}/_stcore/metrics")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "cache" not in response.text.lower()
+
+
+def _stream_url(app_server: str) -> str:
+    return app_server.replace("http://", "ws://") + "/_stcore/stream"
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:9999", "http://127.0.0.1:1", "https://evil.example"])
+def test_the_websocket_refuses_a_page_of_another_origin(app_server: str, origin: str) -> None:
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+    from websockets.typing import Origin
+
+    with pytest.raises(InvalidStatus) as refused:
+        connect(_stream_url(app_server), origin=Origin(origin), open_timeout=10).close()
+    assert refused.value.response.status_code == 403
+
+
+def test_the_websocket_takes_its_own_origin(app_server: str) -> None:
+    from websockets.sync.client import connect
+    from websockets.typing import Origin
+
+    with connect(_stream_url(app_server), origin=Origin(app_server), open_timeout=10) as socket_:
+        assert socket_.protocol.state.name == "OPEN"

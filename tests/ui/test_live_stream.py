@@ -27,7 +27,7 @@ from pipeline_core.commands import accounts, auth
 from pipeline_core.commands import tasks as services
 from pipeline_core.commands.auth import SESSION_COOKIE
 from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
-from pipeline_core.store import db, repository
+from pipeline_core.store import db, events, repository
 from pipeline_core.store.repository import Task
 from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, make_jamaah
@@ -322,3 +322,81 @@ def test_shutdown_ends_open_streams_and_the_process_exits(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+# --- revocation reaches open streams -------------------------------------------------------------
+
+STAFF_PASSWORD = "kurma-ajwa-lipat-tujuh"
+
+
+def _staff(agency: Agency) -> tuple[int, str]:
+    """A member of staff of the agency of their own (revoking them touches no other test)."""
+    username = f"staf-{uuid.uuid4().hex[:6]}@{agency.slug}"
+    with db.transaction() as s:
+        user_id = accounts.create_user(
+            s,
+            actor=accounts.SYSTEM,
+            workspace_id=agency.workspace.id,
+            username=username,
+            full_name="Staf Uji",
+            role=Role.DOCUMENT_ADMIN,
+            password=STAFF_PASSWORD,
+        )
+    return user_id, username
+
+
+def _revoke(how: str, agency: Agency, user_id: int, token: str) -> None:
+    workspace_id = agency.workspace.id
+    with db.transaction() as s:
+        if how == "sign-out":
+            assert auth.sign_out(token, session=s)
+        elif how == "deactivation":
+            accounts.deactivate_user(s, actor=accounts.SYSTEM, workspace_id=workspace_id, user_id=user_id)
+        elif how == "role change":
+            accounts.change_role(
+                s, actor=accounts.SYSTEM, workspace_id=workspace_id, user_id=user_id, role=Role.VISA_ADMIN
+            )
+        else:
+            accounts.reset_password(
+                s,
+                actor=accounts.SYSTEM,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                password="zaitun-kurma-92",
+            )
+    if how == "sign-out":  # sign_out announces after its own commit; here the caller's commits
+        events.announce_access_change([user_id])
+
+
+@pytest.mark.parametrize("how", ["sign-out", "deactivation", "role change", "password reset"])
+def test_a_revoked_session_s_open_stream_ends_and_hears_nothing_more(
+    app_server: str, agencies: tuple[Agency, Agency], how: str
+) -> None:
+    """Before: a stream open across a sign-out kept receiving task events with jamaah names for up
+    to its 10-minute life. Now the stream ends as soon as the session no longer stands as it was."""
+    agency = agencies[0]
+    user_id, username = _staff(agency)
+    with httpx.Client(base_url=app_server, timeout=TIMEOUT) as client:
+        answer = client.post(
+            "/auth/login",
+            data={"username": username, "password": STAFF_PASSWORD},
+            headers={"Origin": app_server},
+        )
+        assert answer.status_code == 303, answer.text
+        token = client.cookies.get(SESSION_COOKIE)
+        assert token
+        stream, _ = _open(client)
+        with stream:
+            touched = _touch(agency, "document")
+            assert stream.next_change()[0]["task_id"] == touched  # the stream works
+            _revoke(how, agency, user_id, token)
+            _touch(agency, "document")  # a change the revoked session must not hear
+            with pytest.raises(AssertionError, match="the stream ended"):
+                stream.next()  # keepalives are skipped; a change would be returned
+        reopened = (
+            client.get("/live/events", headers={"Accept": "text/event-stream"})
+            if how != "role change"
+            else None
+        )
+    if reopened is not None:
+        assert reopened.status_code == 401

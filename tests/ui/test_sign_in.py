@@ -144,6 +144,20 @@ def test_the_demo_toggle_moves_the_session_to_the_other_dataset(demo13: Workspac
     assert {m.label: m.value for m in at.metric}["Total jamaah"] == "2.000"
 
 
+def test_a_link_with_another_dataset_changes_nothing(demo13: Workspace) -> None:
+    """A GET never changes state: `?dataset=demo-2000` in a link (from another site too) leaves the
+    session in its dataset; only a click on the toggle moves it."""
+    at = AppTest.from_file(str(ROOT / "ui.py"), default_timeout=60)
+    at.session_state[TOKEN_KEY] = token = sign_in("manager", "demo-13")
+    at.query_params["dataset"] = "demo-2000"  # a link someone sent
+    at.run()
+    assert not at.exception
+    user = auth.resolve_session(token)
+    assert user is not None and user.workspace_slug == "demo-13"
+    assert {m.label: m.value for m in at.metric}["Total jamaah"] == "13"
+    assert at.segmented_control(key="dataset").value == "demo-13"
+
+
 def test_another_workspaces_jamaah_is_not_found_by_url(demo13: Workspace, demo2000: Workspace) -> None:
     other = dashboard.task_queue_page(system_viewer(demo2000)).items[0].jamaah_id
     at = open_page("jamaah", jamaah=str(other))
