@@ -9,7 +9,9 @@ most 100 rows, rarely repeated).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import privacy
@@ -135,35 +137,36 @@ def active_users(viewer: Viewer) -> list[StaffMember]:
         return jamaah_lists.active_staff(session, workspace)
 
 
+def _jamaah_list(viewer: Viewer, read: Callable[..., JamaahPage], key: object, **paging: Any) -> JamaahPage:
+    """One page of a jamaah list, for a viewer who may see the overview."""
+    workspace = viewer.scope(Action.VIEW_OVERVIEW)
+    with db.read_session() as session:
+        return read(session, workspace, key, **paging)
+
+
 def not_ready_jamaah(
     viewer: Viewer, package_id: int, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
     """The departure group's jamaah not yet ready, furthest behind first (stage, then due time)."""
-    workspace = viewer.scope(Action.VIEW_OVERVIEW)
-    with db.read_session() as session:
-        return jamaah_lists.not_ready_jamaah(
-            session, workspace, package_id, now=instant(now), page=page, limit=limit
-        )
+    return _jamaah_list(
+        viewer, jamaah_lists.not_ready_jamaah, package_id, now=instant(now), page=page, limit=limit
+    )
 
 
 def stuck_jamaah(
     viewer: Viewer, stage_code: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
     """The jamaah stuck in a stage (current stage instance overdue), longest delay first."""
-    workspace = viewer.scope(Action.VIEW_OVERVIEW)
-    with db.read_session() as session:
-        return jamaah_lists.stuck_jamaah(
-            session, workspace, stage_code, now=instant(now), page=page, limit=limit
-        )
+    return _jamaah_list(
+        viewer, jamaah_lists.stuck_jamaah, stage_code, now=instant(now), page=page, limit=limit
+    )
 
 
 def find_jamaah(
     viewer: Viewer, search: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
     """Jamaah by name words, NIK, passport number or phone (the task queue's search rules)."""
-    workspace = viewer.scope(Action.VIEW_OVERVIEW)
-    with db.read_session() as session:
-        return jamaah_lists.find_jamaah(session, workspace, search, now=instant(now), page=page, limit=limit)
+    return _jamaah_list(viewer, jamaah_lists.find_jamaah, search, now=instant(now), page=page, limit=limit)
 
 
 def stage_breakdown(viewer: Viewer, now: datetime | None = None) -> list[StageBreakdown]:
