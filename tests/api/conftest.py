@@ -48,8 +48,8 @@ class World:
     def auth(self, role: Role = Role.MANAGER) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
-    def get(self, path: str, role: Role = Role.MANAGER, **params: Any) -> httpx.Response:
-        return self.client.get(f"/api/v1{path}", headers=self.auth(role), params=params)
+    def get(self, path: str, as_role: Role = Role.MANAGER, **params: Any) -> httpx.Response:
+        return self.client.get(f"/api/v1{path}", headers=self.auth(as_role), params=params)
 
 
 def demo_user(workspace: Workspace, role: Role) -> sessions.CurrentUser:
@@ -74,3 +74,11 @@ def make_world(client: TestClient) -> World:
 def world(servers: None) -> Iterator[World]:
     with api_client() as client:
         yield make_world(client)
+
+
+def demo_session(workspace: Workspace, role: Role) -> str:
+    """A signed-in browser session's cookie value for the role's demo account."""
+    signed_in = sessions.sign_in(
+        username=sessions.demo_username(role, workspace.slug), password=sessions.DEMO_PASSWORD, now=NOW
+    )
+    return signed_in.token
