@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
 from api.v1.auth import Limits, limits
-from api.v1.limits import BodyLimit
+from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
 from pipeline_core.app import runtime
 

@@ -31,11 +31,13 @@ from tests.builders import NOW
 UNLIMITED = Limits(per_caller=1_000_000, per_address=1_000_000)
 
 
-def api_client(limit: Limits = UNLIMITED) -> TestClient:
+def api_client(limit: Limits = UNLIMITED, address: str = "testclient") -> TestClient:
     api = create_api(limit)
     api.dependency_overrides[clock] = lambda: NOW
     site = Starlette(routes=[Mount("/api", app=api)])
-    return TestClient(site, base_url="http://testserver", raise_server_exceptions=False)
+    return TestClient(
+        site, base_url="http://testserver", raise_server_exceptions=False, client=(address, 50000)
+    )
 
 
 @dataclass
