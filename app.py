@@ -1,8 +1,9 @@
 """The ASGI entry: `streamlit run app.py` serves the UI (ui.py) plus our routes in one process.
 
-Only wiring lives here: health routes, security headers, and the lifespan that starts the servers
-(embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set), applies migrations or checks the
-schema, and loads the demo datasets before the first request.
+Only wiring lives here: health routes, the HTTP API (api/v1, mounted at /api), security headers,
+and the lifespan that starts the servers (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL
+are set), applies migrations or checks the schema, and loads the demo datasets before the first
+request.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import anyio
 import streamlit as st
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from api import assets, live
 from api.auth import routes as auth_routes
@@ -24,6 +25,7 @@ from api.doors import ClosedDoors
 from api.health import healthz, readyz
 from api.nodelay import NoDelay
 from api.security import SecurityHeaders
+from api.v1 import create_api
 from pipeline_core.app import runtime
 from pipeline_core.domain import privacy
 
@@ -42,7 +44,10 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
 
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
-    routes=[Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes, *assets.routes],
+    routes=[
+        *(Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes, *assets.routes),
+        Mount("/api", app=create_api()),  # the HTTP API: /api/v1/…, /api/docs (docs/http-api.md)
+    ],
     middleware=[Middleware(NoDelay), Middleware(SecurityHeaders), Middleware(ClosedDoors)],
     lifespan=lifespan,
 )

@@ -12,6 +12,7 @@ transaction with its events published after the commit. Pages and routes import 
     user_admin  staff accounts (super-admin)
     sessions    sign-in, sign-out, the current user, the demo accounts
     live        change events for the live push
+    api_access  the HTTP API's callers: personal API tokens, rate limits, idempotency keys
     runtime     start-up, shutdown, readiness, settings
 """
 
@@ -40,6 +41,16 @@ from pipeline_core.app.activity import (
     activity_filters,
     activity_page,
 )
+from pipeline_core.app.api_access import (
+    ApiTokenInfo,
+    IssuedToken,
+    TokenHolder,
+    create_token,
+    revoke_token,
+    token_holder,
+    tokens_of,
+    viewer_of,
+)
 from pipeline_core.app.dashboard import (
     WorkspaceChoice,
     bottlenecks,
@@ -48,6 +59,7 @@ from pipeline_core.app.dashboard import (
     pipeline_health,
     stage_stats,
     stuck_history,
+    task,
     task_queue_page,
     upcoming_departures,
     workspace,
@@ -76,10 +88,12 @@ __all__ = [
     "ActivityFilters",
     "ActivityLine",
     "ActivityPage",
+    "ApiTokenInfo",
     "Bottleneck",
     "ColumnCounts",
     "DepartureGroup",
     "DeparturePage",
+    "IssuedToken",
     "JamaahDetail",
     "JamaahLine",
     "JamaahPage",
@@ -95,6 +109,7 @@ __all__ = [
     "TaskLine",
     "TaskPage",
     "TimelineStage",
+    "TokenHolder",
     "UserAccount",
     "Viewer",
     "WorkspaceChoice",
@@ -106,6 +121,7 @@ __all__ = [
     "change_role",
     "check_search",
     "complete_task",
+    "create_token",
     "create_user",
     "deactivate_user",
     "find_jamaah",
@@ -114,16 +130,21 @@ __all__ = [
     "pipeline_health",
     "reset_password",
     "reveal_identity",
+    "revoke_token",
     "stage_breakdown",
     "stage_stats",
     "stuck_history",
     "stuck_jamaah",
     "system_viewer",
+    "task",
     "task_queue_page",
+    "token_holder",
+    "tokens_of",
     "unblock_task",
     "upcoming_departures",
     "update_task",
     "users",
+    "viewer_of",
     "workspace",
     "workspace_choices",
 ]

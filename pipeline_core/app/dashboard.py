@@ -12,13 +12,14 @@ from datetime import datetime
 
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain.clock import instant
-from pipeline_core.domain.model import KanbanColumn, Role, Severity, View, Workspace
+from pipeline_core.domain.model import KanbanColumn, Role, Severity, View, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads import queries, task_queue, workspaces
 from pipeline_core.reads.jamaah_detail import JamaahDetail
 from pipeline_core.reads.jamaah_detail import jamaah_detail as read_jamaah_detail
 from pipeline_core.reads.workspaces import WorkspaceChoice
 from pipeline_core.store import cache, db
+from pipeline_core.store.repository import Task, find_task
 from pipeline_core.store.workspaces import get_workspace
 
 
@@ -132,16 +133,26 @@ def task_queue_page(
     role: Role | str | None = None,
     column: KanbanColumn | str | None = None,
     search: str | None = None,
+    status: WorkStatus | str | None = None,
     page: int = 1,
     limit: int = 20,
 ) -> task_queue.TaskPage:
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
+    wanted_status = task_queue.open_status(status)
 
     def compute() -> task_queue.TaskPage:
         with db.read_session() as session:
             return task_queue.task_queue(
-                session, ws, at, role=role, column=column, search=search, page=page, limit=limit
+                session,
+                ws,
+                at,
+                role=role,
+                column=column,
+                search=search,
+                status=wanted_status,
+                page=page,
+                limit=limit,
             )
 
     if search and search.strip():
@@ -152,11 +163,20 @@ def task_queue_page(
         workspace_id=ws.id,
         family=View.QUEUE,
         scope=role_scope,
-        params=f"{column_key}:{page}:{limit}",
+        params=f"{column_key}:{page}:{limit}" + (f":{wanted_status.value}" if wanted_status else ""),
         now=at,
         kind=task_queue.TaskPage,
         compute=compute,
     )
+
+
+def task(viewer: Viewer, task_id: int) -> Task:
+    """One task as it is now (its version is what an edit must name). Anyone who may open a
+    jamaah's detail may read its tasks, as the detail page lists them; acting on them is checked
+    by each action."""
+    ws = viewer.scope(Action.VIEW_JAMAAH_DETAIL)
+    with db.read_session() as session:
+        return find_task(session, ws.id, task_id)
 
 
 def jamaah_detail(viewer: Viewer, jamaah_id: int, now: datetime | None = None) -> JamaahDetail:

@@ -7,6 +7,10 @@
     create-user --workspace SLUG --username NAME --full-name "…" --role ROLE [--email …]
                 [--password-stdin] [--create-workspace --name "…" [--template T]]
                                   a staff account; the first super-admin of a production install
+    api-token create --workspace SLUG --username NAME --name "…" [--days N]
+    api-token revoke --workspace SLUG --id N
+    api-token list --workspace SLUG [--username NAME]
+                                  personal API tokens for /api/v1 (a new token is printed once)
 
 It talks to the same database as the app: the embedded servers in PIPELINE_DATA_DIR, or
 DATABASE_URL / REDIS_URL when set. Exit codes: 0 done; 2 the request cannot be done as asked
@@ -25,10 +29,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from pipeline_core.cli import create_user, datasets, migrate, seed
+from pipeline_core.cli import api_token, create_user, datasets, migrate, seed
 from pipeline_core.domain.errors import PipelineError
 
-_COMMANDS = (migrate, seed, datasets, create_user)
+_COMMANDS = (migrate, seed, datasets, create_user, api_token)
 
 
 class _Parser(argparse.ArgumentParser):

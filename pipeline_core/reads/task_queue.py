@@ -117,6 +117,20 @@ def _column(column: KanbanColumn | str | None) -> KanbanColumn | None:
         raise InvalidInput("column", f"must be one of {choices}, got {column!r}") from None
 
 
+def open_status(status: WorkStatus | str | None) -> WorkStatus | None:
+    """A status the queue can filter by: an open one (completed tasks are not in the queue)."""
+    if status is None or status == "":
+        return None
+    choices = ", ".join(s.value for s in WorkStatus if s is not WorkStatus.COMPLETED)
+    try:
+        wanted = WorkStatus(status)
+    except ValueError:
+        raise InvalidInput("status", f"must be one of {choices}, got {status!r}") from None
+    if wanted is WorkStatus.COMPLETED:
+        raise InvalidInput("status", f"the queue holds open tasks only: one of {choices}")
+    return wanted
+
+
 def task_queue(
     session: Session,
     workspace: Workspace,
@@ -125,12 +139,14 @@ def task_queue(
     role: Role | str | None = None,
     column: KanbanColumn | str | None = None,
     search: str | None = None,
+    status: WorkStatus | str | None = None,
     page: int = 1,
     limit: int = 20,
 ) -> TaskPage:
-    """One page of open tasks (of a role, a column, a search) plus the four column counts."""
+    """One page of open tasks (of a role, a column, a status, a search) plus the four column counts
+    (of the same role, status and search)."""
     page, limit = check_paging(page, limit)
-    wanted_role, wanted_column = parse_role(role), _column(column)
+    wanted_role, wanted_column, wanted_status = parse_role(role), _column(column), open_status(status)
     today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
     where = ["t.workspace_id = :ws", "t.status <> 'completed'"]
     params: dict[str, Any] = {
@@ -141,6 +157,9 @@ def task_queue(
     if wanted_role is not None:
         where.append("t.assigned_role = :role")
         params["role"] = wanted_role.value
+    if wanted_status is not None:
+        where.append("t.status = :status")
+        params["status"] = wanted_status.value
     search_sql, search_params = search_filter(search)
     if search_sql:
         where.append(

@@ -15,6 +15,8 @@
 | `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
 | `PIPELINE_LIVE_HEARTBEAT_SECONDS` | `20` | keepalive comment interval of the live event stream (/live/events) |
 | `PIPELINE_LIVE_QUEUE_SIZE` | `100` | events buffered per open stream before a slow client is told to resync |
+| `PIPELINE_API_RATE_PER_MINUTE` | `1200` | HTTP API requests per minute per token (or signed-in user) before `429` |
+| `PIPELINE_API_IP_RATE_PER_MINUTE` | `2400` | HTTP API requests per minute per client address before `429` |
 
 An invalid value stops start-up with one sentence naming the variable and what is expected
 (`ConfigError`), never with a pydantic traceback.
@@ -54,6 +56,8 @@ _EXPECTED = {
     "PIPELINE_SESSION_IDLE_HOURS": "a number of hours from 0.1 to 720",
     "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
+    "PIPELINE_API_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
+    "PIPELINE_API_IP_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
 }
 
 
@@ -76,6 +80,8 @@ class Settings(BaseSettings):
     pipeline_session_max_hours: float = 12
     pipeline_live_heartbeat_seconds: float = 20
     pipeline_live_queue_size: int = 100
+    pipeline_api_rate_per_minute: int = 1200
+    pipeline_api_ip_rate_per_minute: int = 2400
 
     @field_validator("database_url")
     @classmethod
@@ -156,6 +162,13 @@ class Settings(BaseSettings):
     @classmethod
     def _queue_size(cls, value: int) -> int:
         if not 1 <= value <= 10000:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_api_rate_per_minute", "pipeline_api_ip_rate_per_minute")
+    @classmethod
+    def _api_rate(cls, value: int) -> int:
+        if not 1 <= value <= 1_000_000:
             raise ValueError("out of range")
         return value
 

@@ -541,3 +541,36 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A personal API token of one user (migration 0007_api_tokens): a program acting as that user,
+    with their role and workspace. Only the SHA-256 of the token is stored, like a session's; the
+    `prefix` (the first characters of the token) is what the user sees in the list to tell their
+    tokens apart. A token dies when it expires, is revoked (`revoked_at`) or its user goes (cascade);
+    a deactivated user's tokens are refused at look-up (`commands/api_tokens.resolve_token`)."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("token_hash ~ '^[0-9a-f]{64}$'", name="token_hash"),
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name"),
+        CheckConstraint("expires_at > created_at", name="expiry"),
+        UniqueConstraint("token_hash"),
+        ForeignKeyConstraint(
+            ["workspace_id", "user_id"], ["users.workspace_id", "users.id"], ondelete="CASCADE"
+        ),
+        # a user's tokens, for their list and for revoking them all.
+        Index("ix_api_tokens_user", "workspace_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -186,3 +186,16 @@ def test_the_websocket_takes_its_own_origin(app_server: str) -> None:
 
     with connect(_stream_url(app_server), origin=Origin(app_server), open_timeout=10) as socket_:
         assert socket_.protocol.state.name == "OPEN"
+
+
+def test_the_json_api_is_mounted_with_problems_and_offline_docs(app_server: str) -> None:
+    """app.py mounts api.v1 at /api: a call without a token is a 401 problem, with our headers."""
+    refused = httpx.get(f"{app_server}/api/v1/pipeline/health")
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "default-src 'self'" in refused.headers["content-security-policy"]
+    assert httpx.get(f"{app_server}/api/v1/openapi.json").json()["openapi"].startswith("3.1")
+    docs = httpx.get(f"{app_server}/api/docs")
+    assert docs.status_code == 200
+    assert "/api/docs-assets/swagger-ui-bundle.js" in docs.text
+    assert "/api/v1/openapi.json" in docs.text

@@ -1,0 +1,66 @@
+"""The HTTP API, version 1: `create_api()` builds the FastAPI app that app.py mounts at `/api`.
+
+    /api/v1/pipeline/…      health, stages, bottlenecks, departures  (pipeline.py)
+    /api/v1/pipeline/tasks  the queue, one task, complete/block/unblock/edit  (tasks.py)
+    /api/v1/jamaah/{id}     one jamaah, masked  (jamaah.py)
+    /api/v1/activity        the activity log  (activity.py)
+    /api/v1/tokens          personal API tokens  (tokens.py)
+    /api/v1/openapi.json    OpenAPI 3.1;  /api/docs  Swagger UI, served locally  (docs.py)
+
+Every route validates, calls `pipeline_core.app` (the pages' interface: same permissions, cache
+and live events) and serialises; who is calling is `auth.py`, errors are `problems.py`.
+docs/http-api.md is the integrator's guide.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
+from api.v1.auth import Limits, limits
+from api.v1.body_limit import BodyLimit
+from api.v1.problems import Problem
+from pipeline_core.app import runtime
+
+__all__ = ["create_api"]
+
+DESCRIPTION = """The Umrah pipeline's data and actions, for programs: the same reads and actions as the
+pages, with the same permissions. Authenticate with a personal API token
+(`Authorization: Bearer upt_…`) made on the *Token API* page or with
+`python -m pipeline_core api-token create`. Errors are `application/problem+json` (RFC 9457).
+Writes to a task need `If-Match` with its ETag; POSTs accept `Idempotency-Key`.
+Guide with curl examples: docs/http-api.md."""
+
+
+def configured_limits() -> Limits:
+    settings = runtime.get_settings()
+    return Limits(
+        per_caller=settings.pipeline_api_rate_per_minute, per_address=settings.pipeline_api_ip_rate_per_minute
+    )
+
+
+def create_api(limit: Limits | None = None) -> FastAPI:
+    """The API app; `limit` replaces the configured rate and body limits (tests). The configured
+    ones are read at the first request, so importing app.py never reads the environment."""
+    api = FastAPI(
+        title="Umrah pipeline API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url="/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        responses={
+            401: {"model": Problem, "description": "no valid token or session"},
+            403: {"model": Problem, "description": "the role may not do this"},
+            404: {"model": Problem, "description": "no such record in your workspace"},
+            422: {"model": Problem, "description": "a value is not valid; `errors` names each field"},
+            429: {"model": Problem, "description": "rate limit: see Retry-After"},
+        },
+    )
+    api.dependency_overrides[limits] = (lambda: limit) if limit is not None else configured_limits
+    for module in (pipeline, tasks, jamaah, activity, tokens):
+        api.include_router(module.router, prefix="/v1")
+    problems.install(api)
+    docs.install(api)
+    api.add_middleware(BodyLimit, max_bytes=(limit or Limits()).max_body_bytes)
+    return api

@@ -1,0 +1,140 @@
+"""Who is calling: a personal API token (`Authorization: Bearer upt_…`) or the browser's session
+cookie (`umrah_session`), resolved into the same `Viewer` a page gets; and the rate limits.
+
+- A token is checked on every request (unknown, expired, revoked, user deactivated: `401`); it acts
+  with its user's role and workspace, read live.
+- The cookie is the pages' session. A write (POST, PATCH, PUT, DELETE) with it must come from this
+  site (`Origin`/`Referer`, as /auth/login checks): another site cannot make a signed-in browser
+  complete a task. Tokens are not sent by browsers on their own, so they need no such check.
+- With both, the token wins: a program's identity is explicit.
+- Rate limits (fixed one-minute windows in Redis): per client address, counted before anything
+  else (so guessing tokens is throttled too), and per token (or signed-in user). Over the limit:
+  `429` with `Retry-After` (seconds to the next window). The client address is the connection's;
+  behind a proxy, run uvicorn with `--forwarded-allow-ips` so it is the real client's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import same_origin
+from api.v1.problems import ProblemError
+from pipeline_core.app import api_access, sessions
+from pipeline_core.app.viewer import Viewer
+
+__all__ = ["Caller", "CallerDep", "Limits", "NowDep", "caller", "clock", "limits"]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per minute; `create_api` reads them from Settings (PIPELINE_API_*_PER_MINUTE)."""
+
+    per_caller: int = 1200
+    per_address: int = 2400
+    max_body_bytes: int = 16 * 1024
+
+
+def limits() -> Limits:
+    """Replaced by `create_api` with the configured limits (a dependency, so tests may too)."""
+    return Limits()
+
+
+def clock() -> datetime | None:
+    """The instant requests are answered at: None = the real clock (`domain.clock.instant`).
+    Tests replace this dependency with a fixed instant (docs/decisions.md, "Time in tests")."""
+    return None
+
+
+NowDep = Annotated[datetime | None, Depends(clock)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    viewer: Viewer
+    user_id: int
+    token_id: int | None  # None: the browser's session cookie
+
+    @property
+    def key(self) -> str:
+        """Names the caller in Redis keys (rate limits, idempotency keys): one per user."""
+        return f"u{self.user_id}"
+
+
+def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
+    challenge = 'Bearer realm="api"' + (f', error="{error}"' if error else "")
+    return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})
+
+
+def _count(who: str, allowed: int) -> None:
+    counted = api_access.count_request(who, WINDOW_SECONDS)
+    if counted is not None and counted.count > allowed:
+        raise ProblemError(
+            429,
+            "rate-limited",
+            f"More than {allowed} requests a minute; wait {counted.retry_after} s.",
+            headers={"Retry-After": str(counted.retry_after)},
+        )
+
+
+def _from_token(header: str, now: datetime | None) -> Caller:
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise _unauthorized(
+            "Send `Authorization: Bearer <token>` with a personal API token.", "invalid_request"
+        )
+    holder = api_access.token_holder(credentials.strip(), now)
+    if holder is None:
+        raise _unauthorized(
+            "The token is unknown, expired or revoked, or its user is deactivated.", "invalid_token"
+        )
+    viewer = api_access.viewer_of(holder.user, holder.actor)
+    return Caller(viewer=viewer, user_id=holder.user.user_id, token_id=holder.token_id)
+
+
+def _from_cookie(request: Request, cookie: str, now: datetime | None) -> Caller:
+    user = sessions.resolve_session(cookie, now)
+    if user is None:
+        raise _unauthorized("The session has ended: sign in again, or use an API token.")
+    if request.method not in SAFE_METHODS and not same_origin(request):
+        raise ProblemError(
+            403, "cross-site", "A write with the session cookie must come from this site's pages."
+        )
+    return Caller(viewer=api_access.viewer_of(user), user_id=user.user_id, token_id=None)
+
+
+# Declared for OpenAPI (the "Authorize" button of /api/docs); the checks are ours, below.
+_bearer = HTTPBearer(auto_error=False, bearerFormat="upt_…", description="a personal API token")
+_cookie = APIKeyCookie(name=sessions.SESSION_COOKIE, auto_error=False, description="the pages' session")
+
+
+def caller(
+    request: Request,
+    now: NowDep,
+    limit: Annotated[Limits, Depends(limits)],
+    _token: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _session: Annotated[str | None, Depends(_cookie)],
+) -> Caller:
+    """The authenticated caller, within its rate limits (else 401 / 403 / 429 problems)."""
+    address = request.client.host if request.client else "unknown"
+    _count(f"ip:{address}", limit.per_address)
+    header = request.headers.get("authorization")
+    cookie = request.cookies.get(sessions.SESSION_COOKIE)
+    if header:
+        found = _from_token(header, now)
+    elif cookie:
+        found = _from_cookie(request, cookie, now)
+    else:
+        raise _unauthorized("Sign in, or send `Authorization: Bearer <token>` with a personal API token.")
+    _count(f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}", limit.per_caller)
+    return found
+
+
+CallerDep = Annotated[Caller, Depends(caller)]

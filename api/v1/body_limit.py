@@ -1,0 +1,42 @@
+"""A bound on request bodies: more than `max_bytes` is `413` problem+json, before any route reads
+it — by `Content-Length`, and by counting the bytes of a body sent without one (chunked)."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.v1.problems import problem_response
+
+__all__ = ["BodyLimit"]
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int = 16 * 1024) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is larger than {self.max_bytes} bytes."
+        await problem_response(413, "too-large", detail, instance=scope.get("path"))(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            # An HTTPException: FastAPI passes it through its body parsing to the problem handler.
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise HTTPException(413, f"The request body is larger than {self.max_bytes} bytes.")
+            return message
+
+        await self.app(scope, counted, send)
