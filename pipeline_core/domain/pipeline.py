@@ -136,7 +136,7 @@ def parse_stages(raw: Sequence[Mapping[str, Any]]) -> tuple[tuple[Stage, ...], l
     stages = tuple(_parse_row(row, values, problems) for row, values in enumerate(raw))
     problems += _whole_pipeline(stages, len(raw))
     problems += _advice(stages)
-    problems.sort(key=lambda p: (p.warning, -1 if p.row is None else p.row))
+    problems.sort(key=lambda p: (p.warning, -1 if p.row is None else p.row, _ORDER.get(p.field, 99)))
     return stages, problems
 
 
@@ -196,7 +196,8 @@ def _parse_row(row: int, values: Mapping[str, Any], problems: list[Problem]) -> 
         name_id=names["name_id"],
         name_en=names["name_en"],
         category=category or StageCategory.CUSTOM,
-        sla_hours=sla if sla is not None and 0 < sla <= SLA_MAX_HOURS else 1,
+        # a bad SLA reads as the longest, which raises no order problem of its own
+        sla_hours=sla if sla is not None and 0 < sla <= SLA_MAX_HOURS else SLA_MAX_HOURS,
         responsible_role=role if role in ADMIN_ROLES else Role.DOCUMENT_ADMIN,
         position=row + 1,
         done_by_days=done_by,
@@ -377,6 +378,8 @@ def read_document(text: str | bytes) -> list[dict[str, Any]]:
     return [{name: row.get(name) for name in _FIELDS} for row in rows]
 
 
+_ORDER = {name: index for index, name in enumerate(("code", "name_id", "name_en", "category", "sla_hours",
+          "responsible_role", "done_by_days", "is_active", "position"))}  # fmt: skip
 _FIELDS = (
     "code",
     "name_id",
