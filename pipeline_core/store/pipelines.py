@@ -226,3 +226,13 @@ def save_draft(
     if row is None:
         raise Conflict(f"Draft {draft.id} was saved by someone else meanwhile. Reload it.")
     return DraftRow(**row._mapping)
+
+
+def open_draft_ids(session: Session, workspace_id: int) -> list[int]:
+    return list(
+        session.execute(
+            select(t.PipelineDraft.id)
+            .where(t.PipelineDraft.workspace_id == workspace_id, t.PipelineDraft.published_no.is_(None))
+            .order_by(t.PipelineDraft.updated_at.desc(), t.PipelineDraft.id.desc())
+        ).scalars()
+    )

@@ -15,6 +15,8 @@ from pipeline_core.commands.pipeline_migration import migrate_jamaah, run_migrat
 from pipeline_core.commands.tasks import complete_task
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace
+from pipeline_core.domain.pipeline import parse_stages
+from pipeline_core.reads.pipeline import preview, versions
 from pipeline_core.reads.queries import pipeline_health
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import current_version_id
@@ -330,3 +332,66 @@ def test_an_interrupted_migration_is_retried_and_moves_each_jamaah_once(
         )
     ).scalar_one()
     assert moves == 5
+
+
+# --- the preview ----------------------------------------------------------------------------
+
+
+def test_the_preview_counts_who_would_change_status_and_where_tasks_go(
+    session: Session, workspace: Workspace
+) -> None:
+    late = make_jamaah(
+        session, workspace, now=NOW - timedelta(hours=30)
+    ).jamaah.id  # 30 h into document collection
+    make_jamaah(session, workspace, now=NOW - timedelta(hours=1))
+    draft = start(session, workspace)
+    rows = with_sla(draft, "document-collection", 24)
+    rows[0] |= {"responsible_role": "travel-admin"}
+    stages, _ = parse_stages(rows)
+    shown = preview(session, workspace, stages, NOW)
+    first = shown.stages[0]
+    assert (first.code, first.jamaah_now, first.open_tasks_now, first.jamaah_after) == (
+        "document-collection",
+        2,
+        2,
+        2,
+    )
+    assert first.status_changes == 1 and shown.transitions == {"on-track→on-track": 1, "on-track→overdue": 1}
+    assert (shown.tasks_moved, shown.tasks_kept, shown.tasks_replaced, shown.tasks_closed) == (2, 0, 0, 0)
+    # the migration does what the preview said
+    publish(session, workspace, save(session, workspace, draft, rows))
+    migrate_jamaah(session=session, workspace=workspace, actor=MANAGER, from_version_no=1, now=NOW)
+    health = pipeline_health(session, workspace, NOW)
+    assert (health.on_track, health.overdue) == (1, 1)
+    role = session.execute(
+        select(t.PipelineTask.assigned_role).where(
+            t.PipelineTask.jamaah_id == late, t.PipelineTask.status != "completed"
+        )
+    ).scalar_one()
+    assert role == "travel-admin"
+
+
+def test_a_removed_stage_shows_in_the_preview_with_its_people(session: Session, workspace: Workspace) -> None:
+    make_jamaah(session, workspace)
+    draft = start(session, workspace)
+    stages, _ = parse_stages(draft.rows[1:])
+    shown = preview(session, workspace, stages, NOW)
+    gone = shown.stages[-1]
+    assert (gone.code, gone.in_draft, gone.jamaah_now, gone.jamaah_after) == (
+        "document-collection",
+        False,
+        1,
+        0,
+    )
+    assert shown.stages[0].jamaah_after == 1 and shown.tasks_replaced == 1
+
+
+def test_versions_are_listed_newest_first_with_their_jamaah(session: Session, workspace: Workspace) -> None:
+    make_jamaah(session, workspace)
+    draft = start(session, workspace)
+    publish(session, workspace, save(session, workspace, draft, draft.rows))
+    listed = versions(session, workspace)
+    assert [(v.version_no, v.jamaah, v.is_head, v.source) for v in listed] == [
+        (2, 0, True, "draft"),
+        (1, 1, False, "template:umrah-2026"),
+    ]
