@@ -222,8 +222,10 @@ def migrate_pipeline(
     mapping: Mapping[str, str | None] | None = None,
     now: datetime | None = None,
 ) -> MigrationProgress:
-    """Move the open jamaah of `from_version_no` (one group, or all) to the newest version."""
-    with db.transaction() as session:
+    """Move the open jamaah of `from_version_no` (one group, or all) to the newest version.
+
+    The command commits once per batch itself, so its session is a plain one (no outer `begin`)."""
+    with db.read_session() as session:
         return migration.migrate_jamaah(
             session=session,
             workspace=viewer.workspace,
