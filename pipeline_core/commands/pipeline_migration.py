@@ -133,10 +133,10 @@ def run_migration(
     with one_transaction(session, workspace=workspace, actor=actor):
         permissions.require(actor.role, Action.MANAGE_PIPELINE)
     plan = _Plan.load(session, workspace, migration_id)
-    batches = 0
+    batches, after = 0, 0  # keyset: each batch starts after the last jamaah id the previous one saw
     while max_batches is None or batches < max_batches:
         with one_transaction(session, workspace=workspace, actor=actor):
-            moved = _move_batch(session, workspace, actor, plan, batch_size, now)
+            moved, after = _move_batch(session, workspace, actor, plan, batch_size, after, now)
             session.commit()
         batches += 1
         if moved == 0:
@@ -281,7 +281,7 @@ _PICK = text(
     """
     SELECT j.id FROM jamaah j JOIN jamaah_pipeline_status s ON s.jamaah_id = j.id
     WHERE j.workspace_id = :ws AND j.pipeline_version_id = :from_id AND NOT s.is_completed
-      AND (CAST(:pkg AS integer) IS NULL OR j.package_id = :pkg)
+      AND (CAST(:pkg AS integer) IS NULL OR j.package_id = :pkg) AND j.id > :after
     ORDER BY j.id LIMIT :n
     """
 )
@@ -313,16 +313,17 @@ _STATE = text(
 
 
 def _move_batch(
-    session: Session, workspace: Workspace, actor: Actor, plan: _Plan, size: int, now: datetime
-) -> int:
-    params = {"ws": workspace.id, "from_id": plan.from_id, "pkg": plan.package_id, "n": size}
+    session: Session, workspace: Workspace, actor: Actor, plan: _Plan, size: int, after: int, now: datetime
+) -> tuple[int, int]:
+    """Move the next `size` open jamaah after id `after`; (how many moved, the last id seen)."""
+    params = {"ws": workspace.id, "from_id": plan.from_id, "pkg": plan.package_id, "n": size, "after": after}
     ids = list(session.execute(_PICK, params).scalars())
     if not ids:
         session.execute(
             text("UPDATE pipeline_migrations SET status = 'completed', finished_at = :now WHERE id = :id"),
             {"now": now, "id": plan.id},
         )
-        return 0
+        return 0, after
     session.execute(_LOCK_TASKS, {"ws": workspace.id, "ids": ids})
     active_codes = [code for code, s in plan.stages.items() if s.is_active]
     state = session.execute(_STATE, params | {"ids": ids, "active_codes": active_codes}).mappings().all()
@@ -330,7 +331,7 @@ def _move_batch(
     _close_old(session, workspace, plan, moves, now)
     _open_new(session, workspace, moves, now)
     _write_jamaah(session, workspace, actor, plan, moves, now)
-    return len(moves)
+    return len(moves), ids[-1]
 
 
 @dataclass(slots=True)
@@ -348,7 +349,6 @@ class _Move:
     priority: str
     done: int
     new_instance: int | None = None
-    new_task: int | None = None
 
 
 def _plan_one(row: Any, plan: _Plan, workspace: Workspace, now: datetime) -> _Move:
@@ -417,22 +417,36 @@ def _open_new(session: Session, workspace: Workspace, moves: list[_Move], now: d
     if not opening:
         return
     rows = session.execute(
-        insert(t.StageInstance).returning(t.StageInstance.id, sort_by_parameter_order=True),
-        [
-            {
-                "workspace_id": workspace.id,
-                "jamaah_id": m.jamaah_id,
-                "stage_id": m.target.id,  # type: ignore[union-attr]
-                "status": m.status,
-                "started_at": m.started_at,
-                "due_at": m.due_at,
-                "block_reason": m.block_reason,
-            }
-            for m in opening
-        ],
-    ).scalars()
-    for move, instance_id in zip(opening, rows, strict=True):
-        move.new_instance = instance_id
+        text(
+            """
+            INSERT INTO stage_instances
+              (workspace_id, jamaah_id, stage_id, status, started_at, due_at, block_reason)
+            SELECT :ws, v.jamaah_id, v.stage_id, v.status, v.started_at, v.due_at, v.block_reason
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(jamaah_id bigint, stage_id integer,
+                 status text, started_at timestamptz, due_at timestamptz, block_reason text)
+            RETURNING jamaah_id, id
+            """
+        ),
+        {
+            "ws": workspace.id,
+            "rows": _json(
+                [
+                    {
+                        "jamaah_id": m.jamaah_id,
+                        "stage_id": m.target.id,  # type: ignore[union-attr]
+                        "status": m.status,
+                        "started_at": m.started_at.isoformat(),
+                        "due_at": m.due_at.isoformat(),  # type: ignore[union-attr]
+                        "block_reason": m.block_reason,
+                    }
+                    for m in opening
+                ]
+            ),
+        },
+    ).tuples()
+    instances: dict[int, int] = dict(rows.all())
+    for move in opening:
+        move.new_instance = instances[move.jamaah_id]
     carried = [m for m in opening if m.continues and m.task_id is not None]
     if carried:
         session.execute(
@@ -465,30 +479,41 @@ def _open_new(session: Session, workspace: Workspace, moves: list[_Move], now: d
         )
     fresh = [m for m in opening if not (m.continues and m.task_id is not None)]
     if fresh:
-        created = session.execute(
-            insert(t.PipelineTask).returning(t.PipelineTask.id, sort_by_parameter_order=True),
-            [
-                {
-                    "workspace_id": workspace.id,
-                    "jamaah_id": m.jamaah_id,
-                    "stage_id": m.target.id,  # type: ignore[union-attr]
-                    "stage_instance_id": m.new_instance,
-                    "task_type": m.target.code,  # type: ignore[union-attr]
-                    "title": m.target.name_id,  # type: ignore[union-attr]
-                    "priority": m.priority,
-                    "status": m.status,
-                    "due_at": m.due_at,
-                    "assigned_role": m.target.responsible_role.value,  # type: ignore[union-attr]
-                    "block_reason": m.block_reason,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for m in fresh
-            ],
-        ).scalars()
-        for move, task_id in zip(fresh, created, strict=True):
-            move.new_task = task_id
+        session.execute(
+            text(
+                """
+                INSERT INTO pipeline_tasks (workspace_id, jamaah_id, stage_id, stage_instance_id, task_type,
+                       title, priority, status, due_at, assigned_role, block_reason, version, created_at,
+                       updated_at)
+                SELECT :ws, v.jamaah_id, v.stage_id, v.instance_id, v.code, v.title, v.priority, v.status,
+                       v.due_at, v.role, v.block_reason, 1, :now, :now
+                FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(jamaah_id bigint, stage_id integer,
+                     instance_id bigint, code text, title text, priority text, status text,
+                     due_at timestamptz, role text, block_reason text)
+                """
+            ),
+            {
+                "ws": workspace.id,
+                "now": now,
+                "rows": _json(
+                    [
+                        {
+                            "jamaah_id": m.jamaah_id,
+                            "stage_id": m.target.id,  # type: ignore[union-attr]
+                            "instance_id": m.new_instance,
+                            "code": m.target.code,  # type: ignore[union-attr]
+                            "title": m.target.name_id,  # type: ignore[union-attr]
+                            "priority": m.priority,
+                            "status": m.status,
+                            "due_at": m.due_at.isoformat(),  # type: ignore[union-attr]
+                            "role": m.target.responsible_role.value,  # type: ignore[union-attr]
+                            "block_reason": m.block_reason,
+                        }
+                        for m in fresh
+                    ]
+                ),
+            },
+        )
 
 
 def _write_jamaah(
@@ -523,20 +548,21 @@ def _write_jamaah(
         {"to": plan.to_id, "active": plan.active, "now": now, "ws": workspace.id, "rows": _json(snapshot)},
     )
     session.execute(
-        insert(t.ActivityLog),
-        [
-            {
-                "workspace_id": workspace.id,
-                "occurred_at": now,
-                "actor": actor.name,
-                "action": events.PipelineMigrated.type.value,
-                "entity_type": "jamaah",
-                "entity_id": m.jamaah_id,
-                "jamaah_id": m.jamaah_id,
-                "changes": _changes(m, plan),
-            }
-            for m in moves
-        ],
+        text(
+            """
+            INSERT INTO activity_log
+              (workspace_id, occurred_at, actor, action, entity_type, entity_id, jamaah_id, changes)
+            SELECT :ws, :now, :actor, :action, 'jamaah', v.jamaah_id, v.jamaah_id, v.changes
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(jamaah_id bigint, changes jsonb)
+            """
+        ),
+        {
+            "ws": workspace.id,
+            "now": now,
+            "actor": actor.name,
+            "action": events.PipelineMigrated.type.value,
+            "rows": _json([{"jamaah_id": m.jamaah_id, "changes": _changes(m, plan)} for m in moves]),
+        },
     )
     session.execute(
         text("UPDATE pipeline_migrations SET moved = moved + :n WHERE id = :id"),
