@@ -16,6 +16,7 @@ from pipeline_core.commands.tasks import complete_task
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace
 from pipeline_core.domain.pipeline import parse_stages
+from pipeline_core.reads.jamaah_detail import jamaah_detail
 from pipeline_core.reads.pipeline import preview, versions
 from pipeline_core.reads.queries import pipeline_health
 from pipeline_core.store import schema as t
@@ -395,3 +396,24 @@ def test_versions_are_listed_newest_first_with_their_jamaah(session: Session, wo
         (2, 0, True, "draft"),
         (1, 1, False, "template:umrah-2026"),
     ]
+
+
+def test_a_migrated_jamaahs_timeline_keeps_the_stages_done_on_the_old_version(
+    session: Session, workspace: Workspace
+) -> None:
+    enrolled = make_jamaah(session, workspace)
+    assert enrolled.task is not None
+    complete_task(
+        session=session, workspace=workspace, actor=MANAGER, task_id=enrolled.task.id, version=1, now=NOW
+    )
+    draft = start(session, workspace)
+    publish(session, workspace, save(session, workspace, draft, with_sla(draft, "document-verification", 24)))
+    migrate_jamaah(session=session, workspace=workspace, actor=MANAGER, from_version_no=1, now=NOW)
+    shown = jamaah_detail(session, workspace, enrolled.jamaah.id, NOW)
+    statuses = [(s.code, s.status.value if s.status else None) for s in shown.timeline[:3]]
+    assert statuses == [
+        ("document-collection", "completed"),
+        ("document-verification", "pending"),
+        ("siskopatuh-submission", None),
+    ]
+    assert shown.timeline[1].due_at == NOW + timedelta(hours=24)
