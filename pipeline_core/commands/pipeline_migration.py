@@ -443,8 +443,8 @@ def _open_new(session: Session, workspace: Workspace, moves: list[_Move], now: d
                 ]
             ),
         },
-    ).tuples()
-    instances: dict[int, int] = dict(rows.all())
+    )
+    instances = {int(jamaah_id): int(instance_id) for jamaah_id, instance_id in rows}
     for move in opening:
         move.new_instance = instances[move.jamaah_id]
     carried = [m for m in opening if m.continues and m.task_id is not None]

@@ -178,7 +178,7 @@ def preview(
         "pkg": package_id,
     }
     groups = session.execute(text(_PREVIEW), params).mappings().all()
-    tasks_now: dict[str, int] = dict(session.execute(text(_OPEN_TASKS), {"ws": workspace.id}).tuples().all())
+    tasks_now = {str(code): int(n) for code, n in session.execute(text(_OPEN_TASKS), {"ws": workspace.id})}
     return _summarise(session, workspace, stages, groups, tasks_now)
 
 
