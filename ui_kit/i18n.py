@@ -12,6 +12,7 @@ import streamlit as st
 
 from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
+from ui_kit.i18n_pipeline import PIPELINE_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
 
@@ -471,6 +472,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "severity.low": ("Rendah", "Low"),
 }
 TEXT.update(ADMIN_TEXT)  # the activity log and user management pages' words
+TEXT.update(PIPELINE_TEXT)  # the Pipeline page's words (issue 17)
 
 
 def lang() -> str:

@@ -58,12 +58,13 @@ JAMAAH = AppPage("app_pages/jamaah.py", "nav.jamaah", ":material/person_search:"
 ACTIVITY = AppPage(
     "app_pages/activity.py", "nav.activity", ":material/history:", "activity", needs=Action.VIEW_ACTIVITY_LOG
 )
+PIPELINE = AppPage("app_pages/pipeline.py", "nav.pipeline", ":material/account_tree:", "pipeline")
 USERS = AppPage(
     "app_pages/users.py", "nav.users", ":material/manage_accounts:", "users", needs=Action.MANAGE_USERS
 )
 
 #: The pages of a signed-in user, in the navigation's order (`needs` decides which they see).
-SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, ACTIVITY, USERS)
+SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY, USERS)
 
 #: Query parameters bound by the router's widgets (language, demo dataset): a link built in the
 #: browser carries them along, as Streamlit's page links do. A link made here never sets them:

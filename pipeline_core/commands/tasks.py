@@ -120,7 +120,7 @@ def complete_task(
         started_at = next(r.started_at for r in runs if r.id == task.stage_instance_id)
         next_task = None
         if all(r.status is WorkStatus.COMPLETED for r in runs):  # it was the current stage
-            completed = {pipeline.stage(r.stage_id).code for r in runs}
+            completed = {r.code for r in runs if r.done}  # by code: runs of older versions too
             next_stage = rules.current_stage(pipeline.stages, completed)
             if next_stage is not None:
                 next_task = start_stage(session, workspace, pipeline, next_stage, now)

@@ -105,6 +105,8 @@ class EventKind(enum.StrEnum):
     TASK_UNBLOCKED = "task.unblocked"
     TASK_UPDATED = "task.updated"
     TASK_REASSIGNED = "task.reassigned"
+    PIPELINE_PUBLISHED = "pipeline.published"
+    PIPELINE_MIGRATED = "pipeline.migrated"
 
 
 class Gender(enum.StrEnum):

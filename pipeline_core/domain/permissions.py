@@ -17,6 +17,8 @@ Choices where DOMAIN.md and the issue are silent, written down in docs/permissio
 - A super-admin has every manager right except revealing personal data (least privilege: running
   the system does not need a pilgrim's NIK); only managers reveal, and each reveal is logged.
 - Registering a jamaah belongs to the document desk (document-admin) and managers.
+- The pipeline (issue 17) is edited by super-admins and managers (the operations manager owns the
+  production line); every role may read it, its versions and a preview (`view_overview`).
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ MEANING: dict[Action, str] = {
     Action.REVEAL_PERSONAL_DATA: "show a jamaah's full NIK and passport number (logged)",
     Action.VIEW_ACTIVITY_LOG: "the activity log of the whole workspace, with filters",
     Action.MANAGE_USERS: "create users, change roles, deactivate, reset passwords",
-    Action.MANAGE_PIPELINE: "edit the pipeline configuration and roll back versions",
+    Action.MANAGE_PIPELINE: "edit the pipeline as drafts, publish, migrate jamaah, roll back versions",
     Action.MANAGE_DATASETS: "load and reset datasets",
 }
 
@@ -109,7 +111,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.REVEAL_PERSONAL_DATA: frozenset({Role.MANAGER}),
     Action.VIEW_ACTIVITY_LOG: _MANAGING,
     Action.MANAGE_USERS: frozenset({Role.SUPER_ADMIN}),
-    Action.MANAGE_PIPELINE: frozenset({Role.SUPER_ADMIN}),
+    Action.MANAGE_PIPELINE: _MANAGING,
     Action.MANAGE_DATASETS: frozenset({Role.SUPER_ADMIN}),
 }
 

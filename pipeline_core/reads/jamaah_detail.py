@@ -174,7 +174,13 @@ def _timeline(session: Session, workspace: Workspace, profile: Any) -> list[Time
             SELECT ps.code, ps.name_id, ps.name_en, ps.responsible_role, ps.sla_hours, ps.done_by_days,
                    si.status, si.started_at, si.due_at, si.completed_at, si.block_reason, si.notes
             FROM pipeline_stages ps
-            LEFT JOIN stage_instances si ON si.stage_id = ps.id AND si.jamaah_id = :id
+            -- by code: after a migration the stages done on an older version show on the new one
+            LEFT JOIN LATERAL (
+              SELECT i.* FROM stage_instances i JOIN pipeline_stages ips ON ips.id = i.stage_id
+              WHERE i.workspace_id = :ws AND i.jamaah_id = :id AND ips.code = ps.code
+                AND i.closed_by_migration_id IS NULL
+              ORDER BY i.started_at DESC, i.id DESC LIMIT 1
+            ) si ON true
             WHERE ps.workspace_id = :ws AND ps.pipeline_version_id = :version
               AND (ps.is_active OR si.id IS NOT NULL)
             ORDER BY ps.position

@@ -50,6 +50,8 @@ __all__ = [
     "STREAM_MAXLEN",
     "Event",
     "JamaahEnrolled",
+    "PipelineMigrated",
+    "PipelinePublished",
     "TaskBlocked",
     "TaskCompleted",
     "TaskReassigned",
@@ -98,7 +100,7 @@ class Event:
     type: ClassVar[EventKind]
 
     workspace_id: int
-    jamaah_id: int
+    jamaah_id: int | None  # None: a change of the pipeline itself, not of one jamaah
     task_id: int | None
     actor: str
     roles: tuple[str, ...]
@@ -215,6 +217,27 @@ class TaskUpdated(Event):
 class TaskReassigned(Event):
     type: ClassVar[EventKind] = EventKind.TASK_REASSIGNED
     assignee_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PipelinePublished(Event):
+    """A new pipeline version (a publish or a roll back): stage names, SLAs and roles may differ."""
+
+    type: ClassVar[EventKind] = EventKind.PIPELINE_PUBLISHED
+    version_no: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PipelineMigrated(Event):
+    """One committed batch of a migration: `moved` jamaah changed version (and stage, task, role)."""
+
+    type: ClassVar[EventKind] = EventKind.PIPELINE_MIGRATED
+    version_no: int
+    moved: int
+
+
+#: Every dashboard view: a change to the pipeline itself may touch any of them.
+ALL_VIEWS: tuple[View, ...] = tuple(View)
 
 
 # KEYS: sequence counter, stream. ARGV: payload without its sequence, channel, stream max length.

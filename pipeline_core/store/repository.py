@@ -80,6 +80,13 @@ class StageRun:
     due_at: datetime
     completed_at: datetime | None
     block_reason: str | None
+    code: str  # the stage's code: a jamaah moved to a newer version keeps runs of older stages
+    closed_by_migration_id: int | None = None  # closed by a move to another version, not done
+
+    @property
+    def done(self) -> bool:
+        """Completed by the work, not closed by a migration."""
+        return self.status is WorkStatus.COMPLETED and self.closed_by_migration_id is None
 
     @classmethod
     def started(cls, task: Task) -> StageRun:
@@ -92,6 +99,7 @@ class StageRun:
             task.due_at,
             None,
             None,
+            task.task_type,
         )
 
 
@@ -271,7 +279,8 @@ def is_active_user(session: Session, workspace_id: int, user_id: int) -> bool:
 
 def stage_runs(session: Session, workspace_id: int, jamaah_id: int) -> list[StageRun]:
     rows = session.execute(
-        select(t.StageInstance.__table__)
+        select(t.StageInstance.__table__, t.PipelineStage.code)
+        .join(t.PipelineStage, t.PipelineStage.id == t.StageInstance.stage_id)
         .where(t.StageInstance.workspace_id == workspace_id, t.StageInstance.jamaah_id == jamaah_id)
         .order_by(t.StageInstance.started_at, t.StageInstance.id)
     ).all()
@@ -384,8 +393,8 @@ def refresh_snapshot(
     """
     if runs is None:
         runs = stage_runs(session, workspace_id, pipeline.jamaah.id)
-    done = {r.stage_id for r in runs if r.status is WorkStatus.COMPLETED}
-    completed_stages = sum(1 for s in pipeline.stages if s.is_active and s.id in done)
+    done = {r.code for r in runs if r.done}  # by code: runs of an older version count too
+    completed_stages = sum(1 for s in pipeline.stages if s.is_active and s.code in done)
     open_run = next((r for r in runs if r.status is not WorkStatus.COMPLETED), None)
     values: dict[str, Any] = {
         "workspace_id": workspace_id,

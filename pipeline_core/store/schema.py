@@ -157,6 +157,73 @@ class PipelineVersion(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # revision 0006: where the version came from ("template:umrah-2026", "draft", "rollback",
+    # "import") and the version it was edited from (the head when its draft began).
+    source: Mapped[str | None] = mapped_column(Text)
+    based_on_no: Mapped[int | None] = mapped_column(Integer)
+
+
+class PipelineDraft(Base):
+    """An edit of the pipeline in progress (revision 0006): stage rows as JSON, checked on every
+    save and at publish. `revision` guards the draft against two saves from stale screens; the
+    pipeline's head (its newest `version_no`) guards the publish."""
+
+    __tablename__ = "pipeline_drafts"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        CheckConstraint("revision >= 1", name="revision"),
+        ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        # the open drafts of a workspace, newest first.
+        Index(
+            "ix_pipeline_drafts_open",
+            "workspace_id",
+            "updated_at",
+            postgresql_where=text("published_no IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(Text)
+    author_user_id: Mapped[int | None] = mapped_column(Integer)
+    base_version_no: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    note: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, server_default="1")
+    published_no: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PipelineMigration(Base):
+    """Jamaah moved from one version to another (revision 0006), in batches of one transaction.
+
+    Retrying continues where it stopped: it moves the jamaah still on `from_version_id`.
+    """
+
+    __tablename__ = "pipeline_migrations"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "id"),
+        CheckConstraint("status IN ('running', 'completed')", name="status"),
+        CheckConstraint("moved >= 0", name="moved"),
+        _ws_fk(["from_version_id"], "pipeline_versions"),
+        _ws_fk(["to_version_id"], "pipeline_versions"),
+        _ws_fk(["package_id"], "packages", ondelete="SET NULL (package_id)"),
+        Index("ix_pipeline_migrations_started", "workspace_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    from_version_id: Mapped[int] = mapped_column(Integer)
+    to_version_id: Mapped[int] = mapped_column(Integer)
+    package_id: Mapped[int | None] = mapped_column(Integer)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(Text)
+    moved: Mapped[int] = mapped_column(Integer, server_default="0")
+    started_by: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PipelineStage(Base):
@@ -372,6 +439,9 @@ class StageInstance(Base):
     assigned_to: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     block_reason: Mapped[str | None] = mapped_column(Text)
+    # revision 0006: closed because its jamaah moved to another pipeline version, not completed
+    # (status 'completed' ends it; this says the work was carried over, not done).
+    closed_by_migration_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PipelineTask(Base):

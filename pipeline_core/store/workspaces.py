@@ -76,6 +76,7 @@ def create_workspace(
             template_code=template.code,
             note=f"Dibuat dari templat {template.name}",
             created_by=created_by,
+            source=f"template:{template.code}",
         )
         .returning(t.PipelineVersion.id)
     ).scalar_one()

@@ -42,7 +42,7 @@ change_task_role            Y   .   .   .   .   .   Y
 reveal_personal_data        Y   .   .   .   .   .   .
 view_activity_log           Y   .   .   .   .   .   Y
 manage_users                .   .   .   .   .   .   Y
-manage_pipeline             .   .   .   .   .   .   Y
+manage_pipeline             Y   .   .   .   .   .   Y
 manage_datasets             .   .   .   .   .   .   Y
 """
 

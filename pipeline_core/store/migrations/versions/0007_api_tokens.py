@@ -1,8 +1,7 @@
 """Personal API tokens for programs (`Authorization: Bearer`): one row per token, its SHA-256 only.
 
 Revision ID: 0007_api_tokens
-Revises: 0005 (the file 0005_activity_filters.py; 0006 is added in parallel and the chain is fixed
-at merge time)
+Revises: 0006_pipeline_editor
 Create Date: 2026-12-01
 """
 
@@ -14,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_api_tokens"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006_pipeline_editor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,145 @@
+"""Pipeline: the published version as an ordered list; for managers and super-admins a draft to
+edit, check, preview and publish, the history with comparison and roll back, templates,
+JSON export/import, and migrating jamaah to the newest version. Other roles read it.
+"""
+
+import streamlit as st
+
+from pipeline_core import app as core
+from pipeline_core.domain import Action
+from pipeline_core.domain.pipeline import check, stage_values
+from ui_kit.i18n import day, day_time, num, t
+from ui_kit.pipeline_editor import (
+    attempt,
+    draft_editor,
+    draft_starter,
+    problem,
+    show_comparison,
+    show_preview,
+    show_problems,
+    stage_table,
+)
+from ui_kit.session import current_viewer
+from ui_kit.widgets import show_flash
+
+viewer = current_viewer()
+editing = viewer.may(Action.MANAGE_PIPELINE)
+show_flash()
+versions = core.pipeline_versions(viewer)
+head = versions[0]
+st.title(t("pipe.title"), anchor=False)
+st.caption(
+    t(
+        "pipe.caption",
+        n=head.version_no,
+        who=head.created_by,
+        when=day_time(head.created_at, viewer.workspace.timezone),
+    )
+)
+if not editing:
+    st.info(t("pipe.readonly"), icon=":material/lock:")
+names = ["pipe.tab.published", "pipe.tab.history"] + (
+    ["pipe.tab.draft", "pipe.tab.migrate"] if editing else []
+)
+tabs = dict(zip(names, st.tabs([t(n) for n in names]), strict=True))
+
+with tabs["pipe.tab.published"]:
+    stage_table(core.pipeline_version_stages(viewer, head.version_no))
+    st.download_button(
+        t("pipe.export"),
+        core.export_pipeline_version(viewer, head.version_no),
+        file_name=f"pipeline-v{head.version_no}.json",
+        mime="application/json",
+        icon=":material/download:",
+    )
+
+with tabs["pipe.tab.history"]:
+    st.dataframe(
+        [
+            {t("pipe.history.version"): v.version_no, t("pipe.history.by"): v.created_by,
+             t("pipe.history.when"): day(v.created_at), t("pipe.history.note"): v.note,
+             t("pipe.history.jamaah"): num(v.jamaah)}
+            for v in versions
+        ],
+        hide_index=True,
+        key="history-table",
+    )  # fmt: skip
+    numbers = [v.version_no for v in versions]
+    left, right = st.columns(2)
+    old = left.selectbox(t("pipe.compare.old"), numbers, index=min(1, len(numbers) - 1), key="compare-old")
+    new = right.selectbox(t("pipe.compare.new"), numbers, index=0, key="compare-new")
+    show_comparison(core.compare_versions(viewer, old, new))
+    if editing and old != head.version_no:
+
+        def roll_back() -> str:
+            done = core.roll_back_pipeline(viewer, old, head.version_no)
+            return t("pipe.rolled_back", n=done.version_no, old=old)
+
+        st.button(
+            t("pipe.rollback") + f" ({old})", key="rollback", on_click=attempt, args=("rollback", roll_back)
+        )
+        problem("rollback")
+
+if editing:
+    with tabs["pipe.tab.draft"]:
+        drafts = core.open_pipeline_drafts(viewer)
+        if not drafts:
+            draft_starter(viewer)
+        else:
+            draft = drafts[0]
+            st.caption(t("pipe.draft.caption", id=draft.id, who=draft.author, base=draft.base_version_no))
+            rows = draft_editor(draft)
+            show_problems(check(rows))
+            note = st.text_input(t("pipe.note"), value=draft.note or "", max_chars=500, key="draft-note")
+            save_col, publish_col, discard_col = st.columns(3)
+
+            def save() -> str:
+                core.save_pipeline_draft(viewer, draft.id, draft.revision, rows, note)
+                return t("pipe.saved")
+
+            def publish() -> str:
+                saved = core.save_pipeline_draft(viewer, draft.id, draft.revision, rows, note)
+                done = core.publish_pipeline_draft(viewer, saved.id, head.version_no, note)
+                return t("pipe.published", n=done.version_no)
+
+            def discard() -> str:
+                core.discard_pipeline_draft(viewer, draft.id)
+                return t("pipe.discarded")
+
+            save_col.button(t("pipe.save"), key="save-draft", on_click=attempt, args=("save", save))
+            publish_col.button(
+                t("pipe.publish"), key="publish", type="primary", on_click=attempt, args=("publish", publish)
+            )
+            discard_col.button(t("pipe.discard"), key="discard", on_click=attempt, args=("discard", discard))
+            for action in ("save", "publish", "discard"):
+                problem(action)
+            if st.toggle(t("pipe.preview"), key="draft-preview"):
+                show_preview(core.preview_pipeline(viewer, rows))
+
+    with tabs["pipe.tab.migrate"]:
+        older = [v.version_no for v in versions if not v.is_head and v.open_jamaah]
+        if not older:
+            st.info(t("pipe.migrate.none"), icon=":material/check_circle:")
+        else:
+            source = st.selectbox(t("pipe.migrate.from"), older, key="migrate-from")
+            groups = {g.package_id: g for g in core.migration_groups(viewer, source)}
+            group = st.selectbox(
+                t("pipe.migrate.group"), [None, *groups], key="migrate-group",
+                format_func=lambda g: t("pipe.migrate.all") if g is None
+                else f"{groups[g].name} · {day(groups[g].departure_date)} ({num(groups[g].open_jamaah)})",
+            )  # fmt: skip
+            head_rows = [stage_values(s) for s in core.pipeline_version_stages(viewer, head.version_no)]
+            show_preview(core.preview_pipeline(viewer, head_rows, from_version_no=source, package_id=group))
+
+            def migrate() -> str:
+                done = core.migrate_pipeline(viewer, source, package_id=group)
+                return t("pipe.migrated", n=num(done.moved), v=done.to_version_no)
+
+            st.button(
+                t("pipe.migrate.button", n=head.version_no),
+                key="migrate",
+                type="primary",
+                on_click=attempt,
+                args=("migrate", migrate),
+            )
+            problem("migrate")

@@ -1,0 +1,72 @@
+"""Pipeline page: everyone reads the published version; a manager drafts, checks, previews,
+publishes, compares, rolls back and migrates; an admin is offered no editing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from pipeline_core.app import pipeline as editor
+from pipeline_core.domain.model import Role, Workspace
+from tests.ui.conftest import open_page, viewer
+
+
+def preview_table(at: AppTest) -> Any:
+    return next(frame.value for frame in at.dataframe if "Jamaah kini" in frame.value.columns)
+
+
+def tab_labels(at: AppTest) -> list[str]:
+    return [tab.label for tab in at.tabs]
+
+
+def test_the_published_version_is_an_ordered_list_for_everyone(demo13: Workspace) -> None:
+    at = open_page("pipeline", user="visa-admin")
+    assert at.title[0].value == "Mengatur pipeline"
+    assert tab_labels(at) == ["Versi berlaku", "Riwayat"]  # no draft, no migration
+    codes = at.dataframe[0].value["code"].tolist()
+    assert codes[:2] == ["document-collection", "document-verification"] and len(codes) == 10
+    assert "Hanya Manajer" in at.info[0].value
+
+
+def test_a_manager_drafts_checks_previews_and_publishes(demo13: Workspace, demo13_restored: None) -> None:
+    at = open_page("pipeline")
+    assert tab_labels(at) == ["Versi berlaku", "Riwayat", "Draf", "Migrasi jamaah"]
+    at.button(key="start-draft").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Draf valid."]
+    at.toggle(key="draft-preview").set_value(True).run()
+    preview = preview_table(at)
+    assert preview["Jamaah kini"].sum() == 12  # demo-13: 12 open jamaah
+    at.text_input(key="draft-note").input("SLA baru").run()
+    at.button(key="publish").click().run()
+    assert not at.exception
+    versions = editor.pipeline_versions(viewer(demo13))
+    assert (versions[0].version_no, versions[0].note) == (2, "SLA baru")
+    # history: compare 1 → 2 (no change), then roll back to 1 as version 3
+    at.selectbox(key="compare-old").set_value(1).run()
+    at.button(key="rollback").click().run()
+    assert editor.pipeline_versions(viewer(demo13))[0].source == "rollback"
+
+
+def test_a_manager_migrates_jamaah_to_the_newest_version(demo13: Workspace, demo13_restored: None) -> None:
+    manager = viewer(demo13)
+    draft = editor.start_pipeline_draft(manager)
+    editor.publish_pipeline_draft(manager, draft.id, 1)
+    at = open_page("pipeline")
+    assert at.selectbox(key="migrate-from").value == 1
+    assert preview_table(at)["Jamaah kini"].sum() == 12
+    at.button(key="migrate").click().run()
+    assert not at.exception
+    versions = editor.pipeline_versions(manager)
+    assert [(v.version_no, v.open_jamaah) for v in versions] == [(2, 12), (1, 0)]
+    assert "Semua jamaah" in at.info[0].value
+
+
+def test_an_admin_cannot_start_a_draft(demo13: Workspace) -> None:
+    import pytest
+
+    from pipeline_core.domain import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        editor.start_pipeline_draft(viewer(demo13, Role.VISA_ADMIN))
