@@ -59,12 +59,13 @@ ACTIVITY = AppPage(
     "app_pages/activity.py", "nav.activity", ":material/history:", "activity", needs=Action.VIEW_ACTIVITY_LOG
 )
 PIPELINE = AppPage("app_pages/pipeline.py", "nav.pipeline", ":material/account_tree:", "pipeline")
+TOKENS = AppPage("app_pages/api_tokens.py", "nav.tokens", ":material/key:", "api_tokens")
 USERS = AppPage(
     "app_pages/users.py", "nav.users", ":material/manage_accounts:", "users", needs=Action.MANAGE_USERS
 )
 
 #: The pages of a signed-in user, in the navigation's order (`needs` decides which they see).
-SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY, USERS)
+SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY, USERS, TOKENS)
 
 #: Query parameters bound by the router's widgets (language, demo dataset): a link built in the
 #: browser carries them along, as Streamlit's page links do. A link made here never sets them:
