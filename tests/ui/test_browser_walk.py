@@ -13,6 +13,7 @@ never durations.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -107,6 +108,11 @@ def test_the_managers_path(walk: Walk) -> None:
     column, (count, ids) = next((title, shown) for title, shown in walk.kanban().items() if shown[1])
     page.evaluate("window.walkMark = 'still here'")
     walk.act(page.locator(f"[data-task='{ids[0]}'] button[data-action=complete]").click)
+    # The run walk.act waited for may be another fragment's (a column is its own fragment): under
+    # load the clicked column's redraw can end a moment later. Wait for it, then check it.
+    deadline = time.monotonic() + 30
+    while walk.kanban()[column][0] != count - 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert walk.kanban()[column][0] == count - 1
     assert ids[0] not in walk.kanban()[column][1]
     assert walk.kanban() == expected_kanban(ws)
