@@ -17,9 +17,7 @@ Choices (docs/decisions.md, "HTTP API", says them to integrators):
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,22 +100,6 @@ def looks_like_token(value: str | None) -> bool:
     return isinstance(value, str) and value.startswith(TOKEN_PREFIX) and 20 <= len(value) <= 200
 
 
-@contextlib.contextmanager
-def _action(session: Session | None) -> Iterator[Session]:
-    """One action, committed at the end: in a new transaction, or on the caller's session."""
-    if session is None:
-        with db.transaction() as new_session:
-            yield new_session
-        return
-    with db.translate_errors():
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
 def _info_query() -> Any:
     k, u = t.ApiToken, t.User
     return select(
@@ -172,7 +154,7 @@ def create_token(
         raise InvalidInput("name", "Name the token after the program that uses it, e.g. 'booking site'.")
     lifetime = _days(days)
     _may_act_for(actor, user_id)
-    with _action(session) as s:
+    with db.action(session) as s:
         owner = s.execute(
             select(t.User).where(t.User.workspace_id == workspace_id, t.User.id == user_id, t.User.is_active)
         ).scalar_one_or_none()
@@ -222,7 +204,7 @@ def revoke_token(
     """Revoke a token (its owner's or, for a super-admin, anyone's in the workspace). Revoking a
     revoked token changes nothing and answers it as it is."""
     now = instant(now)
-    with _action(session) as s:
+    with db.action(session) as s:
         row = s.execute(
             select(t.ApiToken)
             .where(t.ApiToken.workspace_id == workspace_id, t.ApiToken.id == token_id)
@@ -259,7 +241,7 @@ def resolve_token(
     assert token is not None
     now, digest = instant(now), hash_token(token)
     k, u = t.ApiToken, t.User
-    with _action(session) as s:
+    with db.action(session) as s:
         found = s.execute(
             select(
                 k.id,

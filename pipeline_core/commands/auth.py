@@ -27,12 +27,10 @@ Creating and managing accounts (and the demo accounts) is `accounts.py`, built o
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -193,22 +191,6 @@ class SignedIn:
     expires_at: datetime
 
 
-@contextlib.contextmanager
-def _action(session: Session | None) -> Iterator[Session]:
-    """One action, committed at the end: in a new transaction, or on the caller's session."""
-    if session is None:
-        with db.transaction() as new_session:
-            yield new_session
-        return
-    with db.translate_errors():
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
 def audit(
     session: Session,
     *,
@@ -267,7 +249,7 @@ def sign_in(
         raise SignInRefused()
     if validation.has_hidden_characters(username) or len(username) > 254:
         raise SignInRefused()  # no account is named so: refused without a lookup
-    with _action(session) as s:
+    with db.action(session) as s:
         signed_in = _attempt(s, normalise_username(username), password, workspace_slug, now, client, policy)
     if signed_in is None:
         raise SignInRefused()
@@ -330,7 +312,7 @@ def sign_in_sso(
     if "@" not in address:
         raise SignInRefused()
     u = t.User
-    with _action(session) as s:
+    with db.action(session) as s:
         found = s.execute(
             select(u, t.Workspace.slug)
             .join(t.Workspace, t.Workspace.id == u.workspace_id)
@@ -417,7 +399,7 @@ def resolve_session(
     now, policy = instant(now), policy or current_policy()
     digest = hash_token(token)
     us, u = UserSession, t.User
-    with _action(session) as s:
+    with db.action(session) as s:
         found = s.execute(
             select(us.last_seen_at, u.id, u.username, u.full_name, u.role, u.workspace_id, t.Workspace.slug)
             .join(u, (u.id == us.user_id) & (u.workspace_id == us.workspace_id))
@@ -448,7 +430,7 @@ def sign_out(token: str | None, now: datetime | None = None, *, session: Session
     if not isinstance(token, str) or not token:
         return False
     now = instant(now)
-    with _action(session) as s:
+    with db.action(session) as s:
         revoked = s.execute(
             update(UserSession)
             .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
@@ -482,7 +464,7 @@ def switch_demo_workspace(
     user = resolve_session(token, now, session=session)
     if user is None:
         raise PermissionDenied("Not signed in, or the session has ended: sign in again.")
-    with _action(session) as s:
+    with db.action(session) as s:
         kinds = dict(
             s.execute(
                 select(t.Workspace.slug, t.Workspace.kind).where(

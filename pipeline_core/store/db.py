@@ -92,6 +92,23 @@ def transaction(session: Session | None = None) -> Iterator[Session]:
 
 
 @contextlib.contextmanager
+def action(session: Session | None) -> Iterator[Session]:
+    """One action, committed at the end: in a new transaction, or on the caller's session (which
+    this then commits, or rolls back on any error)."""
+    if session is None:
+        with transaction() as new_session:
+            yield new_session
+        return
+    with translate_errors():
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextlib.contextmanager
 def read_session() -> Iterator[Session]:
     """A session for reads: no commit needed, errors translated."""
     with translate_errors(), _session_factory()() as session:
