@@ -19,7 +19,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from api import assets, live
+from api import assets, live, proxies
 from api.auth import routes as auth_routes
 from api.doors import ClosedDoors
 from api.health import healthz, readyz
@@ -28,9 +28,20 @@ from api.security import SecurityHeaders
 from api.v1 import create_api
 from pipeline_core.app import runtime
 from pipeline_core.domain import privacy
+from pipeline_core.domain.errors import ConfigError
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 privacy.install_redaction()  # no NIK or passport number in any log line
+
+
+def _trusted_proxies() -> str:
+    try:
+        return runtime.get_settings().pipeline_trusted_proxies
+    except ConfigError:
+        return ""  # start-up (runtime.prepare) reports the setting
+
+
+proxies.trust_only(_trusted_proxies())  # api/proxies.py: before uvicorn wraps this app
 
 
 @asynccontextmanager

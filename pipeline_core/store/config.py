@@ -9,8 +9,9 @@
 | `PIPELINE_LOG_LEVEL` | `INFO` | DEBUG, INFO, WARNING, ERROR or CRITICAL |
 | `PIPELINE_SEED_DEMO` | `true` | load `demo-13` and `demo-2000` on first start when absent |
 | `PIPELINE_CACHE_TTL_HEALTH` / `_STAGES` / `_BOTTLENECKS` | 300 / 900 / 600 | cache lifetimes in seconds |
-| `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins in a row before the account is locked |
-| `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | how long a locked account stays locked |
+| `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins of one account from one address before that address waits |
+| `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | the longest wait an address is given (the waits double up to it) |
+| `PIPELINE_TRUSTED_PROXIES` | empty: none | addresses or networks (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For`/`-Proto` are believed |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
 | `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
 | `PIPELINE_LIVE_HEARTBEAT_SECONDS` | `20` | keepalive comment interval of the live event stream (/live/events) |
@@ -25,6 +26,7 @@ An invalid value stops start-up with one sentence naming the variable and what i
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Literal
@@ -54,6 +56,7 @@ _EXPECTED = {
     "PIPELINE_SIGN_IN_MAX_ATTEMPTS": "a whole number from 1 to 100",
     "PIPELINE_SIGN_IN_LOCK_MINUTES": "a number of minutes from 1 to 1440",
     "PIPELINE_SESSION_IDLE_HOURS": "a number of hours from 0.1 to 720",
+    "PIPELINE_TRUSTED_PROXIES": "IP addresses or networks separated by commas, such as 127.0.0.1,10.0.0.0/8",
     "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
     "PIPELINE_API_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
@@ -78,6 +81,7 @@ class Settings(BaseSettings):
     pipeline_sign_in_lock_minutes: float = 15
     pipeline_session_idle_hours: float = 8
     pipeline_session_max_hours: float = 12
+    pipeline_trusted_proxies: str = ""
     pipeline_live_heartbeat_seconds: float = 20
     pipeline_live_queue_size: int = 100
     pipeline_api_rate_per_minute: int = 1200
@@ -143,6 +147,14 @@ class Settings(BaseSettings):
         if not 1 <= value <= 1440:
             raise ValueError("out of range")
         return value
+
+    @field_validator("pipeline_trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            ipaddress.ip_network(entry, strict=False)  # ValueError: not an address or network
+        return ",".join(entries)
 
     @field_validator("pipeline_session_idle_hours", "pipeline_session_max_hours")
     @classmethod
