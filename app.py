@@ -47,6 +47,7 @@ proxies.trust_only(_trusted_proxies())  # api/proxies.py: before uvicorn wraps t
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(runtime.prepare)
+    runtime.start_daily_backups()  # embedded default: a backup a day, in the background
     await live.start()  # the one Redis subscription of this process (api/live.py)
     yield
     await live.stop()  # every SSE stream ends, then the subscription, before Redis stops
