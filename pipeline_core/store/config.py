@@ -14,6 +14,9 @@
 | `PIPELINE_BACKUP_DIR` | `<data folder>/backups` | where `backup` and the daily backup write |
 | `PIPELINE_BACKUP_DAILY` | on with the embedded database, off with `DATABASE_URL` | the app takes a backup a day (at start-up and every day after) |
 | `PIPELINE_BACKUP_KEEP_DAYS` | `7` | daily backups older than this are deleted (the newest is always kept) |
+| `METRICS_ENABLED` | `false` | serve `GET /metrics` (Prometheus text format); off: 404 |
+| `METRICS_TOKEN` | unset | when set, `/metrics` needs `Authorization: Bearer <token>` |
+| `METRICS_ALLOW` | empty: anyone | addresses or networks that may read `/metrics` (others get 404) |
 | `PIPELINE_TRUSTED_PROXIES` | empty: none | addresses or networks (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For`/`-Proto` are believed |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
 | `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
@@ -62,6 +65,8 @@ _EXPECTED = {
     "PIPELINE_BACKUP_DIR": "a folder path the app may create and write",
     "PIPELINE_BACKUP_DAILY": "true or false",
     "PIPELINE_BACKUP_KEEP_DAYS": "a whole number of days from 1 to 3650",
+    "METRICS_ENABLED": "true or false",
+    "METRICS_ALLOW": "IP addresses or networks separated by commas, such as 10.0.0.0/8",
     "PIPELINE_TRUSTED_PROXIES": "IP addresses or networks separated by commas, such as 127.0.0.1,10.0.0.0/8",
     "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
@@ -88,6 +93,9 @@ class Settings(BaseSettings):
     pipeline_session_idle_hours: float = 8
     pipeline_session_max_hours: float = 12
     pipeline_trusted_proxies: str = ""
+    metrics_enabled: bool = False
+    metrics_token: str | None = None
+    metrics_allow: str = ""
     pipeline_backup_dir: Path | None = None
     pipeline_backup_daily: bool | None = None  # default: on with the embedded database only
     pipeline_backup_keep_days: int = 7
@@ -164,7 +172,7 @@ class Settings(BaseSettings):
             raise ValueError("out of range")
         return value
 
-    @field_validator("pipeline_trusted_proxies")
+    @field_validator("pipeline_trusted_proxies", "metrics_allow")
     @classmethod
     def _trusted_proxies(cls, value: str) -> str:
         entries = [entry.strip() for entry in value.split(",") if entry.strip()]
