@@ -30,6 +30,7 @@ from pipeline_core.domain import (
 )
 from ui_kit.cards import task_title
 from ui_kit.i18n import day_time, lang, priority_label, status_label, t
+from ui_kit.stage_labels import row_stage_label
 from ui_kit.widgets import flash
 
 #: Table column → task field, in the order the conflict panel lists them.
@@ -155,7 +156,7 @@ def _frame(tasks: list[TaskCard], workspace: Workspace) -> pd.DataFrame:
 def _title(task: TaskCard, english: bool) -> str:
     """The task's title; a stage's own task is named after the stage, in the current language."""
     title = task_title(task.title, task.jamaah_name)
-    stage = task.stage_name_en if english else task.stage_name_id
+    stage = row_stage_label(task)  # the jamaah's own version's words, marked if not the newest
     return stage if title == task.stage_name_id else f"{title} · {stage}"
 
 
