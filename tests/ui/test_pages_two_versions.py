@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from pipeline_core import app as core
 from pipeline_core.app import pipeline as editor
 from pipeline_core.domain.model import Workspace
-from tests.ui.conftest import open_page, task_cards, viewer
+from tests.ui.conftest import figures, open_page, task_cards, viewer
 
 RENAMED = ("Persetujuan Kemenag", "Ministry approval")
 MANASIK = {
@@ -76,8 +76,9 @@ def test_stage_cards_show_both_versions(two_versions: Workspace) -> None:
     # the renamed stage's card: each version's words and jamaah (Dedi, Yusuf on v1; Wahyuni moved)
     assert f"v1: Persetujuan SISKOPATUH (2) · v2: {RENAMED[0]} (1)" in shown
     assert "**Manasik Umrah**" in shown
-    chart = at.get("bidi_component")
-    assert chart  # the pipeline chart drew (its bars carry the same labels)
+    (bars, *_) = figures(at)["pipeline-chart"]["data"]
+    labels = list(bars["x"]) + list(bars["y"])
+    assert "Booking Penerbangan (hanya v1)" in labels and RENAMED[0] in labels
 
 
 def test_stage_cards_in_english(two_versions: Workspace) -> None:
@@ -102,9 +103,12 @@ def test_departures_show_the_old_only_stage_of_a_group(two_versions: Workspace) 
     assert "Persetujuan SISKOPATUH · 2" in shown
 
 
-def test_bottlenecks_page_draws_with_two_versions(two_versions: Workspace) -> None:
+def test_a_bottleneck_lists_the_stuck_of_each_version(two_versions: Workspace) -> None:
     at = open_page("bottlenecks")
-    assert not at.exception
+    shown = markdown(at)
+    # Yusuf (version 1) and Wahyuni (migrated) are overdue in SISKOPATUH approval
+    assert f"**{RENAMED[0]}**" in shown
+    assert f"v1: Persetujuan SISKOPATUH (1) · v2: {RENAMED[0]} (1)" in shown
 
 
 def test_jamaah_detail_keeps_the_removed_stage_for_a_version_1_jamaah(two_versions: Workspace) -> None:
