@@ -47,6 +47,14 @@ class VersionedStage:
     def versions(self) -> tuple[int, ...]:
         return tuple(v.version_no for v in self.variants)
 
+    @property
+    def name_id(self) -> str:
+        return self.shown.name_id
+
+    @property
+    def name_en(self) -> str:
+        return self.shown.name_en
+
 
 def merged_order(head: Sequence[str], older: Mapping[int, Sequence[str]]) -> list[str]:
     """Every code once: the head's order, then each code only older versions have, newest version

@@ -125,3 +125,10 @@ def test_jamaah_detail_of_a_migrated_jamaah_has_version_2s_stages(two_versions: 
     stages = list(table.value["Tahap"])
     assert RENAMED[0] in stages and "Manasik Umrah" in stages
     assert not any("Booking Penerbangan" in s for s in stages)
+
+
+def test_the_activity_log_names_a_stage_only_version_1_has(two_versions: Workspace) -> None:
+    at = open_page("activity")
+    (log,) = [frame.value for frame in at.dataframe if "changes" in frame.value.columns]
+    agus = [words for who, words in zip(log["about"], log["changes"], strict=True) if who == "Agus Salim"]
+    assert any("Booking Penerbangan (hanya v1)" in words for words in agus), agus
