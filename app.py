@@ -28,7 +28,7 @@ from api.nodelay import NoDelay
 from api.security import SecurityHeaders
 from api.v1 import create_api
 from pipeline_core.app import metrics as core_metrics
-from pipeline_core.app import runtime
+from pipeline_core.app import runtime, system
 from pipeline_core.domain import privacy
 from pipeline_core.domain.errors import ConfigError
 
@@ -50,10 +50,13 @@ proxies.trust_only(_trusted_proxies())  # api/proxies.py: before uvicorn wraps t
 async def lifespan(app: Any) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(runtime.prepare)
     runtime.start_daily_backups()  # embedded default: a backup a day, in the background
-    core_metrics.install()  # the collectors /metrics reads at scrape time
+    core_metrics.install()  # the collectors /metrics reads, the last hour's figures (System page)
+    system.start_alert_notifier()  # when PIPELINE_ALERT_WEBHOOK_URL is set
     await live.start()  # the one Redis subscription of this process (api/live.py)
     yield
     await live.stop()  # every SSE stream ends, then the subscription, before Redis stops
+    system.stop_alert_notifier()
+    core_metrics.uninstall()
     await anyio.to_thread.run_sync(runtime.shutdown)
 
 

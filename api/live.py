@@ -412,8 +412,7 @@ async def _stream(hub: LiveHub, user: CurrentUser, after: int | None, token: str
         reason = "age"
     finally:
         hub.detach(listener)
-        metrics.LIVE_OPEN.dec()
-        metrics.LIVE_DISCONNECTS.labels(reason).inc()
+        metrics.live_disconnected(reason)
 
 
 def _observe_lag(event: dict[str, Any]) -> None:

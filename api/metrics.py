@@ -67,8 +67,7 @@ class HttpMetrics:
         finally:
             route = route_label(scope.get("path", ""))
             method = scope.get("method", "GET") if scope.get("method") in _METHODS else "OTHER"
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
+            metrics.observe_http(route, method, status, time.perf_counter() - started)
 
 
 _METHODS = {"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"}

@@ -13,6 +13,7 @@ import streamlit as st
 from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
 from ui_kit.i18n_pipeline import PIPELINE_TEXT
+from ui_kit.i18n_system import SYSTEM_TEXT
 from ui_kit.i18n_versions import VERSION_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
@@ -515,6 +516,7 @@ TEXT.update(ADMIN_TEXT)  # the activity log and user management pages' words
 TEXT.update(PIPELINE_TEXT)  # the Pipeline page's words (issue 17)
 TEXT.update(VERSION_TEXT)  # stages of jamaah on several pipeline versions (issue 17)
 TEXT.update(TOKEN_TEXT)  # the API tokens page's words (issue 16)
+TEXT.update(SYSTEM_TEXT)  # the System page's words (operations issue)
 
 
 def lang() -> str:

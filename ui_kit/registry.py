@@ -64,8 +64,12 @@ USERS = AppPage(
     "app_pages/users.py", "nav.users", ":material/manage_accounts:", "users", needs=Action.MANAGE_USERS
 )
 
+SYSTEM = AppPage(
+    "app_pages/system.py", "nav.system", ":material/monitor_heart:", "system", needs=Action.VIEW_SYSTEM
+)
+
 #: The pages of a signed-in user, in the navigation's order (`needs` decides which they see).
-SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY, USERS, TOKENS)
+SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY, USERS, TOKENS, SYSTEM)
 
 #: Query parameters bound by the router's widgets (language, demo dataset): a link built in the
 #: browser carries them along, as Streamlit's page links do. A link made here never sets them:

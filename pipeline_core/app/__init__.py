@@ -15,6 +15,8 @@ transaction with its events published after the commit. Pages and routes import 
     live        change events for the live push
     api_access  the HTTP API's callers: personal API tokens, rate limits, idempotency keys
     runtime     start-up, shutdown, readiness, settings
+    metrics     what /metrics serves and what pages and routes record
+    system      the System page's figures and alerts, the alert notifier
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ from pipeline_core.app.pipeline import (
     save_pipeline_draft,
     start_pipeline_draft,
 )
+from pipeline_core.app.system import Alert, SystemStatus, system_status
 from pipeline_core.app.user_admin import (
     SignInAttempt,
     change_role,
@@ -122,6 +125,7 @@ __all__ = [
     "ActivityFilters",
     "ActivityLine",
     "ActivityPage",
+    "Alert",
     "ApiTokenInfo",
     "Bottleneck",
     "ColumnCounts",
@@ -145,6 +149,7 @@ __all__ = [
     "StagePreview",
     "StageStats",
     "StuckDay",
+    "SystemStatus",
     "Task",
     "TaskCard",
     "TaskCompletion",
@@ -194,6 +199,7 @@ __all__ = [
     "start_pipeline_draft",
     "stuck_history",
     "stuck_jamaah",
+    "system_status",
     "system_viewer",
     "task",
     "task_queue_page",

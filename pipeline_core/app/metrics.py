@@ -6,33 +6,32 @@ from __future__ import annotations
 from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain.model import KanbanColumn, WorkspaceKind
-from pipeline_core.store import db, metrics
+from pipeline_core.store import cache, db, metrics, ops_window
 from pipeline_core.store.metrics import (
     CONTENT_TYPE_LATEST,
-    HTTP_LATENCY,
-    HTTP_REQUESTS,
     LIVE_CONNECTS,
     LIVE_DELIVERED,
-    LIVE_DISCONNECTS,
     LIVE_LAG,
     LIVE_OPEN,
     exposition,
+    live_disconnected,
+    observe_http,
     script_run,
 )
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
-    "HTTP_LATENCY",
-    "HTTP_REQUESTS",
     "LIVE_CONNECTS",
     "LIVE_DELIVERED",
-    "LIVE_DISCONNECTS",
     "LIVE_LAG",
     "LIVE_OPEN",
     "business_figures",
     "exposition",
     "install",
+    "live_disconnected",
+    "observe_http",
     "script_run",
+    "uninstall",
 ]
 
 
@@ -57,6 +56,12 @@ def business_figures() -> list[tuple[str, dict[str, int], dict[str, int]]]:
 
 
 def install() -> None:
-    """Register the collectors read at scrape time (once per process, at start-up)."""
+    """Register the collectors read at scrape time and start the flusher of the last hour's
+    figures (once per process, at start-up)."""
     metrics.register_business(business_figures)
     metrics.register_pool(lambda: db.get_engine().pool if db.engine_started() else None)
+    ops_window.start(cache.get_redis)
+
+
+def uninstall() -> None:
+    ops_window.stop()

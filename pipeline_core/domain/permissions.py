@@ -63,6 +63,7 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_PIPELINE = "manage_pipeline"
     MANAGE_DATASETS = "manage_datasets"
+    VIEW_SYSTEM = "view_system"
 
 
 #: What each action means, for the generated doc.
@@ -85,6 +86,7 @@ MEANING: dict[Action, str] = {
     Action.MANAGE_USERS: "create users, change roles, deactivate, reset passwords",
     Action.MANAGE_PIPELINE: "edit the pipeline as drafts, publish, migrate jamaah, roll back versions",
     Action.MANAGE_DATASETS: "load and reset datasets",
+    Action.VIEW_SYSTEM: "the System page: readiness, the last hour's figures, the alerts",
 }
 
 #: Rows and columns of the doc, in DOMAIN.md's order.
@@ -113,6 +115,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.SUPER_ADMIN}),
     Action.MANAGE_PIPELINE: _MANAGING,
     Action.MANAGE_DATASETS: frozenset({Role.SUPER_ADMIN}),
+    Action.VIEW_SYSTEM: frozenset({Role.SUPER_ADMIN}),
 }
 
 

@@ -17,6 +17,7 @@
 | `METRICS_ENABLED` | `false` | serve `GET /metrics` (Prometheus text format); off: 404 |
 | `METRICS_TOKEN` | unset | when set, `/metrics` needs `Authorization: Bearer <token>` |
 | `METRICS_ALLOW` | empty: anyone | addresses or networks that may read `/metrics` (others get 404) |
+| `PIPELINE_ALERT_WEBHOOK_URL` | unset | an `https://…` URL the app POSTs an alert to when it starts or stops firing |
 | `PIPELINE_TRUSTED_PROXIES` | empty: none | addresses or networks (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For`/`-Proto` are believed |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
 | `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
@@ -67,6 +68,7 @@ _EXPECTED = {
     "PIPELINE_BACKUP_KEEP_DAYS": "a whole number of days from 1 to 3650",
     "METRICS_ENABLED": "true or false",
     "METRICS_ALLOW": "IP addresses or networks separated by commas, such as 10.0.0.0/8",
+    "PIPELINE_ALERT_WEBHOOK_URL": "an http:// or https:// URL",
     "PIPELINE_TRUSTED_PROXIES": "IP addresses or networks separated by commas, such as 127.0.0.1,10.0.0.0/8",
     "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
@@ -96,6 +98,7 @@ class Settings(BaseSettings):
     metrics_enabled: bool = False
     metrics_token: str | None = None
     metrics_allow: str = ""
+    pipeline_alert_webhook_url: str | None = None
     pipeline_backup_dir: Path | None = None
     pipeline_backup_daily: bool | None = None  # default: on with the embedded database only
     pipeline_backup_keep_days: int = 7
@@ -163,6 +166,15 @@ class Settings(BaseSettings):
     def _lock_minutes(cls, value: float) -> float:
         if not 1 <= value <= 1440:
             raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_alert_webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")) or len(value) > 2000:
+            raise ValueError("not an http(s) URL")
         return value
 
     @field_validator("pipeline_backup_keep_days")

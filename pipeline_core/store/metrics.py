@@ -22,11 +22,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, His
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from pipeline_core.store import ops_window
+
 __all__ = [
     "CONTENT_TYPE_LATEST",
     "SLOW_QUERY_S",
     "cache_outcome",
     "exposition",
+    "live_disconnected",
+    "observe_http",
     "observe_query",
     "query_name",
     "register_business",
@@ -81,6 +85,20 @@ def script_run(page: str) -> Iterator[None]:
 
 def cache_outcome(view: str, outcome: str) -> None:
     CACHE.labels(view, outcome).inc()
+    ops_window.record_cache(outcome)
+
+
+def observe_http(route: str, method: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(route, method, str(status)).inc()
+    HTTP_LATENCY.labels(route).observe(seconds)
+    ops_window.record_http(route, status, seconds)
+
+
+def live_disconnected(reason: str) -> None:
+    LIVE_OPEN.dec()
+    LIVE_DISCONNECTS.labels(reason).inc()
+    if reason == "client":
+        ops_window.record_disconnect()
 
 
 _OURS = ("pipeline_core.reads.", "pipeline_core.commands.", "pipeline_core.store.", "pipeline_core.seed.")
@@ -101,6 +119,7 @@ def query_name() -> str:
 
 def observe_query(name: str, seconds: float) -> None:
     DB_QUERY.labels(name).observe(seconds)
+    ops_window.record_query(name, seconds)
     if seconds > SLOW_QUERY_S:
         DB_SLOW.labels(name).inc()
         log.warning("slow query: %s took %.2f s", name, seconds)

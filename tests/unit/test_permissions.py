@@ -44,6 +44,7 @@ view_activity_log           Y   .   .   .   .   .   Y
 manage_users                .   .   .   .   .   .   Y
 manage_pipeline             Y   .   .   .   .   .   Y
 manage_datasets             .   .   .   .   .   .   Y
+view_system                 .   .   .   .   .   .   Y
 """
 
 
