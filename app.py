@@ -8,6 +8,7 @@ request.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,6 +45,8 @@ def _trusted_proxies() -> str:
 
 
 proxies.trust_only(_trusted_proxies())  # api/proxies.py: before uvicorn wraps this app
+with contextlib.suppress(ConfigError):  # start-up (runtime.prepare) reports a bad setting
+    runtime.init_error_tracking()  # Sentry when SENTRY_DSN is set, scrubbed
 
 
 @asynccontextmanager

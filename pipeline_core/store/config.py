@@ -18,6 +18,9 @@
 | `METRICS_TOKEN` | unset | when set, `/metrics` needs `Authorization: Bearer <token>` |
 | `METRICS_ALLOW` | empty: anyone | addresses or networks that may read `/metrics` (others get 404) |
 | `PIPELINE_ALERT_WEBHOOK_URL` | unset | an `https://…` URL the app POSTs an alert to when it starts or stops firing |
+| `SENTRY_DSN` | unset: off | send errors to Sentry (NIK, passport, phone numbers, cookies and tokens scrubbed first) |
+| `SENTRY_ENVIRONMENT` / `SENTRY_RELEASE` | `production` / `umrah-pipeline@<schema revision>` | the tags of each event |
+| `SENTRY_TRACES_SAMPLE_RATE` | `0` (off) | share of requests traced for performance |
 | `PIPELINE_TRUSTED_PROXIES` | empty: none | addresses or networks (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For`/`-Proto` are believed |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
 | `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
@@ -69,6 +72,7 @@ _EXPECTED = {
     "METRICS_ENABLED": "true or false",
     "METRICS_ALLOW": "IP addresses or networks separated by commas, such as 10.0.0.0/8",
     "PIPELINE_ALERT_WEBHOOK_URL": "an http:// or https:// URL",
+    "SENTRY_TRACES_SAMPLE_RATE": "a number from 0 to 1",
     "PIPELINE_TRUSTED_PROXIES": "IP addresses or networks separated by commas, such as 127.0.0.1,10.0.0.0/8",
     "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
@@ -99,6 +103,10 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     metrics_allow: str = ""
     pipeline_alert_webhook_url: str | None = None
+    sentry_dsn: str | None = None
+    sentry_environment: str = "production"
+    sentry_release: str | None = None
+    sentry_traces_sample_rate: float = 0.0
     pipeline_backup_dir: Path | None = None
     pipeline_backup_daily: bool | None = None  # default: on with the embedded database only
     pipeline_backup_keep_days: int = 7
@@ -165,6 +173,13 @@ class Settings(BaseSettings):
     @classmethod
     def _lock_minutes(cls, value: float) -> float:
         if not 1 <= value <= 1440:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("sentry_traces_sample_rate")
+    @classmethod
+    def _sample_rate(cls, value: float) -> float:
+        if not 0 <= value <= 1:
             raise ValueError("out of range")
         return value
 
