@@ -9,7 +9,6 @@ request.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,12 +27,20 @@ from api.metrics import HttpMetrics
 from api.nodelay import NoDelay
 from api.security import SecurityHeaders
 from api.v1 import create_api
+from pipeline_core.app import logs, runtime, system
 from pipeline_core.app import metrics as core_metrics
-from pipeline_core.app import runtime, system
 from pipeline_core.domain import privacy
 from pipeline_core.domain.errors import ConfigError
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+def _log_format() -> str:
+    try:
+        return runtime.get_settings().log_format
+    except ConfigError:
+        return "text"  # start-up (runtime.prepare) reports the setting
+
+
+logs.configure(_log_format())  # LOG_FORMAT=json: one JSON object a line
 privacy.install_redaction()  # no NIK or passport number in any log line
 
 

@@ -36,5 +36,6 @@ with shown_as_outage():
     offered = [page for page in registry.SIGNED_IN if page.needs is None or viewer.may(page.needs)]
     current = st.navigation([page.page() for page in offered])
     home = next(page.url_path for page in offered if page.default)
-    with script_run(current.url_path or home):  # run time and errors per page (/metrics)
+    who = {"user_id": viewer.actor.user_id, "workspace": viewer.workspace.slug}
+    with script_run(current.url_path or home, **who):  # run time, errors, access line per page
         current.run()

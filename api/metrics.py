@@ -15,6 +15,7 @@ import hmac
 import ipaddress
 import re
 import time
+import uuid
 
 import anyio
 from starlette.requests import Request
@@ -22,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline_core.app import metrics
+from pipeline_core.app import logs, metrics
 from pipeline_core.app.runtime import get_settings
 
 __all__ = ["HttpMetrics", "route_label", "routes"]
@@ -45,7 +46,9 @@ def route_label(path: str) -> str:
 
 
 class HttpMetrics:
-    """Pure ASGI: counts each HTTP answer by route, method and status, and times it."""
+    """Pure ASGI: counts each HTTP answer by route, method and status, times it, gives it a request
+    id (`X-Request-ID`: the caller's when it is a plain token, else a new one) and writes its access
+    line (files under /static and /assets excepted: a page load fetches dozens)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,19 +58,39 @@ class HttpMetrics:
             await self.app(scope, receive, send)
             return
         started, status = time.perf_counter(), 500
+        route = route_label(scope.get("path", ""))
+        method = scope.get("method", "GET") if scope.get("method") in _METHODS else "OTHER"
+        request_id = _request_id(scope)
 
         async def counting(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        try:
-            await self.app(scope, receive, counting)
-        finally:
-            route = route_label(scope.get("path", ""))
-            method = scope.get("method", "GET") if scope.get("method") in _METHODS else "OTHER"
-            metrics.observe_http(route, method, status, time.perf_counter() - started)
+        with logs.request_scope(request_id=request_id, route=route, method=method) as noted:
+            try:
+                await self.app(scope, receive, counting)
+            finally:
+                seconds = time.perf_counter() - started
+                metrics.observe_http(route, method, status, seconds)
+                if route not in _QUIET:
+                    noted.update(status=status, duration_ms=round(seconds * 1000, 1))
+                    logs.access(noted, "request")
+
+
+_QUIET = {"/static", "/assets"}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            if _REQUEST_ID.match(given):
+                return given
+    return uuid.uuid4().hex
 
 
 _METHODS = {"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"}

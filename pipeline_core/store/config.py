@@ -7,6 +7,7 @@
 | `PIPELINE_DATA_DIR` | `.data` (relative to the working directory) | where the embedded servers keep their files |
 | `PIPELINE_TIMEZONE` | `Asia/Jakarta` | the agency's IANA time zone for new workspaces |
 | `PIPELINE_LOG_LEVEL` | `INFO` | DEBUG, INFO, WARNING, ERROR or CRITICAL |
+| `LOG_FORMAT` | `text` | `json`: one JSON object a line (request id, route, status, duration, user id, workspace) |
 | `PIPELINE_SEED_DEMO` | `true` | load `demo-13` and `demo-2000` on first start when absent |
 | `PIPELINE_CACHE_TTL_HEALTH` / `_STAGES` / `_BOTTLENECKS` | 300 / 900 / 600 | cache lifetimes in seconds |
 | `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins of one account from one address before that address waits |
@@ -59,6 +60,7 @@ _EXPECTED = {
     "PIPELINE_DATA_DIR": "a folder path the app may create and write",
     "PIPELINE_TIMEZONE": "an IANA time zone such as Asia/Jakarta",
     "PIPELINE_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    "LOG_FORMAT": "text or json",
     "PIPELINE_SEED_DEMO": "true or false",
     "PIPELINE_CACHE_TTL_HEALTH": "a whole number of seconds between 1 and 86400",
     "PIPELINE_CACHE_TTL_STAGES": "a whole number of seconds between 1 and 86400",
@@ -89,6 +91,7 @@ class Settings(BaseSettings):
     pipeline_data_dir: Path = Path(".data")
     pipeline_timezone: str = "Asia/Jakarta"
     pipeline_log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
     pipeline_seed_demo: bool = True
     pipeline_demo_accounts: bool | None = None  # default: on with the embedded database only
     pipeline_cache_ttl_health: int = 300

@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, His
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from pipeline_core.store import ops_window
+from pipeline_core.store import logs, ops_window
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
@@ -70,17 +70,23 @@ def exposition() -> bytes:
 
 
 @contextmanager
-def script_run(page: str) -> Iterator[None]:
-    """Time one script run of `page`; an uncaught error is counted (and re-raised). Streamlit's own
-    rerun/stop signals are BaseExceptions, not errors: they pass uncounted."""
+def script_run(page: str, **who: Any) -> Iterator[None]:
+    """Time one script run of `page`; an uncaught error is counted (and re-raised); one access
+    line (`who`: user_id, workspace). Streamlit's own rerun/stop signals are BaseExceptions, not
+    errors: they pass uncounted."""
     start = time.perf_counter()
-    try:
-        yield
-    except Exception:
-        SCRIPT_ERRORS.labels(page).inc()
-        raise
-    finally:
-        SCRIPT_RUNS.labels(page).observe(time.perf_counter() - start)
+    with logs.request_scope(page=page, **who) as scope:
+        try:
+            yield
+        except Exception:
+            SCRIPT_ERRORS.labels(page).inc()
+            scope["status"] = "error"
+            raise
+        finally:
+            seconds = time.perf_counter() - start
+            SCRIPT_RUNS.labels(page).observe(seconds)
+            scope["duration_ms"] = round(seconds * 1000, 1)
+            logs.access(scope, "script run")
 
 
 def cache_outcome(view: str, outcome: str) -> None:

@@ -4,7 +4,9 @@ connect and disconnect; the business figures equal the overview's; no name in an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,15 +24,23 @@ TOKEN = "scrape-secret-for-tests"
 
 
 @pytest.fixture(scope="module")
-def metered(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def metered_app(servers: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """An app with metrics on (and JSON log lines): its address and its log file."""
+    log = tmp_path_factory.mktemp("metered") / "app.log"
     process, base = start_app(
-        tmp_path_factory.mktemp("metered") / "app.log",
+        log,
         METRICS_ENABLED="true",
         METRICS_TOKEN=TOKEN,
         PIPELINE_LIVE_HEARTBEAT_SECONDS="0.2",
+        LOG_FORMAT="json",
     )
-    yield base
+    yield base, log
     stop_app(process)
+
+
+@pytest.fixture
+def metered(metered_app: tuple[str, Path]) -> str:
+    return metered_app[0]
 
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -156,3 +166,15 @@ def test_a_page_run_is_timed_by_page_and_an_error_counted(demo13: Workspace) -> 
 )
 def test_route_labels_are_templates_without_ids_or_searches(path: str, label: str) -> None:
     assert route_label(path) == label
+
+
+def test_each_request_is_one_json_log_line_with_its_request_id(metered_app: tuple[str, Path]) -> None:
+    base, log = metered_app
+    answer = httpx.get(f"{base}/healthz", headers={"X-Request-ID": "probe-1234abcd"})
+    assert answer.headers["x-request-id"] == "probe-1234abcd"
+    fresh = httpx.get(f"{base}/readyz").headers["x-request-id"]
+    assert len(fresh) == 32 and fresh != "probe-1234abcd"
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    mine = [line for line in lines if line.get("request_id") in ("probe-1234abcd", fresh)]
+    assert {(line["route"], line["status"]) for line in mine} == {("/healthz", 200), ("/readyz", 200)}
+    assert all(line["logger"] == "umrah.access" and line["duration_ms"] >= 0 for line in mine)
