@@ -69,6 +69,7 @@ from pipeline_core.app.dashboard import (
 from pipeline_core.app.pipeline import (
     Draft,
     GroupLine,
+    MigrationBatch,
     MigrationProgress,
     PreviewStage,
     PublishConflict,
@@ -125,6 +126,7 @@ __all__ = [
     "JamaahDetail",
     "JamaahLine",
     "JamaahPage",
+    "MigrationBatch",
     "MigrationProgress",
     "PipelineHealth",
     "PreviewStage",
