@@ -100,6 +100,45 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "pipe.migrate.button": ("Migrasikan ke versi {n}", "Migrate to version {n}"),
     "pipe.migrated": ("{n} jamaah dipindahkan ke versi {v}.", "{n} jamaah moved to version {v}."),
+    "pipe.migrate.running": ("Memindahkan {n} jamaah ke versi {v}…", "Moving {n} jamaah to version {v}…"),
+    "pipe.migrate.starting": ("Memulai…", "Starting…"),
+    "pipe.migrate.batch": (
+        "Batch {k}: {done} dari {total} jamaah sudah dipindahkan",
+        "Batch {k}: {done} of {total} jamaah moved",
+    ),
+    "pipe.migrate.done": ("Migrasi selesai", "Migration complete"),
+    "pipe.migrate.stopped": ("Migrasi berhenti", "Migration stopped"),
+    "pipe.migrate.result": (
+        "{n} jamaah dipindahkan dari versi {old} ke versi {v} dalam {batches} batch. Tugas terbuka: "
+        "{moved} dipindahkan ke tahap baru, {created} dibuat, {closed} ditutup.",
+        "{n} jamaah moved from version {old} to version {v} in {batches} batch(es). Open tasks: "
+        "{moved} moved to the new stage, {created} created, {closed} closed.",
+    ),
+    "pipe.migrate.failed": (
+        "{message} {n} jamaah sudah dipindahkan dan tetap di versi baru; jalankan migrasi lagi untuk "
+        "melanjutkan sisanya.",
+        "{message} {n} jamaah were moved already and stay on the new version; run the migration again "
+        "to move the rest.",
+    ),
+    "pipe.map.title": ("Pemetaan tahap", "Stage mapping"),
+    "pipe.map.caption": (
+        "Untuk setiap tahap lama yang berisi jamaah: tahap versi {n} tempat mereka melanjutkan. Tahap "
+        "dengan kode yang sama berlanjut dengan waktu mulainya dan tugasnya; tahap lain dimulai "
+        'sekarang dengan tugas baru; "Selesai" menutup pipeline jamaah itu.',
+        "For each old stage holding jamaah: the stage of version {n} they continue in. The same code "
+        "continues with its start time and its task; another stage starts now with a new task; "
+        '"Done" completes those jamaah\'s pipeline.',
+    ),
+    "pipe.map.stage": ("{name} ({code}) · {n} jamaah →", "{name} ({code}) · {n} jamaah →"),
+    "pipe.map.removed": ("tidak ada lagi di versi baru", "no longer in the new version"),
+    "pipe.map.choose": ("Pilih tahap tujuan", "Choose the new stage"),
+    "pipe.map.finish": ("Selesai (tidak ada tahap lagi)", "Done (no stage left)"),
+    "pipe.map.missing": (
+        "Tahap {stages} tidak ada di versi {n}. Pilih ke tahap mana jamaahnya pindah, lalu migrasikan.",
+        "Stage(s) {stages} do not exist in version {n}. Choose where their jamaah go, then migrate.",
+    ),
+    "pipe.preview.moves": ("Perubahan status: {moves}.", "Status changes: {moves}."),
+    "pipe.preview.no_moves": ("Tidak ada jamaah yang berubah status.", "No jamaah changes status."),
 }
 
 #: One sentence per `pipeline.Problem.code`, with the same placeholders as its English message.

@@ -106,6 +106,8 @@ def show_preview(shown: core.PreviewStage) -> None:
             closed=num(shown.tasks_closed),
         )
     )
+    moves = status_moves(shown.transitions)
+    st.markdown(t("pipe.preview.moves", moves=moves) if moves else t("pipe.preview.no_moves"))
     rows = [
         {
             t("pipe.col.code"): s.code,
@@ -118,6 +120,15 @@ def show_preview(shown: core.PreviewStage) -> None:
         for s in shown.stages
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="preview-table")
+
+
+def status_moves(transitions: dict[str, int]) -> str:
+    """ "On track → Overdue: **2**; …" for the jamaah whose status would change, largest first."""
+    changed = [(move.split("→"), n) for move, n in transitions.items() if len(set(move.split("→"))) == 2]
+    return "; ".join(
+        f"{t(f'jamaah_status.{before}')} → {t(f'jamaah_status.{after}')}: **{num(n)}**"
+        for (before, after), n in sorted(changed, key=lambda item: -item[1])
+    )
 
 
 def show_comparison(changes: Sequence[StageChange]) -> None:

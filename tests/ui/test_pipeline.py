@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from pipeline_core.app import actions
 from pipeline_core.app import pipeline as editor
 from pipeline_core.domain.model import Role, Workspace
+from pipeline_core.store import db
+from pipeline_core.store import schema as t
 from tests.ui.conftest import open_page, viewer
 
 
@@ -56,11 +60,58 @@ def test_a_manager_migrates_jamaah_to_the_newest_version(demo13: Workspace, demo
     at = open_page("pipeline")
     assert at.selectbox(key="migrate-from").value == 1
     assert preview_table(at)["Jamaah kini"].sum() == 12
+    # the mapping offers each stage holding jamaah its own code; nothing to choose
+    mapped = {box.key: box.value for box in at.selectbox if str(box.key).startswith("map-1-2-")}
+    assert mapped and all(key == f"map-1-2-{code}" for key, code in mapped.items())
+    assert not at.button(key="migrate").disabled
     at.button(key="migrate").click().run()
     assert not at.exception
     versions = editor.pipeline_versions(manager)
     assert [(v.version_no, v.open_jamaah) for v in versions] == [(2, 12), (1, 0)]
     assert "Semua jamaah" in at.info[0].value
+    # the result stays on the tab: jamaah moved, their open tasks carried onto the new stages
+    assert [s.value for s in at.success] == [
+        "12 jamaah dipindahkan dari versi 1 ke versi 2 dalam 1 batch. Tugas terbuka: 12 dipindahkan "
+        "ke tahap baru, 0 dibuat, 0 ditutup."
+    ]
+
+
+def open_task_of(workspace: Workspace, full_name: str) -> tuple[int, int]:
+    """(id, version) of the open task of the demo jamaah named `full_name`."""
+    with db.read_session() as session:
+        row = session.execute(
+            select(t.PipelineTask.id, t.PipelineTask.version)
+            .join(t.Jamaah, t.Jamaah.id == t.PipelineTask.jamaah_id)
+            .where(
+                t.Jamaah.workspace_id == workspace.id,
+                t.Jamaah.full_name == full_name,
+                t.PipelineTask.status != "completed",
+            )
+        ).one()
+    return row.id, row.version
+
+
+def test_a_stage_the_new_version_lacks_must_be_mapped_before_migrating(
+    demo13: Workspace, demo13_restored: None
+) -> None:
+    manager = viewer(demo13)
+    draft = editor.start_pipeline_draft(manager)
+    rows = [row for row in draft.rows if row["code"] != "flight-booking"]  # nobody is in it yet
+    saved = editor.save_pipeline_draft(manager, draft.id, draft.revision, rows)
+    editor.publish_pipeline_draft(manager, saved.id, 1)
+    # Agus, still on version 1, finishes his equipment: he enters version 1's flight booking
+    actions.complete_task(manager, *open_task_of(demo13, "Agus Salim"))
+    at = open_page("pipeline")
+    gone = at.selectbox(key="map-1-2-flight-booking")
+    assert gone.value is None and "tidak ada lagi di versi baru" in gone.label
+    assert "Booking Penerbangan" in at.warning[-1].value and "versi 2" in at.warning[-1].value
+    assert at.button(key="migrate").disabled
+    gone.set_value("departure-ready").run()
+    assert not at.exception and not at.button(key="migrate").disabled
+    at.button(key="migrate").click().run()
+    assert not at.exception
+    assert [(v.version_no, v.open_jamaah) for v in editor.pipeline_versions(manager)] == [(2, 12), (1, 0)]
+    assert "1 dibuat, 1 ditutup" in at.success[0].value  # Agus: a new task on Ready to depart
 
 
 def test_an_admin_cannot_start_a_draft(demo13: Workspace) -> None:
