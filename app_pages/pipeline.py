@@ -68,8 +68,11 @@ with tabs["pipe.tab.history"]:
     )  # fmt: skip
     numbers = [v.version_no for v in versions]
     left, right = st.columns(2)
-    old = left.selectbox(t("pipe.compare.old"), numbers, index=min(1, len(numbers) - 1), key="compare-old")
-    new = right.selectbox(t("pipe.compare.new"), numbers, index=0, key="compare-new")
+    # keyed by the head: a newly published version resets the comparison to "previous → newest"
+    old = left.selectbox(
+        t("pipe.compare.old"), numbers, index=min(1, len(numbers) - 1), key=f"compare-old-{head.version_no}"
+    )
+    new = right.selectbox(t("pipe.compare.new"), numbers, index=0, key=f"compare-new-{head.version_no}")
     show_comparison(core.compare_versions(viewer, old, new))
     if editing and old != head.version_no:
 

@@ -21,6 +21,7 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
     "pipe.tab.migrate": ("Migrasi jamaah", "Migrate jamaah"),
     "pipe.col.position": ("#", "#"),
     "pipe.col.code": ("Kode", "Code"),
+    "pipe.col.name": ("Nama tahap", "Stage"),
     "pipe.col.name_id": ("Nama (ID)", "Name (ID)"),
     "pipe.col.name_en": ("Nama (EN)", "Name (EN)"),
     "pipe.col.category": ("Kategori", "Category"),

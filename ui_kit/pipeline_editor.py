@@ -111,7 +111,7 @@ def show_preview(shown: core.PreviewStage) -> None:
     rows = [
         {
             t("pipe.col.code"): s.code,
-            t("pipe.col.name_id"): stage_name(s) + ("" if s.in_draft else f" {t('pipe.pv.removed')}"),
+            t("pipe.col.name"): stage_name(s) + ("" if s.in_draft else f" {t('pipe.pv.removed')}"),
             t("pipe.pv.now"): s.jamaah_now,
             t("pipe.pv.tasks"): s.open_tasks_now,
             t("pipe.pv.after"): s.jamaah_after,
@@ -135,7 +135,7 @@ def show_comparison(changes: Sequence[StageChange]) -> None:
     rows = [
         {
             t("pipe.col.code"): c.code,
-            t("pipe.col.name_id"): stage_name(c),
+            t("pipe.col.name"): stage_name(c),
             t("pipe.compare.kind"): t(f"pipe.kind.{c.kind}")
             + (f", {t('pipe.kind.moved')}" if c.moved else ""),
             t("pipe.compare.fields"): "; ".join(f"{k}: {old} → {new}" for k, (old, new) in c.fields.items()),

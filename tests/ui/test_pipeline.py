@@ -48,7 +48,8 @@ def test_a_manager_drafts_checks_previews_and_publishes(demo13: Workspace, demo1
     versions = editor.pipeline_versions(viewer(demo13))
     assert (versions[0].version_no, versions[0].note) == (2, "SLA baru")
     # history: compare 1 → 2 (no change), then roll back to 1 as version 3
-    at.selectbox(key="compare-old").set_value(1).run()
+    assert (at.selectbox(key="compare-old-2").value, at.selectbox(key="compare-new-2").value) == (1, 2)
+    at.selectbox(key="compare-old-2").set_value(1).run()
     at.button(key="rollback").click().run()
     assert editor.pipeline_versions(viewer(demo13))[0].source == "rollback"
 
