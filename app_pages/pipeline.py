@@ -73,7 +73,7 @@ with tabs["pipe.tab.history"]:
         t("pipe.compare.old"), numbers, index=min(1, len(numbers) - 1), key=f"compare-old-{head.version_no}"
     )
     new = right.selectbox(t("pipe.compare.new"), numbers, index=0, key=f"compare-new-{head.version_no}")
-    show_comparison(core.compare_versions(viewer, old, new))
+    show_comparison(core.compare_versions(viewer, old, new), key="compare-table")
     if editing and old != head.version_no:
 
         def roll_back() -> str:
@@ -91,11 +91,17 @@ if editing:
         if not drafts:
             draft_starter(viewer)
         else:
-            draft = drafts[0]
+            # two editors: each works on their own draft (the newest of theirs), else the newest
+            draft = next((d for d in drafts if d.author == viewer.actor.name), drafts[0])
             st.caption(t("pipe.draft.caption", id=draft.id, who=draft.author, base=draft.base_version_no))
             rows = draft_editor(draft)
             show_problems(check(rows))
-            note = st.text_input(t("pipe.note"), value=draft.note or "", max_chars=500, key="draft-note")
+            note = st.text_input(
+                t("pipe.note"),
+                value=draft.note or "",
+                max_chars=500,
+                key=f"draft-note-{draft.id}-{draft.revision}",
+            )
             save_col, publish_col, discard_col = st.columns(3)
 
             def save() -> str:

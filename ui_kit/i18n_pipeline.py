@@ -72,6 +72,19 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
         "{who} published version {n} first. Your draft is kept; look at what changed, then publish again.",
     ),
     "pipe.refused": ("Tidak dapat dilakukan", "Could not be done"),
+    "pipe.conflict.changes": (
+        "Yang diubah di versi {n} dibanding versi awal draf Anda:",
+        "What version {n} changed from the version your draft began from:",
+    ),
+    "pipe.import.too_large": ("Berkas lebih dari 200 kB.", "The file is larger than 200 kB."),
+    "pipe.import.not_json": (
+        "Berkas bukan JSON; ekspor sebuah pipeline untuk melihat bentuk yang diharapkan.",
+        "The file is not JSON; export a pipeline to see the expected form.",
+    ),
+    "pipe.import.no_stages": (
+        'Berkas tidak berisi daftar tahap di bawah "stages".',
+        'The file holds no list of stages under "stages".',
+    ),
     "pipe.history.version": ("Versi", "Version"),
     "pipe.history.by": ("Oleh", "By"),
     "pipe.history.when": ("Waktu", "When"),

@@ -3,6 +3,7 @@ publishes, compares, rolls back and migrates; an admin is offered no editing."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -42,7 +43,9 @@ def test_a_manager_drafts_checks_previews_and_publishes(demo13: Workspace, demo1
     at.toggle(key="draft-preview").set_value(True).run()
     preview = preview_table(at)
     assert preview["Jamaah kini"].sum() == 12  # demo-13: 12 open jamaah
-    at.text_input(key="draft-note").input("SLA baru").run()
+    at.text_input(key=f"draft-note-{editor.open_pipeline_drafts(viewer(demo13))[0].id}-1").input(
+        "SLA baru"
+    ).run()
     at.button(key="publish").click().run()
     assert not at.exception
     versions = editor.pipeline_versions(viewer(demo13))
@@ -122,3 +125,60 @@ def test_an_admin_cannot_start_a_draft(demo13: Workspace) -> None:
 
     with pytest.raises(PermissionDenied):
         editor.start_pipeline_draft(viewer(demo13, Role.VISA_ADMIN))
+
+
+def test_a_second_editor_sees_what_the_first_published_and_keeps_their_draft(
+    demo13: Workspace, demo13_restored: None
+) -> None:
+    mine, other = viewer(demo13), viewer(demo13, Role.SUPER_ADMIN)
+    at = open_page("pipeline")
+    at.button(key="start-draft").click().run()
+    draft = editor.open_pipeline_drafts(mine)[0]
+    rows = [r | {"sla_hours": 24} if r["code"] == "siskopatuh-approval" else r for r in draft.rows]
+    editor.save_pipeline_draft(mine, draft.id, draft.revision, rows, "SLA persetujuan 24 jam")
+    # meanwhile the super-admin drafts and publishes another change first
+    theirs = editor.start_pipeline_draft(other)
+    changed = [r | {"sla_hours": 48} if r["code"] == "hotel-booking" else r for r in theirs.rows]
+    saved = editor.save_pipeline_draft(other, theirs.id, theirs.revision, changed)
+    at.run()  # the manager's page still shows the manager's own draft, not the newer one
+    assert at.text_input(key=f"draft-note-{draft.id}-2").value == "SLA persetujuan 24 jam"
+    first = editor.publish_pipeline_draft(other, saved.id, 1, "hotel 48 jam")
+    at.button(key="publish").click().run()
+    assert not at.exception
+    assert at.error[0].value == (
+        f"{first.created_by} menerbitkan versi 2 lebih dulu. Draf Anda tetap tersimpan; lihat "
+        "perubahannya lalu terbitkan lagi."
+    )
+    conflict = next(
+        frame.value for frame in at.dataframe if "Rincian" in frame.value.columns and len(frame.value) == 1
+    )
+    assert conflict["Kode"].tolist() == ["hotel-booking"] and "96 → 48" in conflict["Rincian"][0]
+    kept = editor.open_pipeline_drafts(mine)
+    assert [d.id for d in kept] == [draft.id] and kept[0].rows == rows  # nothing of it lost
+    at.button(key="publish").click().run()  # seen: publish on top of version 2
+    assert not at.exception and not at.error
+    head = editor.pipeline_versions(mine)[0]
+    assert (head.version_no, head.note) == (3, "SLA persetujuan 24 jam")
+
+
+def test_an_imported_file_is_checked_and_its_problems_named_per_field(
+    demo13: Workspace, demo13_restored: None
+) -> None:
+    at = open_page("pipeline")
+    at.file_uploader(key="draft-import").set_value(("pipeline.json", b"{not json", "application/json")).run()
+    assert not at.exception
+    assert (
+        at.error[0].value == "Berkas bukan JSON; ekspor sebuah pipeline untuk melihat bentuk yang diharapkan."
+    )
+    assert editor.open_pipeline_drafts(viewer(demo13)) == []
+    document = json.loads(editor.export_pipeline_version(viewer(demo13), 1))
+    document["stages"][1] |= {"sla_hours": 0}
+    document["stages"][2] |= {"code": "document-collection"}
+    at.file_uploader(key="draft-import").set_value(
+        ("pipeline.json", json.dumps(document).encode(), "application/json")
+    ).run()
+    assert not at.exception
+    problems = at.error[0].value
+    assert "Baris 2, SLA (jam): SLA harus lebih dari 0" in problems
+    assert "Baris 3, Kode: Kode 'document-collection' juga dipakai" in problems
+    assert editor.open_pipeline_drafts(viewer(demo13))[0].source == "import"
