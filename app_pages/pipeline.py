@@ -87,12 +87,16 @@ with tabs["pipe.tab.history"]:
 
 if editing:
     with tabs["pipe.tab.draft"]:
+        # two editors: each works on their own draft (the newest of theirs) and sees the others'
         drafts = core.open_pipeline_drafts(viewer)
-        if not drafts:
+        mine = [d for d in drafts if d.author == viewer.actor.name]
+        others = sorted({f"{d.author} (#{d.id})" for d in drafts if d.author != viewer.actor.name})
+        if others:
+            st.info(t("pipe.draft.others", who=", ".join(others)), icon=":material/group:")
+        if not mine:
             draft_starter(viewer)
         else:
-            # two editors: each works on their own draft (the newest of theirs), else the newest
-            draft = next((d for d in drafts if d.author == viewer.actor.name), drafts[0])
+            draft = mine[0]
             st.caption(t("pipe.draft.caption", id=draft.id, who=draft.author, base=draft.base_version_no))
             rows = draft_editor(draft)
             show_problems(check(rows))

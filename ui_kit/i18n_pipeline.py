@@ -41,6 +41,12 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
         "Draft #{id} by {who}, from version {base}. Edit the table, then save; the row order is "
         "the stage order.",
     ),
+    "pipe.draft.others": (
+        "Draf lain yang sedang dikerjakan: {who}. Siapa pun yang menerbitkan lebih dulu, yang lain "
+        "melihat perubahannya sebelum menerbitkan; tidak ada draf yang hilang.",
+        "Other drafts in progress: {who}. Whoever publishes first, the other sees those changes "
+        "before publishing; no draft is lost.",
+    ),
     "pipe.save": ("Simpan draf", "Save draft"),
     "pipe.saved": ("Draf disimpan.", "Draft saved."),
     "pipe.discard": ("Buang draf", "Discard draft"),

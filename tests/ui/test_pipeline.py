@@ -142,6 +142,7 @@ def test_a_second_editor_sees_what_the_first_published_and_keeps_their_draft(
     saved = editor.save_pipeline_draft(other, theirs.id, theirs.revision, changed)
     at.run()  # the manager's page still shows the manager's own draft, not the newer one
     assert at.text_input(key=f"draft-note-{draft.id}-2").value == "SLA persetujuan 24 jam"
+    assert any(f"(#{theirs.id})" in i.value for i in at.info)  # and names the other one
     first = editor.publish_pipeline_draft(other, saved.id, 1, "hotel 48 jam")
     at.button(key="publish").click().run()
     assert not at.exception
@@ -159,6 +160,19 @@ def test_a_second_editor_sees_what_the_first_published_and_keeps_their_draft(
     assert not at.exception and not at.error
     head = editor.pipeline_versions(mine)[0]
     assert (head.version_no, head.note) == (3, "SLA persetujuan 24 jam")
+
+
+def test_an_editor_without_a_draft_starts_their_own_beside_anothers(
+    demo13: Workspace, demo13_restored: None
+) -> None:
+    theirs = editor.start_pipeline_draft(viewer(demo13, Role.SUPER_ADMIN))
+    at = open_page("pipeline")
+    assert any(f"(#{theirs.id})" in i.value for i in at.info)
+    at.button(key="start-draft").click().run()
+    assert not at.exception
+    drafts = editor.open_pipeline_drafts(viewer(demo13))
+    assert len(drafts) == 2 and drafts[0].id != theirs.id
+    assert any(c.value.startswith(f"Draf #{drafts[0].id} oleh") for c in at.caption)
 
 
 def test_an_imported_file_is_checked_and_its_problems_named_per_field(

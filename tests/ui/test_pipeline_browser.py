@@ -264,9 +264,10 @@ def test_the_english_screens_of_the_pipeline_chapter(
     app_server: str, demo: dict[str, Workspace], browser: playwright.Browser
 ) -> None:
     """The same four screens in English, the state laid out through the core (the walk above
-    checks the gestures): a draft with the cut SLA, its preview, history, migration."""
+    checks the gestures): a draft with the cut SLA (the demo manager's, so the page shows it as
+    theirs), its preview, history, migration."""
     ws = dashboard.workspace("demo-13")
-    manager = system_viewer(ws, Role.MANAGER)
+    manager = system_viewer(ws, Role.MANAGER, name="Rahmat Hidayat")  # the page shows its own drafts
     draft = editor.start_pipeline_draft(manager)
     rows = [r | ({"sla_hours": NEW_SLA} if r["code"] == STAGE else {}) for r in draft.rows]
     editor.save_pipeline_draft(manager, draft.id, draft.revision, rows, f"SLA {STAGE} {NEW_SLA} h")
