@@ -13,6 +13,7 @@ import streamlit as st
 from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
 from ui_kit.i18n_pipeline import PIPELINE_TEXT
+from ui_kit.i18n_versions import VERSION_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
 
@@ -512,6 +513,7 @@ TOKEN_TEXT: dict[str, tuple[str, str]] = {
 
 TEXT.update(ADMIN_TEXT)  # the activity log and user management pages' words
 TEXT.update(PIPELINE_TEXT)  # the Pipeline page's words (issue 17)
+TEXT.update(VERSION_TEXT)  # stages of jamaah on several pipeline versions (issue 17)
 TEXT.update(TOKEN_TEXT)  # the API tokens page's words (issue 16)
 
 

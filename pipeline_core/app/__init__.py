@@ -92,7 +92,15 @@ from pipeline_core.app.pipeline import (
     save_pipeline_draft,
     start_pipeline_draft,
 )
-from pipeline_core.app.user_admin import change_role, create_user, deactivate_user, reset_password, users
+from pipeline_core.app.user_admin import (
+    SignInAttempt,
+    change_role,
+    create_user,
+    deactivate_user,
+    reset_password,
+    sign_in_attempts,
+    users,
+)
 from pipeline_core.app.viewer import Viewer, system_viewer
 from pipeline_core.commands.accounts import PASSWORD_MIN, UserAccount
 from pipeline_core.commands.privacy import RevealedIdentity
@@ -133,6 +141,7 @@ __all__ = [
     "PublishConflict",
     "PublishedVersion",
     "RevealedIdentity",
+    "SignInAttempt",
     "StaffMember",
     "StageBreakdown",
     "StagePreview",
@@ -181,6 +190,7 @@ __all__ = [
     "revoke_token",
     "roll_back_pipeline",
     "save_pipeline_draft",
+    "sign_in_attempts",
     "stage_breakdown",
     "stage_stats",
     "start_pipeline_draft",

@@ -7,7 +7,7 @@ what `/readyz` reports. The work is done in `pipeline_core.seed.bootstrap` and
 
 from __future__ import annotations
 
-from pipeline_core.seed.bootstrap import Readiness, prepare, readiness, shutdown
+from pipeline_core.seed.bootstrap import Readiness, prepare, readiness, shutdown, start_daily_backups
 from pipeline_core.store.config import Settings, get_settings
 
-__all__ = ["Readiness", "Settings", "get_settings", "prepare", "readiness", "shutdown"]
+__all__ = ["Readiness", "Settings", "get_settings", "prepare", "readiness", "shutdown", "start_daily_backups"]

@@ -11,6 +11,8 @@
     api-token revoke --workspace SLUG --id N
     api-token list --workspace SLUG [--username NAME]
                                   personal API tokens for /api/v1 (a new token is printed once)
+    backup [--to DIR]             a consistent pg_dump archive plus its manifest (docs/operations.md)
+    restore FILE [--replace]      restore a backup into an empty database, checked table by table
 
 It talks to the same database as the app: the embedded servers in PIPELINE_DATA_DIR, or
 DATABASE_URL / REDIS_URL when set. Exit codes: 0 done; 2 the request cannot be done as asked
@@ -29,10 +31,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from pipeline_core.cli import api_token, create_user, datasets, migrate, seed
+from pipeline_core.cli import api_token, backup, create_user, datasets, migrate, seed
 from pipeline_core.domain.errors import PipelineError
 
-_COMMANDS = (migrate, seed, datasets, create_user, api_token)
+_COMMANDS = (migrate, seed, datasets, create_user, api_token, backup)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        if prepared or args.handler is migrate.run:
+        if prepared or args.handler in (migrate.run, backup.run_backup, backup.run_restore):
             from pipeline_core.seed import bootstrap
 
             bootstrap.shutdown()
