@@ -140,6 +140,12 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
         "{message} {n} jamaah were moved already and stay on the new version; run the migration again "
         "to move the rest.",
     ),
+    "pipe.migrate.head_moved": (
+        "Versi {n} terbit sementara Anda melihat pemetaan ke versi {old}; belum ada jamaah yang "
+        "dipindahkan. Periksa pemetaan dan pratinjau ke versi {n}, lalu migrasikan.",
+        "Version {n} was published while you looked at the mapping to version {old}; nobody was "
+        "moved. Check the mapping and preview for version {n}, then migrate.",
+    ),
     "pipe.map.title": ("Pemetaan tahap", "Stage mapping"),
     "pipe.map.caption": (
         "Untuk setiap tahap lama yang berisi jamaah: tahap versi {n} tempat mereka melanjutkan. Tahap "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -24,7 +25,18 @@ from ui_kit.widgets import flash
 
 FINISH = "__finish__"  # the mapping choice "no stage left: the jamaah is done"
 RESULT_KEY = "pipe-migration-result"
+REQUEST_KEY = "pipe-migration-request"
 FAILED_KEY = "pipe-migration-failed"
+
+
+class MigrationRequest(NamedTuple):
+    """A click on the migrate button, with what the page showed when it was drawn."""
+
+    source: int
+    target: int  # the newest version then: a newer one published since stops the run
+    group: int | None
+    mapping: dict[str, str | None]
+    expected: int  # open jamaah the preview counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +109,18 @@ def migration_tab(viewer: core.Viewer, versions: Sequence[core.VersionLine]) -> 
             if chosen
             else first
         )
-    clicked = st.button(
+    st.button(
         t("pipe.migrate.button", n=head.version_no),
         key="migrate",
         type="primary",
         disabled=bool(missing),
         icon=":material/move_down:",
+        on_click=st.session_state.__setitem__,  # the request as drawn: what the person saw
+        args=(REQUEST_KEY, MigrationRequest(source, head.version_no, group, mapping, sum(holding.values()))),
     )
-    if clicked:
-        run(viewer, source, head.version_no, group, mapping, sum(holding.values()))
+    request = st.session_state.pop(REQUEST_KEY, None)
+    if request is not None:
+        run(viewer, request)
 
 
 def mapping_editor(
@@ -140,16 +155,15 @@ def mapping_editor(
     return chosen
 
 
-def run(
-    viewer: core.Viewer,
-    source: int,
-    target: int,
-    group: int | None,
-    mapping: dict[str, str | None],
-    expected: int,
-) -> None:
+def run(viewer: core.Viewer, request: MigrationRequest) -> None:
     """The migration, drawn while it runs (a batch per transaction), then a rerun with its result."""
     st.session_state.pop(FAILED_KEY, None)
+    source, target, group, mapping, expected = request
+    newest = core.pipeline_versions(viewer)[0].version_no
+    if newest != target:  # the mapping and preview shown were for `target`: show the new head first
+        st.session_state.pop(RESULT_KEY, None)
+        st.session_state[FAILED_KEY] = t("pipe.migrate.head_moved", n=newest, old=target)
+        st.rerun()
     result = MigrationResult(source, target)
     with st.status(t("pipe.migrate.running", n=num(expected), v=target), expanded=True) as status:
         bar = st.progress(0.0, text=t("pipe.migrate.starting"))

@@ -80,6 +80,29 @@ def test_a_manager_migrates_jamaah_to_the_newest_version(demo13: Workspace, demo
     ]
 
 
+def test_a_version_published_meanwhile_stops_the_migration_before_it_moves_anyone(
+    demo13: Workspace, demo13_restored: None
+) -> None:
+    manager = viewer(demo13)
+    draft = editor.start_pipeline_draft(manager)
+    editor.publish_pipeline_draft(manager, draft.id, 1)
+    at = open_page("pipeline")
+    assert at.button(key="migrate").label == "Migrasikan ke versi 2"
+    again = editor.start_pipeline_draft(viewer(demo13, Role.SUPER_ADMIN))
+    editor.publish_pipeline_draft(viewer(demo13, Role.SUPER_ADMIN), again.id, 2)
+    at.button(key="migrate").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Versi 3 terbit sementara Anda melihat pemetaan ke versi 2")
+    assert [(v.version_no, v.open_jamaah) for v in editor.pipeline_versions(manager)] == [
+        (3, 0),
+        (2, 0),
+        (1, 12),
+    ]
+    assert at.button(key="migrate").label == "Migrasikan ke versi 3"
+    at.button(key="migrate").click().run()
+    assert not at.error and "12 jamaah dipindahkan dari versi 1 ke versi 3" in at.success[0].value
+
+
 def open_task_of(workspace: Workspace, full_name: str) -> tuple[int, int]:
     """(id, version) of the open task of the demo jamaah named `full_name`."""
     with db.read_session() as session:
