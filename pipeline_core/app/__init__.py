@@ -71,6 +71,7 @@ from pipeline_core.app.dashboard import (
 from pipeline_core.app.pipeline import (
     Draft,
     GroupLine,
+    MigrationBatch,
     MigrationProgress,
     PreviewStage,
     PublishConflict,
@@ -137,6 +138,7 @@ __all__ = [
     "JamaahDetail",
     "JamaahLine",
     "JamaahPage",
+    "MigrationBatch",
     "MigrationProgress",
     "PipelineHealth",
     "PreviewStage",

@@ -14,7 +14,7 @@ from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import pipeline as editor
 from pipeline_core.commands import pipeline_migration as migration
 from pipeline_core.commands.pipeline import Draft, PublishConflict, PublishedVersion
-from pipeline_core.commands.pipeline_migration import MigrationProgress
+from pipeline_core.commands.pipeline_migration import MigrationBatch, MigrationProgress, OnBatch
 from pipeline_core.domain import pipeline as design
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import Stage
@@ -27,6 +27,7 @@ from pipeline_core.store.workspaces import template_codes
 __all__ = [
     "Draft",
     "GroupLine",
+    "MigrationBatch",
     "MigrationProgress",
     "PreviewStage",
     "PublishConflict",
@@ -220,9 +221,11 @@ def migrate_pipeline(
     *,
     package_id: int | None = None,
     mapping: Mapping[str, str | None] | None = None,
+    on_batch: OnBatch | None = None,
     now: datetime | None = None,
 ) -> MigrationProgress:
-    """Move the open jamaah of `from_version_no` (one group, or all) to the newest version.
+    """Move the open jamaah of `from_version_no` (one group, or all) to the newest version;
+    `on_batch` hears of each committed batch (a page's progress bar).
 
     The command commits once per batch itself, so its session is a plain one (no outer `begin`)."""
     with db.read_session() as session:
@@ -233,5 +236,6 @@ def migrate_pipeline(
             from_version_no=from_version_no,
             package_id=package_id,
             mapping=mapping,
+            on_batch=on_batch,
             now=now,
         )
