@@ -2,6 +2,7 @@
 
     /api/v1/pipeline/…      health, stages, bottlenecks, departures  (pipeline.py)
     /api/v1/pipeline/tasks  the queue, one task, complete/block/unblock/edit  (tasks.py)
+    /api/v1/pipeline/versions|drafts|migrations  the pipeline editor  (pipeline_editor.py)
     /api/v1/jamaah/{id}     one jamaah, masked  (jamaah.py)
     /api/v1/activity        the activity log  (activity.py)
     /api/v1/tokens          personal API tokens  (tokens.py)
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
+from api.v1 import activity, docs, jamaah, pipeline, pipeline_editor, problems, tasks, tokens
 from api.v1.auth import Limits, limits
 from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
@@ -58,7 +59,7 @@ def create_api(limit: Limits | None = None) -> FastAPI:
         },
     )
     api.dependency_overrides[limits] = (lambda: limit) if limit is not None else configured_limits
-    for module in (pipeline, tasks, jamaah, activity, tokens):
+    for module in (pipeline, tasks, pipeline_editor, jamaah, activity, tokens):
         api.include_router(module.router, prefix="/v1")
     problems.install(api)
     docs.install(api)

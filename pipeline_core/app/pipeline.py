@@ -40,6 +40,8 @@ __all__ = [
     "migrate_pipeline",
     "migration_groups",
     "open_pipeline_drafts",
+    "pipeline_draft",
+    "pipeline_migration",
     "pipeline_templates",
     "pipeline_version_stages",
     "pipeline_versions",
@@ -96,6 +98,20 @@ def open_pipeline_drafts(viewer: Viewer) -> list[Draft]:
     with db.read_session() as session:
         ids = pipelines.open_draft_ids(session, workspace.id)
         return [editor.as_draft(pipelines.find_draft(session, workspace.id, i)) for i in ids]
+
+
+def pipeline_draft(viewer: Viewer, draft_id: int) -> Draft:
+    """One draft of the workspace (open or already published); `NotFound` in another workspace."""
+    workspace = viewer.scope(Action.MANAGE_PIPELINE)
+    with db.read_session() as session:
+        return editor.as_draft(pipelines.find_draft(session, workspace.id, draft_id))
+
+
+def pipeline_migration(viewer: Viewer, migration_id: int) -> MigrationProgress:
+    """A migration's progress and result (`pipeline_migrations`); `NotFound` in another workspace."""
+    workspace = viewer.scope(Action.VIEW_OVERVIEW)
+    with db.read_session() as session:
+        return migration.progress(session, workspace, migration_id)
 
 
 def preview_pipeline(
