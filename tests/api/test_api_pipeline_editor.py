@@ -269,7 +269,7 @@ def test_drafts_start_from_a_version_a_template_or_an_imported_document(world: W
     bad = {**document, "stages": with_sla(exported["stages"], "visa-application", -5)}
     refused = call(world, "POST", "/drafts", body={"document": bad})
     assert problem_fields(refused) == ["document.stages.5.sla_hours"]
-    imported = new_draft(world, body={"document": document})
+    imported = new_draft(world, body={"document": exported})  # GET …/versions/1 as it came
     assert imported["source"] == "import"
     assert stage_rows(imported) == stage_rows(head)
 
