@@ -21,7 +21,9 @@ the hotel booking) come back in the `200`/`201` body. POSTs take `Idempotency-Ke
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -50,8 +52,10 @@ from pipeline_core.app import (
     preview_pipeline,
     publish_pipeline_draft,
     roll_back_pipeline,
+    run_pipeline_migration,
     save_pipeline_draft,
     start_pipeline_draft,
+    start_pipeline_migration,
 )
 from pipeline_core.domain import pipeline as design
 from pipeline_core.domain.errors import Conflict, InvalidInput, NotFound
@@ -59,6 +63,7 @@ from pipeline_core.domain.model import StageCategory
 from pipeline_core.domain.permissions import Action
 
 router = APIRouter(prefix="/pipeline", tags=["pipeline editor"])
+log = logging.getLogger(__name__)
 
 MAX_INT = 2**31 - 1
 MAX_ID = 2**63 - 1
@@ -72,6 +77,15 @@ IfMatch = Annotated[
 IfMatchDraft = Annotated[
     str | None,
     Header(alias="If-Match", max_length=100, description='the draft\'s ETag, e.g. "r2" (optional)'),
+]
+Prefer = Annotated[
+    str | None,
+    Header(
+        alias="Prefer",
+        max_length=200,
+        description="`respond-async`: answer 202 at once and move the jamaah in the background; "
+        "follow Location (GET …/migrations/{id}) for the progress",
+    ),
 ]
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", description="any unique string, e.g. a UUID", max_length=255)
@@ -142,6 +156,25 @@ class StageOut(_Out):
 
 
 class VersionLine(_Out):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "version_no": 2,
+                    "created_by": "Rina Manajer",
+                    "created_at": "2026-12-01T09:30:00+07:00",
+                    "note": "SLA visa 48 jam",
+                    "source": "draft",
+                    "based_on_no": 1,
+                    "stages": 10,
+                    "jamaah": 1840,
+                    "open_jamaah": 1200,
+                    "is_head": True,
+                }
+            ]
+        },
+    )
     version_no: int
     created_by: str
     created_at: datetime
@@ -173,6 +206,19 @@ class Version(_Out):
 
 
 class DraftProblem(_Out):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "field": "stages.5.sla_hours",
+                    "row": 5,
+                    "code": "sla_range",
+                    "message": "The SLA must be more than 0 and at most 8760 hours, got 0.",
+                }
+            ]
+        },
+    )
     field: str = Field(description="`stages.<row>.<field>` (row from 0), or `stages` for the whole")
     row: int | None
     code: str = Field(description="a stable word for the problem, e.g. sla_range, visa_before_hotel")
@@ -260,6 +306,23 @@ class PreviewRequest(BaseModel):
 
 
 class StagePreview(_Out):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "visa-application",
+                    "name_id": "Pengajuan Visa",
+                    "name_en": "Visa Application",
+                    "in_draft": True,
+                    "jamaah_now": 120,
+                    "open_tasks_now": 118,
+                    "jamaah_after": 120,
+                    "status_changes": 14,
+                }
+            ]
+        },
+    )
     code: str
     name_id: str
     name_en: str
@@ -287,6 +350,20 @@ class NoteBody(BaseModel):
 
 
 class PublishedVersion(_Out):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "version_no": 2,
+                    "created_by": "Rina Manajer (API upt_1a2b3c4d)",
+                    "created_at": "2026-12-01T09:30:00+07:00",
+                    "note": "SLA visa 48 jam",
+                    "source": "draft",
+                }
+            ]
+        },
+    )
     version_no: int
     created_by: str
     created_at: datetime
@@ -312,6 +389,23 @@ class MigrationRequest(BaseModel):
 
 
 class Migration(_Out):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "from_version_no": 1,
+                    "to_version_no": 2,
+                    "package_id": None,
+                    "mapping": {"hotel-booking": "hotel-booking", "visa-application": "visa-application"},
+                    "moved": 1840,
+                    "remaining": 0,
+                    "completed": True,
+                }
+            ]
+        },
+    )
     id: int
     from_version_no: int
     to_version_no: int
@@ -360,9 +454,14 @@ def draft_etag(draft: CoreDraft) -> str:
 
 
 def _written(
-    body: BaseModel, *, status: int = 200, etag: str | None = None, location: str | None = None
+    body: BaseModel,
+    *,
+    status: int = 200,
+    etag: str | None = None,
+    location: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> Response:
-    headers = dict(NO_STORE)
+    headers = {**NO_STORE, **(extra or {})}
     if etag:
         headers["ETag"] = etag
     if location:
@@ -719,7 +818,13 @@ def discard(caller: CallerDep, now: NowDep, draft_id: DraftId) -> Response:
     "/migrations",
     response_model=Migration,
     status_code=201,
-    responses={409: {"model": Problem, "description": "a newer version was published meanwhile"}},
+    responses={
+        202: {
+            "model": Migration,
+            "description": "`Prefer: respond-async`: started; moving in the background",
+        },
+        409: {"model": Problem, "description": "a newer version was published meanwhile"},
+    },
     summary="Move the open jamaah of a version (one group, or all) to the newest version",
 )
 def migrate(
@@ -728,26 +833,44 @@ def migrate(
     now: NowDep,
     body: MigrationRequest,
     idempotency_key: IdempotencyKey = None,
+    prefer: Prefer = None,
 ) -> Response:
+    background = "respond-async" in {token.strip().lower() for token in (prefer or "").split(",")}
+
     def write() -> Response:
         caller.viewer.scope(Action.MANAGE_PIPELINE)
         if body.package_id is not None:
             _known_group(caller, body.from_version_no, body.package_id)
+        options: dict[str, Any] = {"package_id": body.package_id, "mapping": body.mapping or None, "now": now}
         try:
-            done = migrate_pipeline(
-                caller.viewer,
-                body.from_version_no,
-                package_id=body.package_id,
-                mapping=body.mapping or None,
-                now=now,
-            )
+            if background:
+                done = start_pipeline_migration(caller.viewer, body.from_version_no, **options)
+                _run_in_background(caller, done.id, now)
+            else:
+                done = migrate_pipeline(caller.viewer, body.from_version_no, **options)
         except NotFound as error:
             raise _as_field(error, "from_version_no") from None
         return _written(
-            Migration.model_validate(done), status=201, location=f"/api/v1/pipeline/migrations/{done.id}"
+            Migration.model_validate(done),
+            status=202 if background else 201,
+            location=f"/api/v1/pipeline/migrations/{done.id}",
+            extra={"Preference-Applied": "respond-async"} if background else None,
         )
 
     return _post(request, caller, idempotency_key, body, write)
+
+
+def _run_in_background(caller: Caller, migration_id: int, now: datetime | None) -> None:
+    """Move the jamaah of a started migration in a thread of this process. If the process stops
+    halfway, the migration stays `completed: false`; a new POST moves the jamaah still left."""
+
+    def run() -> None:
+        try:
+            run_pipeline_migration(caller.viewer, migration_id, now=now)
+        except Exception:
+            log.exception("pipeline migration %s stopped; POST another to move the rest", migration_id)
+
+    threading.Thread(target=run, name=f"pipeline-migration-{migration_id}", daemon=True).start()
 
 
 def _known_targets(mapping: dict[str, str | None], draft: CoreDraft) -> None:

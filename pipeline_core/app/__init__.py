@@ -90,8 +90,10 @@ from pipeline_core.app.pipeline import (
     preview_pipeline,
     publish_pipeline_draft,
     roll_back_pipeline,
+    run_pipeline_migration,
     save_pipeline_draft,
     start_pipeline_draft,
+    start_pipeline_migration,
 )
 from pipeline_core.app.user_admin import change_role, create_user, deactivate_user, reset_password, users
 from pipeline_core.app.viewer import Viewer, system_viewer
@@ -182,10 +184,12 @@ __all__ = [
     "reveal_identity",
     "revoke_token",
     "roll_back_pipeline",
+    "run_pipeline_migration",
     "save_pipeline_draft",
     "stage_breakdown",
     "stage_stats",
     "start_pipeline_draft",
+    "start_pipeline_migration",
     "stuck_history",
     "stuck_jamaah",
     "system_viewer",

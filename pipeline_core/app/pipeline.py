@@ -48,8 +48,10 @@ __all__ = [
     "preview_pipeline",
     "publish_pipeline_draft",
     "roll_back_pipeline",
+    "run_pipeline_migration",
     "save_pipeline_draft",
     "start_pipeline_draft",
+    "start_pipeline_migration",
 ]
 
 
@@ -249,5 +251,42 @@ def migrate_pipeline(
             from_version_no=from_version_no,
             package_id=package_id,
             mapping=mapping,
+            now=now,
+        )
+
+
+def start_pipeline_migration(
+    viewer: Viewer,
+    from_version_no: int,
+    *,
+    package_id: int | None = None,
+    mapping: Mapping[str, str | None] | None = None,
+    now: datetime | None = None,
+) -> MigrationProgress:
+    """Record a migration to the newest version (checked like `migrate_pipeline`); nothing moves
+    until `run_pipeline_migration` (the HTTP API's `Prefer: respond-async` runs it in the background)."""
+    with db.read_session() as session:
+        return migration.start_migration(
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            from_version_no=from_version_no,
+            package_id=package_id,
+            mapping=mapping,
+            now=now,
+        )
+
+
+def run_pipeline_migration(
+    viewer: Viewer, migration_id: int, *, now: datetime | None = None
+) -> MigrationProgress:
+    """Move the jamaah of a recorded migration still on its old version, a batch per transaction;
+    a second call (after an interruption) continues where the first stopped."""
+    with db.read_session() as session:
+        return migration.run_migration(
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            migration_id=migration_id,
             now=now,
         )

@@ -5,6 +5,7 @@ demo-13 workspace and one token per role. Every test that writes gets a freshly 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from pipeline_core.app import (
+    migration_groups,
     open_pipeline_drafts,
     pipeline_draft,
     pipeline_version_stages,
@@ -386,6 +388,34 @@ def test_draft_patch_preview_publish_migrate_roll_back_through_http(world: World
     assert back["stages"] == call(world, "GET", "/versions/1").json()["stages"]
     assert [v.version_no for v in pipeline_versions(viewer)] == [3, 2, 1]  # nothing deleted
 
-    for action in ("pipeline.draft_started", "pipeline.published"):
+    for action in ("pipeline.draft_started", "pipeline.published", "pipeline.migrated"):
         actors = activity(world, action)
         assert actors and all("(API upt_" in a for a in actors), (action, actors)
+    assert len(activity(world, "pipeline.migrated")) == open_before  # one entry per jamaah moved
+
+
+def test_a_migration_asked_to_respond_async_runs_in_the_background(world: World) -> None:
+    viewer = system_viewer(world.workspace)
+    draft = new_draft(world)
+    rows = with_sla(stage_rows(draft), "document-verification", 24)
+    call(world, "PATCH", f"/drafts/{draft['id']}", body={"stages": rows})
+    assert call(world, "POST", f"/drafts/{draft['id']}/publish", etag='"v1"').status_code == 201
+    group = max(migration_groups(viewer, 1), key=lambda g: g.open_jamaah)
+    open_before = {v.version_no: v.open_jamaah for v in pipeline_versions(viewer)}
+
+    headers = {**world.auth(), "Prefer": "respond-async"}
+    body = {"from_version_no": 1, "package_id": group.package_id}
+    started = world.client.post("/api/v1/pipeline/migrations", headers=headers, json=body)
+    assert started.status_code == 202, started.text
+    assert started.headers["preference-applied"] == "respond-async"
+    progress = started.json()
+    assert (progress["to_version_no"], progress["package_id"], progress["moved"]) == (2, group.package_id, 0)
+    assert progress["completed"] is False
+    for thread in threading.enumerate():
+        if thread.name == f"pipeline-migration-{progress['id']}":
+            thread.join()
+
+    done = call(world, "GET", f"/migrations/{progress['id']}", Role.VISA_ADMIN).json()
+    assert (done["moved"], done["remaining"], done["completed"]) == (group.open_jamaah, 0, True)
+    after = {v.version_no: v.open_jamaah for v in pipeline_versions(viewer)}
+    assert after == {1: open_before[1] - group.open_jamaah, 2: group.open_jamaah}
