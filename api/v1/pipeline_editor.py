@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Path, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from starlette.responses import Response
 
@@ -40,6 +40,7 @@ from api.v1.text import Text
 from pipeline_core.app import Draft as CoreDraft
 from pipeline_core.app import (
     PublishConflict,
+    compare_versions,
     discard_pipeline_draft,
     import_pipeline_draft,
     migrate_pipeline,
@@ -47,6 +48,7 @@ from pipeline_core.app import (
     open_pipeline_drafts,
     pipeline_draft,
     pipeline_migration,
+    pipeline_templates,
     pipeline_version_stages,
     pipeline_versions,
     preview_pipeline,
@@ -203,6 +205,53 @@ class Version(_Out):
     source: str
     based_on_no: int | None
     stages: list[StageOut]
+
+
+class FieldChange(_Out):
+    old: Any
+    new: Any
+
+
+class StageChange(_Out):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "visa-approval",
+                    "name_id": "Persetujuan Visa",
+                    "name_en": "Visa Approval",
+                    "kind": "changed",
+                    "old_position": 7,
+                    "new_position": 7,
+                    "fields": {"sla_hours": {"old": 120, "new": 48}},
+                    "moved": False,
+                }
+            ]
+        },
+    )
+    code: str
+    name_id: str
+    name_en: str
+    kind: Literal["added", "removed", "changed", "same"]
+    old_position: int | None
+    new_position: int | None
+    fields: dict[str, FieldChange] = Field(description="each changed field: {old, new}")
+    moved: bool = Field(description="its place among the stages both versions share changed")
+
+
+class VersionChanges(_Out):
+    from_version_no: int
+    to_version_no: int
+    items: list[StageChange] = Field(description="in the newer order; removed stages last")
+    total: int
+
+
+class TemplateList(_Out):
+    items: list[str] = Field(
+        description='shipped templates, e.g. "umrah-2026": POST …/drafts {"template": …}'
+    )
+    total: int
 
 
 class DraftProblem(_Out):
@@ -537,14 +586,20 @@ def _guarded(write: Callable[[], Response]) -> Response:
 
 
 def _change(change: design.StageChange) -> dict[str, Any]:
-    return {
-        "code": change.code,
-        "kind": change.kind,
-        "old_position": change.old_position,
-        "new_position": change.new_position,
-        "fields": {name: {"old": old, "new": new} for name, (old, new) in change.fields.items()},
-        "moved": change.moved,
-    }
+    return _change_out(change).model_dump(mode="json")
+
+
+def _change_out(change: design.StageChange) -> StageChange:
+    return StageChange(
+        code=change.code,
+        name_id=change.name_id,
+        name_en=change.name_en,
+        kind=change.kind,  # type: ignore[arg-type]
+        old_position=change.old_position,
+        new_position=change.new_position,
+        fields={name: FieldChange(old=old, new=new) for name, (old, new) in change.fields.items()},
+        moved=change.moved,
+    )
 
 
 def _post(
@@ -589,6 +644,30 @@ def version(request: Request, caller: CallerDep, number: VersionNo) -> Response:
         stages=[_stage_out(s) for s in stages],
     )
     return send(request, body, etag=version_etag(number))
+
+
+@router.get(
+    "/versions/{number}/changes",
+    response_model=VersionChanges,
+    summary="What changed per stage from an older version (`since`, default number - 1) to {number}",
+)
+def changes(
+    request: Request,
+    caller: CallerDep,
+    number: VersionNo,
+    since: Annotated[int | None, Query(ge=1, le=MAX_INT, description="the older version")] = None,
+) -> Response:
+    older = since if since is not None else max(1, number - 1)
+    found = [_change_out(c) for c in compare_versions(caller.viewer, older, number)]
+    body = VersionChanges(from_version_no=older, to_version_no=number, items=found, total=len(found))
+    return send(request, body)
+
+
+@router.get("/templates", response_model=TemplateList, summary="The shipped templates a draft may start from")
+def templates(request: Request, caller: CallerDep) -> Response:
+    caller.viewer.scope(Action.VIEW_OVERVIEW)
+    codes = pipeline_templates()
+    return send(request, TemplateList(items=codes, total=len(codes)))
 
 
 @router.post(

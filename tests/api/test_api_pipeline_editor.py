@@ -104,6 +104,11 @@ def test_every_role_reads_the_versions(world: World, role: Role) -> None:
     missing = call(world, "GET", "/versions/99", role)
     assert missing.status_code == 404
     assert missing.headers["content-type"] == PROBLEM
+    assert call(world, "GET", "/versions/99/changes", role).status_code == 404
+    same = call(world, "GET", "/versions/1/changes", role).json()
+    assert {c["kind"] for c in same["items"]} == {"same"}
+    templates = call(world, "GET", "/templates", role).json()
+    assert {"umrah-2026", "legacy-2024"} <= set(templates["items"])
 
 
 # --- permissions and the error paths ------------------------------------------------------------
@@ -240,6 +245,9 @@ def test_publishing_needs_the_heads_etag_and_a_stale_one_keeps_the_draft(world: 
         kept["stages"],
     )
 
+    compared = call(world, "GET", "/versions/2/changes", Role.TRAVEL_ADMIN).json()
+    assert (compared["from_version_no"], compared["to_version_no"]) == (1, 2)
+    assert [c for c in compared["items"] if c["kind"] != "same"] == conflict["current"]["changes"]
     again = call(world, "POST", f"/drafts/{first['id']}/publish", etag='"v2"')
     assert again.status_code == 409  # already published
     assert call(world, "DELETE", f"/drafts/{first['id']}").status_code == 409
