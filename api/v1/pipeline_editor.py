@@ -822,7 +822,7 @@ def preview(
 
     def write() -> Response:
         found = pipeline_draft(caller.viewer, draft_id)
-        _known_targets(ask.mapping, found)
+        _known_targets(ask.mapping, found.stages)
         try:
             figures = preview_pipeline(
                 caller.viewer,
@@ -939,6 +939,39 @@ def migrate(
     return _post(request, caller, idempotency_key, body, write)
 
 
+@router.post(
+    "/migrations/preview",
+    response_model=Preview,
+    summary="What a migration to the newest version would do: the preview of its stages for those jamaah",
+)
+def migration_preview(
+    request: Request,
+    caller: CallerDep,
+    now: NowDep,
+    body: MigrationRequest,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def write() -> Response:
+        caller.viewer.scope(Action.MANAGE_PIPELINE)
+        head = pipeline_versions(caller.viewer)[0].version_no
+        stages = pipeline_version_stages(caller.viewer, head)
+        _known_targets(body.mapping, stages, f"version {head}")
+        try:
+            figures = preview_pipeline(
+                caller.viewer,
+                [design.stage_values(s) for s in stages],
+                from_version_no=body.from_version_no,
+                package_id=body.package_id,
+                mapping=body.mapping or None,
+                now=now,
+            )
+        except NotFound as error:
+            raise _as_field(error, "from_version_no") from None
+        return _written(Preview.model_validate(figures))
+
+    return _post(request, caller, idempotency_key, body, write)
+
+
 def _run_in_background(caller: Caller, migration_id: int, now: datetime | None) -> None:
     """Move the jamaah of a started migration in a thread of this process. If the process stops
     halfway, the migration stays `completed: false`; a new POST moves the jamaah still left."""
@@ -952,11 +985,11 @@ def _run_in_background(caller: Caller, migration_id: int, now: datetime | None) 
     threading.Thread(target=run, name=f"pipeline-migration-{migration_id}", daemon=True).start()
 
 
-def _known_targets(mapping: dict[str, str | None], draft: CoreDraft) -> None:
-    active = {s.code for s in draft.stages if s.is_active}
+def _known_targets(mapping: dict[str, str | None], stages: Sequence[Any], of: str = "the draft") -> None:
+    active = {s.code for s in stages if s.is_active}
     for source, target in mapping.items():
         if target is not None and target not in active:
-            message = f"{target!r} is not an active stage of the draft."
+            message = f"{target!r} is not an active stage of {of}."
             raise ProblemError(
                 422,
                 "validation",

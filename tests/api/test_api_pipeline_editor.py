@@ -370,6 +370,18 @@ def test_draft_patch_preview_publish_migrate_roll_back_through_http(world: World
     unknown_group = call(world, "POST", "/migrations", body={"from_version_no": 1, "package_id": 999_999})
     assert problem_fields(unknown_group) == ["package_id"]
 
+    planned = call(world, "POST", "/migrations/preview", body={"from_version_no": 1})
+    assert planned.status_code == 200, planned.text
+    assert planned.json()["transitions"] == figures["transitions"]  # the draft is now the head
+    assert (
+        call(world, "POST", "/migrations/preview", Role.TRAVEL_ADMIN, body={"from_version_no": 1}).status_code
+        == 403
+    )
+    wrong = call(
+        world, "POST", "/migrations/preview", body={"from_version_no": 1, "mapping": {"x": "nowhere"}}
+    )
+    assert problem_fields(wrong) == ["mapping.x"]
+
     migrated = call(world, "POST", "/migrations", key="move-all", body={"from_version_no": 1})
     assert migrated.status_code == 201, migrated.text
     result = migrated.json()
