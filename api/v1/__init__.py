@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-import api.v1.pipeline_editor as pipeline_editor
 from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
 from api.v1.auth import Limits, limits
 from api.v1.body_limit import BodyLimit
@@ -62,8 +61,10 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     api.dependency_overrides[limits] = (lambda: limit) if limit is not None else configured_limits
     for module in (pipeline, tasks, jamaah, activity, tokens):
         api.include_router(module.router, prefix="/v1")
-    api.include_router(pipeline_editor.router, prefix="/v1")  # issue 17: versions, drafts, migrations
     problems.install(api)
+    from api.v1 import pipeline_editor  # issue 17 (imported here: merges apart from other routers' lines)
+
+    api.include_router(pipeline_editor.router, prefix="/v1")
     docs.install(api)
     api.add_middleware(BodyLimit, max_bytes=(limit or Limits()).max_body_bytes)
     return api
