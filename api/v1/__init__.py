@@ -2,6 +2,7 @@
 
     /api/v1/pipeline/…      health, stages, bottlenecks, departures  (pipeline.py)
     /api/v1/pipeline/tasks  the queue, one task, complete/block/unblock/edit  (tasks.py)
+    /api/v1/pipeline/versions|drafts|migrations  the pipeline editor  (pipeline_editor.py)
     /api/v1/jamaah/{id}     one jamaah, masked  (jamaah.py)
     /api/v1/activity        the activity log  (activity.py)
     /api/v1/tokens          personal API tokens  (tokens.py)
@@ -61,6 +62,9 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     for module in (pipeline, tasks, jamaah, activity, tokens):
         api.include_router(module.router, prefix="/v1")
     problems.install(api)
+    from api.v1 import pipeline_editor  # issue 17 (imported here: merges apart from other routers' lines)
+
+    api.include_router(pipeline_editor.router, prefix="/v1")
     docs.install(api)
     api.add_middleware(BodyLimit, max_bytes=(limit or Limits()).max_body_bytes)
     return api
