@@ -88,7 +88,9 @@ def test_enrol_201_with_warnings_then_422_409_and_a_full_group(world: World) -> 
 
     wrong = send(
         world, "POST", "/jamaah", Role.DOCUMENT_ADMIN,
-        json=jamaah_body(group["id"], nik="3273011708720001", passport_name="SITI", passport_expiry="2023-01-01"),
+        json=jamaah_body(
+            group["id"], nik="3273011708720001", passport_name="SITI", passport_expiry="2023-01-01"
+        ),
     )  # fmt: skip
     assert wrong.status_code == 422
     fields = [e["field"] for e in wrong.json()["errors"]]
@@ -100,11 +102,12 @@ def test_enrol_201_with_warnings_then_422_409_and_a_full_group(world: World) -> 
     assert duplicate.status_code == 409
     assert duplicate.json()["current"] == {"id": body["id"], "href": f"/api/v1/jamaah/{body['id']}"}
 
+    expiry = date.fromisoformat(group["departure_date"]) + timedelta(days=100)
     short = send(
         world, "POST", "/jamaah", Role.MANAGER,
         json=jamaah_body(group["id"], nik="3273010101800001", gender="male", full_name="Budi Santoso",
                          birth_date="1980-01-01", title="Bapak", passport_name=None,
-                         passport_expiry=(date.fromisoformat(group["departure_date"]) + timedelta(days=100)).isoformat()),
+                         passport_expiry=expiry.isoformat()),
     )  # fmt: skip
     assert short.status_code == 201, short.text
     assert [w["field"] for w in short.json()["warnings"]] == ["passport_expiry"]
