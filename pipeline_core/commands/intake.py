@@ -134,7 +134,7 @@ def import_jamaah(
         sheet = read_table(data, file_name, limits)
         match = intake.match_headers(sheet.headers, mapping)
         _require_columns(match)
-        group = _group(session, workspace, package_id)
+        group = _group(session, workspace, package_id, now)
         plan = _plan(session, workspace, group, match, sheet.rows, now)
         wrote = not dry_run and (valid_only or not plan.errors)
         report = _report(file_name, len(sheet.rows), plan, match, committed=wrote)
@@ -159,14 +159,22 @@ def _require_columns(match: HeaderMatch) -> None:
         )
 
 
-def _group(session: Session, workspace: Workspace, package_id: int) -> _Group:
+def _group(session: Session, workspace: Workspace, package_id: int, now: datetime) -> _Group:
     row = session.execute(
-        select(t.Package.id, t.Package.name, t.Package.departure_date, t.Package.quota)
+        select(t.Package.id, t.Package.name, t.Package.departure_date, t.Package.quota, t.Package.status)
         .where(t.Package.workspace_id == workspace.id, t.Package.id == package_id)
         .with_for_update()  # two imports into one group queue here: the quota holds
     ).one_or_none()
     if row is None:
         raise NotFound("Departure group", package_id)
+    if row.status == "closed":
+        raise InvalidInput("departure_group_id", f"The group {row.name} is closed: it takes no more jamaah.")
+    today = rules.agency_today(now, workspace.timezone)
+    if row.departure_date <= today:
+        raise InvalidInput(
+            "departure_group_id",
+            f"The group departs on {row.departure_date:%d %b %Y}, not after today; choose a later group.",
+        )
     enrolled = session.execute(
         select(func.count()).where(t.Jamaah.workspace_id == workspace.id, t.Jamaah.package_id == package_id)
     ).scalar_one()

@@ -11,6 +11,8 @@ Pure (no I/O). The steps of an import, as `commands.intake` runs them:
    Excel made of a NIK or phone back into digits, gender from its own column or else the title
    (TUAN → male; NYONYA, NONA → female) or else the NIK (day + 40 for women). Each bad cell is a
    `RowError` (row number as the spreadsheet shows it, the file's column header, a message).
+   The dropdown values, regions, phones and every cross-field rule are then checked by
+   `jamaah_rules.check_jamaah`, as for the form (`commands.intake`).
 """
 
 from __future__ import annotations
@@ -266,26 +268,8 @@ def read_row(number: int, cells: Sequence[Any], match: HeaderMatch) -> RowValues
             out.values[name] = _value(name, cell)
         except InvalidInput as error:
             out.errors.append(RowError(number, header, error.message))
-    _fill_region(out, match)
     _fill_gender(out, match)
     return out
-
-
-def _fill_region(out: RowValues, match: HeaderMatch) -> None:
-    """Province and kabupaten in the template's spelling; a kabupaten of another province is an
-    error on the kabupaten's column."""
-    for name in ("province", "regency"):
-        raw = out.values.get(name)
-        if raw is None:
-            continue
-        try:
-            if name == "province":
-                out.values[name] = siskopatuh.province(raw)
-            else:
-                out.values[name] = siskopatuh.regency(out.values.get("province"), raw)
-        except InvalidInput as error:
-            out.values[name] = None
-            out.errors.append(RowError(out.row, match.column_of(name), error.message))
 
 
 def _value(name: str, cell: Any) -> Any:
@@ -301,14 +285,20 @@ def _value(name: str, cell: Any) -> Any:
         cell = cell.isoformat()
     if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
         cell = cell[1:]  # our own exports' guard (exports.spreadsheet_cell), undone on the way in
-    text = clean_text(name, str(cell), TEXT_LIMITS[name], multiline=name in ("notes", "address"))
+    text = _clean(name, str(cell))
     if not text:
         return None
-    if name == "gender":
-        return _gender(text)
-    if name in siskopatuh.VOCABULARIES:
-        return siskopatuh.canonical(name, text)
-    return text
+    return _gender(text) if name == "gender" else text
+
+
+def _clean(name: str, text: str) -> str:
+    """`clean_text`, with a fast path for the usual cell: printable ASCII (no control, direction
+    or surrogate character can hide in it, and NFC leaves it as it is)."""
+    if text.isascii() and text.isprintable():
+        text = text.strip()
+        if len(text) <= TEXT_LIMITS[name]:
+            return text
+    return clean_text(name, text, TEXT_LIMITS[name], multiline=name in ("notes", "address"))
 
 
 def _number_text(name: str, number: float) -> str:
@@ -350,7 +340,10 @@ def _fill_gender(out: RowValues, match: HeaderMatch) -> None:
     """No gender column: the title says it (TUAN, NYONYA/NONA), else the NIK's birth day (+40)."""
     if out.values.get("gender") is not None or any(e.column == match.column_of("gender") for e in out.errors):
         return
-    title = out.values.get("title")
+    try:
+        title = siskopatuh.canonical("title", out.values.get("title"))
+    except InvalidInput:
+        title = None  # the rules report the title itself
     if title in _TITLE_GENDER:
         out.values["gender"] = _TITLE_GENDER[title]
         return

@@ -216,35 +216,46 @@ def xlsx_bytes(
 ) -> bytes:
     """One sheet: a bold header row, then the rows (formula-safe). `lists` puts a dropdown (a data
     validation over a hidden sheet of choices, as the Ministry's template does) on column index i;
-    `text_columns` are stored as text (`@` format) so Excel never turns a NIK into 3.17E+15."""
+    `text_columns` get the text format `@`, so what someone types there later (a NIK) stays text
+    rather than becoming 3.17E+15 — the values written here are text already.
+
+    Written in openpyxl's write-only mode (rows streamed to the file, no per-cell style): 10,000
+    rows x 32 columns in a few seconds instead of tens of seconds."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.dimensions import ColumnDimension
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([spreadsheet_cell(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index in text_columns:
+        letter = get_column_letter(index + 1)
+        column = ColumnDimension(sheet, index=letter, width=20)
+        column.number_format = "@"
+        sheet.column_dimensions[letter] = column
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=spreadsheet_cell(header))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
     count = 0
     for row in rows:
         sheet.append([_written(v) for v in row])
         count += 1
-    last = max(count + 1, 2)
-    for index in text_columns:
-        letter = get_column_letter(index + 1)
-        for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index + 1, max_col=index + 1):
-            cell.number_format = "@"
-        sheet.column_dimensions[letter].width = 20
     if lists:
         choices = book.create_sheet("Referensi")
         choices.sheet_state = "hidden"
-        for n, (index, values) in enumerate(sorted(lists.items()), start=1):
+        ordered = sorted(lists.items())
+        longest = max(len(values) for _, values in ordered)
+        for r in range(longest):
+            choices.append([values[r] if r < len(values) else None for _, values in ordered])
+        for n, (index, values) in enumerate(ordered, start=1):
             letter = get_column_letter(n)
-            for r, value in enumerate(values, start=1):
-                choices.cell(row=r, column=n, value=value)
             rule = DataValidation(
                 type="list",
                 formula1=f"Referensi!${letter}$1:${letter}${max(1, len(values))}",
@@ -252,9 +263,8 @@ def xlsx_bytes(
                 showErrorMessage=True,
             )
             column = get_column_letter(index + 1)
-            rule.add(f"{column}2:{column}{max(last, 1000)}")
-            sheet.add_data_validation(rule)
-    sheet.freeze_panes = "A2"
+            rule.add(f"{column}2:{column}{max(count + 1, 1000)}")
+            sheet.data_validations.append(rule)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
