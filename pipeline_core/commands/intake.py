@@ -43,7 +43,7 @@ from pipeline_core.domain.errors import InvalidInput, NotFound
 from pipeline_core.domain.intake import HeaderMatch, RowError
 from pipeline_core.domain.model import ADMIN_ROLES, Actor, EventKind, Workspace, WorkStatus
 from pipeline_core.domain.spreadsheets import FileLimits, read_table
-from pipeline_core.store import events
+from pipeline_core.store import copying, events
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import current_version_id
@@ -395,86 +395,78 @@ def _enrol_batch(
     batch: list[dict[str, Any]],
     now: datetime,
 ) -> None:
-    rows = [
-        values
-        | {
-            "workspace_id": workspace.id,
-            "package_id": group.id,
-            "pipeline_version_id": version_id,
-            "registered_at": now,
-        }
-        for values in batch
-    ]
-    ids = (
-        session.execute(insert(_JAMAAH).returning(_JAMAAH.c.id, sort_by_parameter_order=True), rows)
-        .scalars()
-        .all()
-    )
-    instance_ids: list[int | None] = [None] * len(ids)
-    if start.stage_id is not None:
-        instances = [
-            {
-                "workspace_id": workspace.id,
-                "jamaah_id": jamaah_id,
-                "stage_id": start.stage_id,
-                "status": WorkStatus.PENDING.value,
-                "started_at": now,
-                "due_at": start.due_at,
-            }
-            for jamaah_id in ids
-        ]
-        instance_table = _table(t.StageInstance)
-        instance_ids = list(
-            session.execute(
-                insert(instance_table).returning(instance_table.c.id, sort_by_parameter_order=True), instances
-            )
-            .scalars()
-            .all()
-        )
-        session.execute(
-            insert(_table(t.PipelineTask)),
-            [
-                {
-                    "workspace_id": workspace.id,
-                    "jamaah_id": jamaah_id,
-                    "stage_id": start.stage_id,
-                    "stage_instance_id": instance_id,
-                    "task_type": start.code,
-                    "title": start.title,
-                    "priority": start.priority,
-                    "status": WorkStatus.PENDING.value,
-                    "due_at": start.due_at,
-                    "assigned_role": start.role,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
-            ],
-        )
-    session.execute(
-        insert(_table(t.JamaahPipelineStatus)),
-        [
-            _snapshot(workspace, group, version_id, start, jamaah_id, instance_id, now)
-            for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
-        ],
-    )
-    session.execute(
-        insert(_table(t.ActivityLog)),
-        [
-            {
-                "workspace_id": workspace.id,
-                "occurred_at": now,
-                "actor": actor.name,
-                "action": EventKind.JAMAAH_ENROLLED.value,
-                "entity_type": "jamaah",
-                "entity_id": jamaah_id,
-                "jamaah_id": jamaah_id,
-                "changes": repo.created(values | {"package_id": group.id, "current_stage": start.code}),
-            }
+    """Enrol `batch` as `enroll_jamaah` enrols one: jamaah, first stage instance and task, snapshot
+    row, `jamaah.enrolled` entry — one COPY per table, ids drawn first so rows can refer to them."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    ids = copying.allocate_ids(cursor, "jamaah", len(batch))
+    fields = sorted({name for values in batch for name in values} - _FIXED)
+    copying.copy_rows(
+        cursor,
+        _JAMAAH,
+        [*_FIXED_ORDER, *fields],
+        (
+            (jamaah_id, workspace.id, group.id, version_id, now, *(values.get(name) for name in fields))
             for jamaah_id, values in zip(ids, batch, strict=True)
-        ],
+        ),
     )
+    instance_ids: Sequence[int | None] = [None] * len(batch)
+    if start.stage_id is not None:
+        instance_ids = copying.allocate_ids(cursor, "stage_instances", len(batch))
+        copying.copy_rows(
+            cursor,
+            _table(t.StageInstance),
+            ["id", "workspace_id", "jamaah_id", "stage_id", "status", "started_at", "due_at"],
+            (
+                (
+                    instance_id,
+                    workspace.id,
+                    jamaah_id,
+                    start.stage_id,
+                    WorkStatus.PENDING.value,
+                    now,
+                    start.due_at,
+                )
+                for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
+            ),
+        )
+        copying.copy_rows(
+            cursor,
+            _table(t.PipelineTask),
+            _TASK_COLUMNS,
+            (
+                (workspace.id, jamaah_id, start.stage_id, instance_id, start.code, start.title,
+                 start.priority, WorkStatus.PENDING.value, start.due_at, start.role, 1, now, now)
+                for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
+            ),
+        )  # fmt: skip
+    snapshots = [
+        _snapshot(workspace, group, version_id, start, jamaah_id, instance_id, now)
+        for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
+    ]
+    copying.copy_rows(
+        cursor, _table(t.JamaahPipelineStatus), list(snapshots[0]), (list(r.values()) for r in snapshots)
+    )
+    copying.copy_rows(
+        cursor,
+        _table(t.ActivityLog),
+        _ACTIVITY_COLUMNS,
+        (
+            (workspace.id, now, actor.name, EventKind.JAMAAH_ENROLLED.value, "jamaah", jamaah_id, jamaah_id,
+             copying.Jsonb(repo.created(values | {"package_id": group.id, "current_stage": start.code})))
+            for jamaah_id, values in zip(ids, batch, strict=True)
+        ),
+    )  # fmt: skip
+
+
+_ACTIVITY_COLUMNS = [
+    "workspace_id", "occurred_at", "actor", "action", "entity_type", "entity_id", "jamaah_id", "changes",
+]  # fmt: skip
+_FIXED_ORDER = ["id", "workspace_id", "package_id", "pipeline_version_id", "registered_at"]
+_FIXED = set(_FIXED_ORDER)
+_TASK_COLUMNS = [
+    "workspace_id", "jamaah_id", "stage_id", "stage_instance_id", "task_type", "title", "priority", "status",
+    "due_at", "assigned_role", "version", "created_at", "updated_at",
+]  # fmt: skip
 
 
 def _snapshot(
