@@ -3,7 +3,7 @@ the SISKOPATUH export of the group, and the peak memory.
 
 Loads the dataset if it is missing (`--reload` to lay it out again), adds an empty group (quota
 20,000) to its workspace, builds a 10,000-row file on the SISKOPATUH template (openpyxl, in
-memory), then times through `pipeline_core.app.intake` — what the page, the API and the command
+memory), then times through `pipeline_core.app.intake_files` — what the page, the API and the command
 line call: the dry run, the commit (with its progress callback), the same file again (all
 unchanged), and the group's SISKOPATUH export. Peak memory: Python's allocations during a second
 dry run and a second export (tracemalloc, which slows them, so they are not the timed runs), and the
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 import openpyxl
 from sqlalchemy import text
 
-from pipeline_core.app import intake
+from pipeline_core.app import intake_files as intake
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import siskopatuh
 from pipeline_core.domain.clock import instant

@@ -10,7 +10,7 @@
   `X-Rows-Missing-Required` for the SISKOPATUH workbook; each export is logged (who, which group).
 - `GET /v1/departure-groups/import-template.xlsx`: the blank file to fill in.
 
-Same functions as the Import page (`pipeline_core.app.intake`), same permissions:
+Same functions as the Import page (`pipeline_core.app.intake_files`), same permissions:
 `import_jamaah` and `export_group`.
 """
 
@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 from api.v1.auth import CallerDep, NowDep
 from api.v1.problems import ProblemError
-from pipeline_core.app import intake
+from pipeline_core.app import intake_files as intake
 from pipeline_core.domain.errors import InvalidInput
 
 router = APIRouter(prefix="/departure-groups", tags=["intake"])

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-KINDS = ("siskopatuh.xlsx", "manifest.xlsx", "jamaah.xlsx", "jamaah.csv")  # as app.intake.EXPORT_KINDS
+KINDS = ("siskopatuh.xlsx", "manifest.xlsx", "jamaah.xlsx", "jamaah.csv")  # as app.intake_files.EXPORT_KINDS
 
 
 def add(commands: Any) -> None:
@@ -34,7 +34,7 @@ def add(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline_core.app import intake
+    from pipeline_core.app import intake_files as intake
     from pipeline_core.cli.import_jamaah import viewer_for
 
     made = intake.export_group(viewer_for(args.workspace, args.username), args.group, args.kind)

@@ -86,7 +86,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline_core.app import intake
+    from pipeline_core.app import intake_files as intake
     from pipeline_core.domain.errors import InvalidInput
 
     try:

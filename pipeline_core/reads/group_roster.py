@@ -1,7 +1,7 @@
 """A departure group's jamaah with every stored field and their readiness, for its export files.
 
 Unlike the pages' lists this read returns the full NIK and passport numbers: its only caller is the
-logged export (`app.intake.export_group`, `export_group` permission), which the Ministry and the
+logged export (`app.intake_files.export_group`, `export_group` permission), which the Ministry and the
 airline need unmasked. One query, ordered by name.
 """
 

@@ -10,7 +10,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline_core.app import Viewer, intake
+from pipeline_core.app import Viewer
+from pipeline_core.app import intake_files as intake
 from pipeline_core.domain import siskopatuh
 from pipeline_core.domain.model import Role
 from tests.api.conftest import World

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline_core.app import intake as app
+from pipeline_core.app import intake_files as app
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import siskopatuh
 from pipeline_core.domain.errors import PermissionDenied
