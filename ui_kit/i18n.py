@@ -12,6 +12,7 @@ import streamlit as st
 
 from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
+from ui_kit.i18n_intake import INTAKE_TEXT
 from ui_kit.i18n_pipeline import PIPELINE_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
@@ -182,6 +183,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "live.did.task.updated": ("mengubah", "updated"),
     "live.did.task.reassigned": ("mengalihkan", "reassigned"),
     "live.did.jamaah.enrolled": ("mendaftarkan", "enrolled"),
+    "live.did.jamaah.updated": ("mengubah data", "edited the data of"),
     "live.a_task": ("tugas", "a task"),
     "alerts.title": ("Peringatan hambatan", "Bottleneck alerts"),
     "alerts.empty": ("Tidak ada hambatan", "No bottlenecks"),
@@ -429,6 +431,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "activity.jamaah.enrolled": ("Jamaah terdaftar", "Jamaah registered"),
     "activity.jamaah.registered": ("Jamaah terdaftar", "Jamaah registered"),
     "activity.jamaah.personal_data_revealed": ("Data pribadi dibuka", "Personal data revealed"),
+    "activity.jamaah.updated": ("Data jamaah diubah", "Jamaah data edited"),
+    "activity.group.created": ("Rombongan dibuat", "Group created"),
+    "activity.group.updated": ("Rombongan diubah", "Group edited"),
+    "activity.group.deleted": ("Rombongan dihapus", "Group deleted"),
     "activity.stage.completed": ("Tahap selesai", "Stage completed"),
     "activity.stage.blocked": ("Tahap diblokir", "Stage blocked"),
     "activity.task.completed": ("Tugas selesai", "Task completed"),
@@ -513,6 +519,7 @@ TOKEN_TEXT: dict[str, tuple[str, str]] = {
 TEXT.update(ADMIN_TEXT)  # the activity log and user management pages' words
 TEXT.update(PIPELINE_TEXT)  # the Pipeline page's words (issue 17)
 TEXT.update(TOKEN_TEXT)  # the API tokens page's words (issue 16)
+TEXT.update(INTAKE_TEXT)  # the departure groups and enrolment pages' words (issue 19)
 
 
 def lang() -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.v1 import activity, docs, intake_files, jamaah, pipeline, problems, tasks, tokens
+from api.v1 import activity, docs, intake, intake_files, jamaah, pipeline, problems, tasks, tokens
 from api.v1.auth import Limits, limits
 from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
@@ -61,6 +61,8 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     api.dependency_overrides[limits] = (lambda: limit) if limit is not None else configured_limits
     for module in (pipeline, tasks, jamaah, activity, tokens, intake_files):
         api.include_router(module.router, prefix="/v1")
+    for router in (intake.groups_router, intake.jamaah_router, intake_files.template_router):  # issue 19
+        api.include_router(router, prefix="/v1")
     problems.install(api)
     docs.install(api)
     bounds = limit or Limits()

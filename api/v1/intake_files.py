@@ -8,7 +8,7 @@
   same report under `report`.
 - `GET …/exports/siskopatuh.xlsx`, `manifest.xlsx`, `jamaah.xlsx`, `jamaah.csv`: the file, with
   `X-Rows-Missing-Required` for the SISKOPATUH workbook; each export is logged (who, which group).
-- `GET /v1/departure-groups/import-template.xlsx`: the blank file to fill in.
+- `GET /v1/import-template.xlsx`: the blank file to fill in.
 
 Same functions as the Import page (`pipeline_core.app.intake_files`), same permissions:
 `import_jamaah` and `export_group`.
@@ -29,6 +29,7 @@ from pipeline_core.app import intake_files as intake
 from pipeline_core.domain.errors import InvalidInput
 
 router = APIRouter(prefix="/departure-groups", tags=["intake"])
+template_router = APIRouter(tags=["intake"])
 
 GroupId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the departure group (package) id")]
 ExportName = Literal["siskopatuh.xlsx", "manifest.xlsx", "jamaah.xlsx", "jamaah.csv"]
@@ -138,7 +139,7 @@ def export_group(caller: CallerDep, now: NowDep, group_id: GroupId, file_name: E
     return _file(intake.export_group(caller.viewer, group_id, file_name, now=now))
 
 
-@router.get(
+@template_router.get(
     "/import-template.xlsx",
     summary="The blank import file: the SISKOPATUH headers with their dropdowns, and a few more",
     response_class=Response,

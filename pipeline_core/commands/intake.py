@@ -37,7 +37,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.tasks import announce, one_transaction
-from pipeline_core.domain import intake, jamaah_rules, permissions, rules, validation
+from pipeline_core.domain import intake, jamaah_rules, permissions, privacy, rules, validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound
 from pipeline_core.domain.intake import HeaderMatch, RowError
@@ -51,7 +51,7 @@ from pipeline_core.store.workspaces import current_version_id
 __all__ = ["BATCH", "ImportReport", "Progress", "UnknownColumns", "check_row", "import_jamaah"]
 
 BATCH = 1000
-JAMAAH_UPDATED = "jamaah.updated"
+JAMAAH_UPDATED = EventKind.JAMAAH_UPDATED.value
 Progress = Callable[[int, int], None]
 
 
@@ -531,7 +531,9 @@ def _update_batch(
                 "entity_type": "jamaah",
                 "entity_id": jamaah_id,
                 "jamaah_id": jamaah_id,
-                "changes": {k: {"old": _json(c["old"]), "new": _json(c["new"])} for k, c in changes.items()},
+                "changes": privacy.mask_changes(
+                    {k: {"old": _json(c["old"]), "new": _json(c["new"])} for k, c in changes.items()}
+                ),
             }
             for _, jamaah_id, changes in chunk
         ],

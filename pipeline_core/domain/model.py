@@ -108,6 +108,8 @@ class EventKind(enum.StrEnum):
     TASK_REASSIGNED = "task.reassigned"
     PIPELINE_PUBLISHED = "pipeline.published"
     PIPELINE_MIGRATED = "pipeline.migrated"
+    JAMAAH_UPDATED = "jamaah.updated"
+    GROUP_CHANGED = "group.changed"
 
 
 class Gender(enum.StrEnum):

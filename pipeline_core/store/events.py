@@ -246,6 +246,22 @@ class PipelineMigrated(Event):
     moved: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JamaahUpdated(Event):
+    """A jamaah's data edited (the form, the API, an import row): no stage or task changed."""
+
+    type: ClassVar[EventKind] = EventKind.JAMAAH_UPDATED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupChanged(Event):
+    """A departure group created or edited; a new departure date moved its jamaah's deadlines."""
+
+    type: ClassVar[EventKind] = EventKind.GROUP_CHANGED
+    package_id: int
+    moved: int = 0  # jamaah whose deadlines were recomputed
+
+
 #: Every dashboard view: a change to the pipeline itself may touch any of them.
 ALL_VIEWS: tuple[View, ...] = tuple(View)
 

@@ -116,5 +116,5 @@ def test_exports_are_files_for_the_roles_that_may_see_the_data(world: World, gro
     assert refused.status_code == 403
     unknown = world.client.get(f"/api/v1/departure-groups/{group}/exports/secrets.xlsx", headers=world.auth())
     assert unknown.status_code == 422
-    template = world.client.get("/api/v1/departure-groups/import-template.xlsx", headers=world.auth())
+    template = world.client.get("/api/v1/import-template.xlsx", headers=world.auth())
     assert template.status_code == 200 and template.headers["content-type"] == XLSX

@@ -260,7 +260,8 @@ def test_intake_migration_adds_and_removes_the_template_fields(scratch_engine: E
     with scratch_engine.begin() as connection:  # a jamaah enrolled before the upgrade keeps working
         ws = connection.execute(
             text(
-                "INSERT INTO workspaces (slug, name, kind) VALUES ('old-agency', 'Old', 'agency') RETURNING id"
+                "INSERT INTO workspaces (slug, name, kind)"
+                " VALUES ('old-agency', 'Old', 'agency') RETURNING id"
             )
         ).scalar_one()
         connection.execute(
