@@ -44,6 +44,7 @@ __all__ = [
     "error_report",
     "export_group",
     "import_file",
+    "siskopatuh_gaps",
 ]
 
 EXPORT_KINDS = group_files.KINDS
@@ -114,6 +115,17 @@ def export_group(
             now=now,
         )
     return made
+
+
+def siskopatuh_gaps(
+    viewer: Viewer, package_id: int, *, now: datetime | None = None
+) -> tuple[MissingValues, ...]:
+    """Who in the group lacks a value the Ministry requires (names and headers only, not logged:
+    no NIK or passport number leaves)."""
+    workspace = viewer.scope(Action.EXPORT_GROUP)
+    with db.read_session() as session:
+        roster = group_roster.group_roster(session, workspace, package_id, instant(now))
+    return group_files.missing_values(roster.rows)
 
 
 def blank_template() -> ExportFile:

@@ -98,14 +98,20 @@ def build(kind: str, code: str, rows: list[dict[str, Any]]) -> ExportFile:
     return ExportFile(f"{stem}.xlsx", XLSX_TYPE, content, len(rows))
 
 
-def _siskopatuh(file_name: str, rows: list[dict[str, Any]]) -> ExportFile:
+def missing_values(rows: list[dict[str, Any]]) -> tuple[MissingValues, ...]:
+    """Each jamaah (in the workbook's row order) lacking a value the Ministry requires."""
     fields = siskopatuh.HEADER_FIELDS
-    lines = [[_template_cell(name, row.get(name)) for name in fields] for row in rows]
-    missing = tuple(
+    return tuple(
         MissingValues(number, row["full_name"], tuple(siskopatuh.HEADERS[fields.index(f)] for f in empty))
         for number, row in enumerate(rows, start=2)
         if (empty := [f for f in SISKOPATUH_REQUIRED if row.get(f) in (None, "")])
     )
+
+
+def _siskopatuh(file_name: str, rows: list[dict[str, Any]]) -> ExportFile:
+    fields = siskopatuh.HEADER_FIELDS
+    lines = [[_template_cell(name, row.get(name)) for name in fields] for row in rows]
+    missing = missing_values(rows)
     lists: dict[int, Sequence[str]] = {
         fields.index(f): values for f, values in siskopatuh.VOCABULARIES.items()
     }
