@@ -238,3 +238,31 @@ def test_a_role_that_may_not_enrol_may_not_import(session: Session, workspace: W
     with pytest.raises(PermissionDenied):
         run(session, workspace, group, xlsx([person()]), actor=visa)
     assert run(session, workspace, group, xlsx([person()]), actor=MANAGER).new == 1
+
+
+def test_an_imported_jamaah_is_enrolled_exactly_as_the_form_enrols_one(
+    session: Session, workspace: Workspace
+) -> None:
+    """The import's batched writes against the form's `enroll_jamaah`: same stage instance, task,
+    snapshot and log entry, field for field (ids and the jamaah's own values aside)."""
+    group = make_package(session, workspace)
+    form = make_jamaah(
+        session, workspace, package_id=group, nik=nik_for(date(1970, 5, 1)), birth_date=date(1970, 5, 1)
+    )
+    run(session, workspace, group, xlsx([person("Rahmat Hidayat")]), dry_run=False)
+    imported = next(j.id for j in jamaah_of(session, group) if j.full_name == "Rahmat Hidayat")
+
+    def shape(jamaah_id: int) -> dict[str, Any]:
+        def one(table: Any, *skip: str) -> dict[str, Any]:
+            row = session.execute(select(table.__table__).where(table.jamaah_id == jamaah_id)).one()._mapping
+            return {k: v for k, v in row.items() if k not in {"id", "jamaah_id", *skip}}
+
+        entry = one(t.ActivityLog, "entity_id", "changes", "actor")
+        return {
+            "instance": one(t.StageInstance),
+            "task": one(t.PipelineTask, "stage_instance_id"),
+            "snapshot": one(t.JamaahPipelineStatus, "current_instance_id"),
+            "entry": entry,
+        }
+
+    assert shape(imported) == shape(form.jamaah.id)
