@@ -184,7 +184,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "live.did.task.updated": ("mengubah", "updated"),
     "live.did.task.reassigned": ("mengalihkan", "reassigned"),
     "live.did.jamaah.enrolled": ("mendaftarkan", "enrolled"),
-    "live.did.jamaah.updated": ("mengubah data", "edited the data of"),
     "live.a_task": ("tugas", "a task"),
     "alerts.title": ("Peringatan hambatan", "Bottleneck alerts"),
     "alerts.empty": ("Tidak ada hambatan", "No bottlenecks"),

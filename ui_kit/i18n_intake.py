@@ -144,6 +144,37 @@ INTAKE_TEXT: dict[str, tuple[str, str]] = {
     "gender.P": ("Perempuan", "Female"),
     # --- the rules, by code (domain/jamaah_rules.py) ----------------------------------------------
     "rule.required": ("Wajib diisi.", "Required: fill it in."),
+    "rule.date_format": (
+        "{value} bukan tanggal: tulis sebagai yyyy-mm-dd (mis. 1970-05-01).",
+        "{value} is not a date: write it as yyyy-mm-dd (e.g. 1970-05-01).",
+    ),
+    "rule.gender": ("{value} bukan jenis kelamin: pakai L atau P.", "{value} is not a gender: use L or P."),
+    "rule.phone_format": (
+        "{value} bukan nomor telepon: tulis 08…, 628… atau +628….",
+        "{value} is not a phone number: write it as 08…, 628… or +628….",
+    ),
+    "rule.phone_invalid": (
+        "{value} bukan nomor Indonesia yang valid (08…, 628… atau +628…).",
+        "{value} is not a valid Indonesian number (08…, 628… or +628…).",
+    ),
+    "rule.phone_landline": (
+        "{value} nomor telepon rumah: isi nomor HP (08…) untuk telepon dan WhatsApp.",
+        "{value} is a landline: give a mobile number (08…) for calls and WhatsApp.",
+    ),
+    "rule.name_two_words": (
+        "Tulis nama seperti di paspor: minimal dua kata.",
+        "Write the name as on the passport: at least two words.",
+    ),
+    "rule.passport_number": (
+        "Nomor paspor 6–9 huruf dan angka, mis. C1234567.",
+        "A passport number has 6 to 9 letters and digits, e.g. C1234567.",
+    ),
+    "rule.bpjs_digits": ("Nomor kartu BPJS 13 digit.", "A BPJS card number has 13 digits."),
+    "rule.nik_digits": ("NIK harus tepat 16 digit.", "The NIK must be exactly 16 digits."),
+    "rule.vocabulary": (
+        "{value} bukan salah satu nilai templat: {allowed}.",
+        "{value} is not one of the template's values: {allowed}.",
+    ),
     "rule.nik_birth_date": (
         "NIK memuat tanggal lahir {encoded} (DD-MM-YY), tetapi tanggal lahir {birth}: periksa keduanya.",
         "The NIK encodes the birth date {encoded} (DD-MM-YY), but the birth date is {birth}: check both.",

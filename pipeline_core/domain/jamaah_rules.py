@@ -50,6 +50,7 @@ __all__ = [
     "REQUIRED",
     "JamaahCheck",
     "Problem",
+    "RuleBroken",
     "check_jamaah",
     "mobile_phone",
     "nik_birth_problem",
@@ -146,10 +147,25 @@ class JamaahCheck:
             raise InvalidInput(first.field, first.message)
 
 
-class _Found(Exception):
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.code, self.message, self.params = code, message, params
+class RuleBroken(InvalidInput):
+    """A parser's refusal with a `code` (and `params`) the UI translates."""
+
+    def __init__(self, field: str, code: str, message: str, **params: Any) -> None:
+        super().__init__(field, message)
+        self.code, self.params = code, params
+
+
+#: The codes of refusals raised by the shared validators (validation.py, siskopatuh.py), by field.
+_CODE_BY_FIELD = {
+    "nik": "nik_digits",
+    "full_name": "name_two_words",
+    "title": "vocabulary",
+    "identity_type": "vocabulary",
+    "nationality": "vocabulary",
+    "marital_status": "vocabulary",
+    "education": "vocabulary",
+    "occupation": "vocabulary",
+}
 
 
 # --- parsing one value ----------------------------------------------------------------------------
@@ -178,7 +194,9 @@ def parse_date(name: str, raw: object) -> date | None:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise InvalidInput(name, f"{text!r} is not a date: write it as yyyy-mm-dd (e.g. 1970-05-01).")
+    raise RuleBroken(
+        name, "date_format", f"{text!r} is not a date: write it as yyyy-mm-dd (e.g. 1970-05-01).", value=text
+    )
 
 
 def gender(raw: object) -> Gender | None:
@@ -189,7 +207,9 @@ def gender(raw: object) -> Gender | None:
         return None
     found = _GENDERS.get(text)
     if found is None:
-        raise InvalidInput("gender", f"{text!r} is not a gender: use L (laki-laki) or P (perempuan).")
+        raise RuleBroken(
+            "gender", "gender", f"{text!r} is not a gender: use L (laki-laki) or P (perempuan).", value=text
+        )
     return found
 
 
@@ -201,15 +221,16 @@ def mobile_phone(name: str, raw: object, *, mobile_only: bool = True) -> str | N
     try:
         number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException:
-        raise InvalidInput(name, f"{text!r} is not a phone number: write it as 08…, 628… or +628….") from None
+        message = f"{text!r} is not a phone number: write it as 08…, 628… or +628…."
+        raise RuleBroken(name, "phone_format", message, value=text) from None
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
-        raise InvalidInput(name, f"{text!r} is not a valid Indonesian number (08…, 628… or +628…).")
+        message = f"{text!r} is not a valid Indonesian number (08…, 628… or +628…)."
+        raise RuleBroken(name, "phone_invalid", message, value=text)
     kind = phonenumbers.number_type(number)
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     if mobile_only and not mobile:
-        raise InvalidInput(
-            name, f"{text!r} is a landline: give a mobile number (08…) for calls and WhatsApp."
-        )
+        message = f"{text!r} is a landline: give a mobile number (08…) for calls and WhatsApp."
+        raise RuleBroken(name, "phone_landline", message, value=text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -219,7 +240,7 @@ def _words(name: str, raw: object, limit: int = 200) -> str | None:
         return None
     text = " ".join(text.split())
     if len(text.split()) < 2:
-        raise InvalidInput(name, "Write the name as on the passport: at least two words.")
+        raise RuleBroken(name, "name_two_words", "Write the name as on the passport: at least two words.")
     return text
 
 
@@ -248,7 +269,9 @@ def _passport_number(name: str, raw: object) -> str | None:
     if not cleaned:
         return None
     if not _PASSPORT.fullmatch(cleaned):
-        raise InvalidInput(name, "A passport number has 6 to 9 letters and digits, e.g. C1234567.")
+        raise RuleBroken(
+            name, "passport_number", "A passport number has 6 to 9 letters and digits, e.g. C1234567."
+        )
     return cleaned
 
 
@@ -257,7 +280,7 @@ def _bpjs(name: str, raw: object) -> str | None:
     if not cleaned:
         return None
     if not (_DIGITS.fullmatch(cleaned) and len(cleaned) == 13):
-        raise InvalidInput(name, "A BPJS card number has 13 digits.")
+        raise RuleBroken(name, "bpjs_digits", "A BPJS card number has 13 digits.")
     return cleaned
 
 
@@ -478,7 +501,7 @@ def check_jamaah(
         try:
             values[name] = _PARSERS[name](name, fields.get(name))
         except InvalidInput as problem:
-            errors.append(Problem(name, "invalid", problem.message))
+            errors.append(_problem(name, problem, fields.get(name)))
             bad.add(name)
     _regions(fields, values, errors, bad)
     for name in sorted(REQUIRED - bad, key=FIELDS.index):
@@ -490,6 +513,16 @@ def check_jamaah(
     more_errors, warnings = _cross_checks(values, bad, departure_date, today, warning_months)
     ordered = sorted(errors + more_errors, key=lambda p: FIELDS.index(p.field))
     return JamaahCheck(values=values, errors=tuple(ordered), warnings=tuple(warnings))
+
+
+def _problem(name: str, problem: InvalidInput, raw: object) -> Problem:
+    if isinstance(problem, RuleBroken):
+        return Problem(name, problem.code, problem.message, problem.params)
+    code = _CODE_BY_FIELD.get(name, "invalid")
+    params: dict[str, Any] = {}
+    if code == "vocabulary":
+        params = {"value": _as_text(raw), "allowed": ", ".join(siskopatuh.VOCABULARIES[name])}
+    return Problem(name, code, problem.message, params)
 
 
 def _regions(

@@ -162,3 +162,27 @@ def test_a_departure_date_change_is_all_or_nothing(session: Session, workspace: 
 
 def jamaah_status(session: Session, workspace: Workspace, jamaah_id: int, now: object) -> str:
     return str(jamaah_detail(session, workspace, jamaah_id, now=now).status)  # type: ignore[arg-type]
+
+
+def test_events_are_published_after_commit_only(session: Session, workspace: Workspace) -> None:
+    from tests.builders import stream_entries
+
+    before = len(stream_entries(workspace))
+    package_id = make_package(session, workspace, departure_date=NOW.date() + timedelta(days=60))
+    make_jamaah(session, workspace, package_id=package_id)
+    with pytest.raises(InvalidInput):
+        update_group(
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            group_id=package_id,
+            changes={"quota": 0},
+            now=NOW,
+        )
+    update_group(
+        session=session, workspace=workspace, actor=MANAGER, group_id=package_id,
+        changes={"departure_date": NOW.date() + timedelta(days=47)}, now=NOW,
+    )  # fmt: skip
+    published = stream_entries(workspace)[before:]
+    assert [e["type"] for e in published] == ["jamaah.enrolled", "group.changed"]
+    assert published[-1]["package_id"] == package_id and published[-1]["moved"] == 1

@@ -100,3 +100,24 @@ def test_a_manager_creates_a_group_through_the_form(fresh_demo13: Workspace) -> 
     assert not at.error, [e.value for e in at.error]
     assert [toast.value for toast in at.toast] == ["Rombongan Umroh Plus Turki dibuat."]
     assert "Umroh Plus Turki" in at.dataframe[0].value["Nama rombongan"].tolist()
+
+
+def test_editing_uses_the_same_form_with_numbers_masked(fresh_demo13: Workspace) -> None:
+    group = a_group(fresh_demo13)
+    enrolled = intake.enrol_jamaah(
+        viewer(fresh_demo13),
+        {"full_name": "Siti Aminah", "gender": "P", "birth_date": date(1972, 8, 17),
+         "nik": "3273015708720001", "phone": "081277771234", "passport_number": "E1234567"},
+        group.id,
+    )  # fmt: skip
+    detail = open_page("jamaah", user="document-admin", jamaah=str(enrolled.jamaah.id))
+    assert "Ubah data jamaah" in [getattr(link, "label", None) for link in detail.get("page_link")]
+
+    at = open_page("enrol", user="document-admin", jamaah=str(enrolled.jamaah.id))
+    assert at.title[0].value == "Ubah data jamaah"
+    assert at.text_input(key=KEY + "nik").value == "", "the full NIK never reaches the page"
+    assert "3273 •••• •••• 0001" in (at.text_input(key=KEY + "nik").help or "")
+    at.selectbox(key=KEY + "occupation").set_value("WIRAUSAHA")
+    at = next(b for b in at.button if b.label == "Simpan perubahan").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert [toast.value for toast in at.toast] == ["Perubahan data Siti Aminah disimpan (1 kolom)."]
