@@ -7,7 +7,8 @@ and the activity log are the core's. An export runs only when its button is clic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import streamlit as st
 
@@ -53,7 +54,29 @@ def mapping_step(unknown: tuple[str, ...], key: str) -> dict[str, str]:
     return {header: st.selectbox(header, options, key=f"{key}-{header}") for header in unknown}
 
 
-def export_buttons(viewer: Viewer, group: files.GroupChoice) -> None:
+class Group(Protocol):
+    """A departure group as the Rombongan page or this page holds it (read-only fields)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def export_group_files(viewer: Viewer, groups: Sequence[Group]) -> None:
+    """Pick a group, then its export buttons (the Rombongan page's export section)."""
+    by_id = {g.id: g for g in groups}
+    chosen = st.selectbox(
+        t("files.group"), list(by_id), key="groups-export-pick",
+        format_func=lambda i: f"{by_id[i].code} · {by_id[i].name}",
+    )  # fmt: skip
+    if chosen is not None:
+        export_buttons(viewer, by_id[chosen])
+
+
+def export_buttons(viewer: Viewer, group: Group) -> None:
     """One download per file; each builds (and logs) its file only when clicked."""
     st.caption(t("files.export_note"))
     for column, kind in zip(st.columns(len(files.EXPORT_KINDS)), files.EXPORT_KINDS, strict=True):

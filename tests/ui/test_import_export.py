@@ -75,3 +75,11 @@ def test_who_sees_the_import_and_the_exports(fresh_demo13: Workspace) -> None:
     assert "SISKOPATUH (.xlsx)" in labels and "Manifest (.xlsx)" in labels
     logistics = open_page("import_export", user="logistics-admin")
     assert not logistics.exception and not logistics.get("download_button")
+
+
+def test_the_groups_page_offers_the_exports_to_who_may_export(fresh_demo13: Workspace) -> None:
+    siskopatuh = open_page("departure_groups", user="siskopatuh-admin")
+    assert not siskopatuh.exception
+    assert "SISKOPATUH (.xlsx)" in [b.proto.label for b in siskopatuh.get("download_button")]
+    logistics = open_page("departure_groups", user="logistics-admin")
+    assert not logistics.exception and not logistics.get("download_button")
