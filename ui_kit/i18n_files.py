@@ -4,6 +4,8 @@ from __future__ import annotations
 
 FILES_TEXT: dict[str, tuple[str, str]] = {
     "nav.files": ("Impor & ekspor", "Import & export"),
+    "activity.jamaah.imported": ("Jamaah diimpor dari file", "Jamaah imported from a file"),
+    "activity.group.exported": ("Data rombongan diekspor", "Group data exported"),
     "files.title": ("Impor & ekspor data jamaah", "Import & export jamaah data"),
     "files.caption": (
         "Masukkan jamaah dari Excel/CSV (template SISKOPATUH atau kolom sendiri) dan unduh file SISKOPATUH, "
