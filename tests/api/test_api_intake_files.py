@@ -118,3 +118,10 @@ def test_exports_are_files_for_the_roles_that_may_see_the_data(world: World, gro
     assert unknown.status_code == 422
     template = world.client.get("/api/v1/import-template.xlsx", headers=world.auth())
     assert template.status_code == 200 and template.headers["content-type"] == XLSX
+
+
+def test_a_20_mb_upload_is_refused_before_the_route_reads_it(world: World, group: int) -> None:
+    answer = post(world, group, b"PK\x03\x04" + bytes(20 * 1024 * 1024))
+    assert answer.status_code == 413
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"].endswith(":too-large")
