@@ -48,6 +48,7 @@ st.download_button(
 limits = files.IMPORT_LIMITS
 uploaded = st.file_uploader(
     t("files.upload"), type=["xlsx", "xlsm", "csv"], key="files-upload",
+    max_upload_size=limits.max_bytes // 2**20,
     help=t("files.limits", mb=limits.max_bytes // 2**20, rows=f"{limits.max_rows:,}".replace(",", ".")),
 )  # fmt: skip
 if uploaded is None:
