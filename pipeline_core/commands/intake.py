@@ -29,21 +29,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, any_, bindparam, func, insert, select, update
+from sqlalchemy import String, Table, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from pipeline_core.commands import intake_batches as batches
+from pipeline_core.commands.intake_batches import Group
 from pipeline_core.commands.tasks import announce, one_transaction
-from pipeline_core.domain import intake, jamaah_rules, permissions, privacy, rules, validation
+from pipeline_core.domain import intake, jamaah_rules, permissions, rules, validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound
 from pipeline_core.domain.intake import HeaderMatch, RowError
-from pipeline_core.domain.model import ADMIN_ROLES, Actor, EventKind, Workspace, WorkStatus
+from pipeline_core.domain.model import ADMIN_ROLES, Actor, EventKind, Workspace
 from pipeline_core.domain.spreadsheets import FileLimits, read_table
-from pipeline_core.store import copying, events
+from pipeline_core.store import events
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import current_version_id
@@ -51,7 +53,6 @@ from pipeline_core.store.workspaces import current_version_id
 __all__ = ["BATCH", "ImportReport", "Progress", "UnknownColumns", "check_row", "import_jamaah"]
 
 BATCH = 1000
-JAMAAH_UPDATED = EventKind.JAMAAH_UPDATED.value
 Progress = Callable[[int, int], None]
 
 
@@ -92,15 +93,6 @@ class ImportReport:
             "unchanged": self.unchanged,
             "error_rows": self.error_rows,
         }
-
-
-@dataclass(slots=True)
-class _Group:
-    id: int
-    name: str
-    departure: date
-    quota: int
-    enrolled: int
 
 
 @dataclass(slots=True)
@@ -159,7 +151,7 @@ def _require_columns(match: HeaderMatch) -> None:
         )
 
 
-def _group(session: Session, workspace: Workspace, package_id: int, now: datetime) -> _Group:
+def _group(session: Session, workspace: Workspace, package_id: int, now: datetime) -> Group:
     row = session.execute(
         select(t.Package.id, t.Package.name, t.Package.departure_date, t.Package.quota, t.Package.status)
         .where(t.Package.workspace_id == workspace.id, t.Package.id == package_id)
@@ -178,7 +170,7 @@ def _group(session: Session, workspace: Workspace, package_id: int, now: datetim
     enrolled = session.execute(
         select(func.count()).where(t.Jamaah.workspace_id == workspace.id, t.Jamaah.package_id == package_id)
     ).scalar_one()
-    return _Group(row.id, row.name, row.departure_date, row.quota, enrolled)
+    return Group(row.id, row.name, row.departure_date, row.quota, enrolled)
 
 
 # --- the dry run --------------------------------------------------------------------------------
@@ -187,7 +179,7 @@ def _group(session: Session, workspace: Workspace, package_id: int, now: datetim
 def _plan(
     session: Session,
     workspace: Workspace,
-    group: _Group,
+    group: Group,
     match: HeaderMatch,
     rows: Sequence[tuple[int, tuple[Any, ...]]],
     now: datetime,
@@ -300,7 +292,7 @@ def _write(
     session: Session,
     workspace: Workspace,
     actor: Actor,
-    group: _Group,
+    group: Group,
     plan: _Plan,
     report: ImportReport,
     progress: Progress | None,
@@ -311,16 +303,16 @@ def _write(
     version_id = current_version_id(session, workspace.id)
     stages = repo.load_stages(session, workspace.id, version_id)
     first = rules.current_stage(stages, set())
-    start = _first_stage(workspace, group, stages, first, now)
+    start = batches.first_stage(workspace, group, stages, first, now)
     for offset in range(0, len(plan.new), BATCH):
         batch = [values for _, values in plan.new[offset : offset + BATCH]]
-        _enrol_batch(session, workspace, actor, group, version_id, start, batch, now)
+        batches.enrol_batch(session, workspace, actor, group, version_id, start, batch, now)
         done += len(batch)
         if progress is not None:
             progress(done, total)
     for offset in range(0, len(plan.updated), BATCH):
         chunk = plan.updated[offset : offset + BATCH]
-        _update_batch(session, workspace, actor, chunk, now)
+        batches.update_batch(session, workspace, actor, chunk, now)
         done += len(chunk)
         if progress is not None:
             progress(done, total)
@@ -336,212 +328,6 @@ def _write(
         | {name: {"new": count} for name, count in report.counts().items()},
         now=now,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Start:
-    """The first stage as every jamaah of this import starts it: same stage, same instant."""
-
-    stage_id: int | None
-    code: str | None
-    title: str | None
-    role: str | None
-    due_at: datetime | None
-    priority: str | None
-    projected_finish_at: datetime | None
-    active_stages: int
-
-
-def _first_stage(
-    workspace: Workspace, group: _Group, stages: Sequence[Any], first: Any, now: datetime
-) -> _Start:
-    active = sum(1 for s in stages if s.is_active)
-    if first is None:
-        return _Start(None, None, None, None, None, None, None, active)
-    due_at = rules.stage_due_at(
-        started_at=now,
-        sla_hours=first.sla_hours,
-        departure_date=group.departure,
-        done_by_days=first.done_by_days,
-        tz=workspace.timezone,
-    )
-    priority = rules.default_priority(
-        stage_overdue=now > due_at,
-        due_at=due_at,
-        departure_date=group.departure,
-        now=now,
-        tz=workspace.timezone,
-    )
-    later = timedelta(hours=rules.later_sla_hours(stages, first.position))
-    return _Start(
-        first.id,
-        first.code,
-        first.name_id,
-        first.responsible_role.value,
-        due_at,
-        priority.value,
-        due_at + later,
-        active,
-    )
-
-
-def _enrol_batch(
-    session: Session,
-    workspace: Workspace,
-    actor: Actor,
-    group: _Group,
-    version_id: int,
-    start: _Start,
-    batch: list[dict[str, Any]],
-    now: datetime,
-) -> None:
-    """Enrol `batch` as `enroll_jamaah` enrols one: jamaah, first stage instance and task, snapshot
-    row, `jamaah.enrolled` entry — one COPY per table, ids drawn first so rows can refer to them."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    ids = copying.allocate_ids(cursor, "jamaah", len(batch))
-    fields = sorted({name for values in batch for name in values} - _FIXED)
-    copying.copy_rows(
-        cursor,
-        _JAMAAH,
-        [*_FIXED_ORDER, *fields],
-        (
-            (jamaah_id, workspace.id, group.id, version_id, now, *(values.get(name) for name in fields))
-            for jamaah_id, values in zip(ids, batch, strict=True)
-        ),
-    )
-    instance_ids: Sequence[int | None] = [None] * len(batch)
-    if start.stage_id is not None:
-        instance_ids = copying.allocate_ids(cursor, "stage_instances", len(batch))
-        copying.copy_rows(
-            cursor,
-            _table(t.StageInstance),
-            ["id", "workspace_id", "jamaah_id", "stage_id", "status", "started_at", "due_at"],
-            (
-                (
-                    instance_id,
-                    workspace.id,
-                    jamaah_id,
-                    start.stage_id,
-                    WorkStatus.PENDING.value,
-                    now,
-                    start.due_at,
-                )
-                for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
-            ),
-        )
-        copying.copy_rows(
-            cursor,
-            _table(t.PipelineTask),
-            _TASK_COLUMNS,
-            (
-                (workspace.id, jamaah_id, start.stage_id, instance_id, start.code, start.title,
-                 start.priority, WorkStatus.PENDING.value, start.due_at, start.role, 1, now, now)
-                for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
-            ),
-        )  # fmt: skip
-    snapshots = [
-        _snapshot(workspace, group, version_id, start, jamaah_id, instance_id, now)
-        for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
-    ]
-    copying.copy_rows(
-        cursor, _table(t.JamaahPipelineStatus), list(snapshots[0]), (list(r.values()) for r in snapshots)
-    )
-    copying.copy_rows(
-        cursor,
-        _table(t.ActivityLog),
-        _ACTIVITY_COLUMNS,
-        (
-            (workspace.id, now, actor.name, EventKind.JAMAAH_ENROLLED.value, "jamaah", jamaah_id, jamaah_id,
-             copying.Jsonb(repo.created(values | {"package_id": group.id, "current_stage": start.code})))
-            for jamaah_id, values in zip(ids, batch, strict=True)
-        ),
-    )  # fmt: skip
-
-
-_ACTIVITY_COLUMNS = [
-    "workspace_id", "occurred_at", "actor", "action", "entity_type", "entity_id", "jamaah_id", "changes",
-]  # fmt: skip
-_FIXED_ORDER = ["id", "workspace_id", "package_id", "pipeline_version_id", "registered_at"]
-_FIXED = set(_FIXED_ORDER)
-_TASK_COLUMNS = [
-    "workspace_id", "jamaah_id", "stage_id", "stage_instance_id", "task_type", "title", "priority", "status",
-    "due_at", "assigned_role", "version", "created_at", "updated_at",
-]  # fmt: skip
-
-
-def _snapshot(
-    workspace: Workspace,
-    group: _Group,
-    version_id: int,
-    start: _Start,
-    jamaah_id: int,
-    instance_id: int | None,
-    now: datetime,
-) -> dict[str, Any]:
-    open_stage = start.stage_id is not None
-    return {
-        "jamaah_id": jamaah_id,
-        "workspace_id": workspace.id,
-        "pipeline_version_id": version_id,
-        "package_id": group.id,
-        "departure_date": group.departure,
-        "current_stage_id": start.stage_id,
-        "current_instance_id": instance_id,
-        "current_stage_status": WorkStatus.PENDING.value if open_stage else None,
-        "current_started_at": now if open_stage else None,
-        "current_due_at": start.due_at,
-        "projected_finish_at": start.projected_finish_at,
-        "block_reason": None,
-        "completed_stages": 0,
-        "active_stages": start.active_stages,
-        "is_completed": not open_stage,
-        "completed_at": None if open_stage else now,
-        "updated_at": now,
-    }
-
-
-def _update_batch(
-    session: Session,
-    workspace: Workspace,
-    actor: Actor,
-    chunk: list[tuple[int, int, dict[str, dict[str, Any]]]],
-    now: datetime,
-) -> None:
-    by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for _, jamaah_id, changes in chunk:
-        names = tuple(sorted(changes))
-        by_fields.setdefault(names, []).append(
-            {"_id": jamaah_id, **{f"_{k}": change["new"] for k, change in changes.items()}}
-        )
-    for names, params in by_fields.items():
-        statement = (
-            update(_JAMAAH)
-            .where(_JAMAAH.c.workspace_id == workspace.id, _JAMAAH.c.id == bindparam("_id"))
-            .values({name: bindparam(f"_{name}") for name in names} | {"updated_at": now})
-        )
-        session.connection().execute(statement, params)
-    session.execute(
-        insert(_table(t.ActivityLog)),
-        [
-            {
-                "workspace_id": workspace.id,
-                "occurred_at": now,
-                "actor": actor.name,
-                "action": JAMAAH_UPDATED,
-                "entity_type": "jamaah",
-                "entity_id": jamaah_id,
-                "jamaah_id": jamaah_id,
-                "changes": privacy.mask_changes(
-                    {k: {"old": _json(c["old"]), "new": _json(c["new"])} for k, c in changes.items()}
-                ),
-            }
-            for _, jamaah_id, changes in chunk
-        ],
-    )
-
-
-def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
 
 
 def _event(workspace: Workspace, actor: Actor, report: ImportReport, now: datetime) -> events.Event:
