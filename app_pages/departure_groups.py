@@ -11,6 +11,7 @@ from pipeline_core.app import intake
 from pipeline_core.domain import Action, Conflict, InvalidInput, PermissionDenied
 from ui_kit.departure_groups import group_fields, group_rows, problem
 from ui_kit.i18n import t
+from ui_kit.intake_files import export_group_files
 from ui_kit.session import current_viewer
 from ui_kit.widgets import flash, section, show_flash
 
@@ -27,6 +28,10 @@ with section("groups"):
         st.dataframe(group_rows(groups), hide_index=True, width="stretch")
     else:
         st.info(t("groups.empty"))
+
+if groups and viewer.may(Action.EXPORT_GROUP):
+    with st.expander(t("files.export"), icon=":material/download:"):
+        export_group_files(viewer, groups)
 
 if not viewer.may(Action.MANAGE_GROUPS):
     st.caption(t("groups.readonly"))

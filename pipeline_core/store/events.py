@@ -50,6 +50,7 @@ __all__ = [
     "STREAM_MAXLEN",
     "Event",
     "JamaahEnrolled",
+    "JamaahImported",
     "PipelineMigrated",
     "PipelinePublished",
     "TaskBlocked",
@@ -187,6 +188,15 @@ def _status(facts: SnapshotFacts | None, now: datetime, workspace: Workspace) ->
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JamaahEnrolled(Event):
     type: ClassVar[EventKind] = EventKind.JAMAAH_ENROLLED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JamaahImported(Event):
+    """One committed import: `new` jamaah enrolled and `updated` changed, announced once."""
+
+    type: ClassVar[EventKind] = EventKind.JAMAAH_IMPORTED
+    new: int
+    updated: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
