@@ -33,7 +33,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, make_url, text
 
 from pipeline_core.domain.clock import instant
@@ -197,15 +196,10 @@ def read_manifest(archive: Path) -> Manifest:
     return manifest
 
 
-def _known_revisions() -> set[str]:
-    scripts = ScriptDirectory.from_config(migrate.alembic_config())
-    return {script.revision for script in scripts.walk_revisions()}
-
-
 def restore(engine: Engine, archive: Path, *, replace: bool = False) -> Manifest:
     """Restore `archive` into the engine's database (empty, or emptied when `replace`), checked."""
     manifest = read_manifest(archive)
-    if manifest.revision is not None and manifest.revision not in _known_revisions():
+    if manifest.revision is not None and manifest.revision not in migrate.revisions():
         raise InvalidInput(
             "file",
             f"The backup's schema ({manifest.revision}) is newer than this release knows: restore it"

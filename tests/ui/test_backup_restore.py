@@ -6,6 +6,9 @@ backup's schedule and retention."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +20,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from pipeline_core.app import actions, api_access, dashboard
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import KanbanColumn, Role, Workspace
-from pipeline_core.store import backup, db
+from pipeline_core.store import backup, db, migrate
 from pipeline_core.store import schema as t
 from tests.builders import NOW
 from tests.conftest import start_app, stop_app
@@ -122,4 +125,45 @@ def test_the_daily_backup_takes_one_a_day_and_keeps_a_week(demo13: Workspace, tm
     assert kept == [f"umrah-202612{day:02d}-030000.dump" for day in range(1, 9)]
     assert all(
         archive.with_name(archive.name + ".json").is_file() for archive in tmp_path.glob("umrah-*.dump")
+    )
+
+
+def test_rolling_back_one_revision_keeps_the_data_written_after_it(
+    demo13: Workspace, fresh_database: tuple[str, Engine], tmp_path: Path
+) -> None:
+    """The rollback plan (docs/deploy.md): `migrate --to` the previous revision on a copy of the
+    data, every row still there; `migrate` forward again, still there."""
+    archive, _ = backup.backup(db.get_engine(), tmp_path)
+    url, restored = fresh_database
+    backup.restore(restored, archive)
+    revisions = migrate.revisions()
+    env = {**os.environ, "DATABASE_URL": url}
+
+    def rows() -> dict[str, int]:
+        with restored.connect() as connection:
+            return {name: figure["rows"] for name, figure in backup.table_figures(connection).items()}
+
+    before = rows()
+    down = run_cli("migrate", "--to", revisions[-2], env=env)
+    assert down.returncode == 0, down.stderr
+    assert down.stdout.strip() == f"Database schema is at revision {revisions[-2]} (was {revisions[-1]})."
+    after_down = rows()
+    for table in ("jamaah", "pipeline_tasks", "stage_instances", "activity_log", "users", "packages"):
+        assert after_down[table] == before[table] > 0, table
+    up = run_cli("migrate", env=env)
+    assert up.returncode == 0, up.stderr
+    assert rows() == before
+    refused = run_cli("migrate", "--to", "0042_nothing", env=env)
+    assert refused.returncode == 2 and "There is no revision '0042_nothing'" in refused.stderr
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline_core", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
