@@ -42,7 +42,7 @@ import redis
 
 from pipeline_core.domain import rules
 from pipeline_core.domain.model import EventKind, JamaahStatus, Role, View, Workspace
-from pipeline_core.store import cache
+from pipeline_core.store import cache, metrics
 from pipeline_core.store.repository import SnapshotFacts
 
 __all__ = [
@@ -295,8 +295,10 @@ def publish(events: Iterable[Event], *, client: redis.Redis | None = None) -> li
             )
         except Exception as error:  # Redis down, slow, or failing to start: never the caller's problem
             _warn(error)
+            metrics.LIVE_PUBLISH_FAILED.inc()
             break
         sequences.append(int(sequence))
+        metrics.LIVE_PUBLISHED.labels(str(event.type)).inc()
     return sequences
 
 

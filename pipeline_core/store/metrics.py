@@ -57,6 +57,8 @@ LIVE_OPEN = Gauge("umrah_live_streams_open", "Open live-update streams")
 LIVE_CONNECTS = Counter("umrah_live_connects", "Live-update streams opened")
 LIVE_DISCONNECTS = Counter("umrah_live_disconnects", "Live-update streams ended", ["reason"])
 LIVE_DELIVERED = Counter("umrah_live_events_delivered", "Events written to open streams")
+LIVE_PUBLISHED = Counter("umrah_live_events_published", "Change events published after a commit", ["kind"])
+LIVE_PUBLISH_FAILED = Counter("umrah_live_publish_failures", "Change events not published (Redis down)")
 LIVE_LAG = Histogram(
     "umrah_live_delivery_lag_seconds",
     "From publish to delivery of an event",

@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import route_label
-from pipeline_core.app import api_access, dashboard, metrics, user_admin
+from pipeline_core.app import actions, api_access, dashboard, metrics, user_admin
 from pipeline_core.commands.accounts import DEMO_PASSWORD
 from pipeline_core.domain.model import Role, Workspace
 from pipeline_core.store import cache
@@ -178,3 +178,16 @@ def test_each_request_is_one_json_log_line_with_its_request_id(metered_app: tupl
     mine = [line for line in lines if line.get("request_id") in ("probe-1234abcd", fresh)]
     assert {(line["route"], line["status"]) for line in mine} == {("/healthz", 200), ("/readyz", 200)}
     assert all(line["logger"] == "umrah.access" and line["duration_ms"] >= 0 for line in mine)
+
+
+def test_a_committed_change_counts_as_published(fresh_demo13: Workspace) -> None:
+    def published() -> float:
+        return total(
+            parse(metrics.exposition().decode()), "umrah_live_events_published_total", kind="task.completed"
+        )
+
+    before = published()
+    manager = viewer(fresh_demo13, Role.MANAGER)
+    task = dashboard.task_queue_page(manager, limit=1).items[0]
+    actions.complete_task(manager, task.id, task.version)
+    assert published() == before + 1
