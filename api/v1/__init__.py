@@ -20,6 +20,7 @@ from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
 from api.v1.auth import Limits, limits
 from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
+from api.v1.rate_headers import RateHeaders
 from pipeline_core.app import runtime
 
 __all__ = ["create_api"]
@@ -63,4 +64,5 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     problems.install(api)
     docs.install(api)
     api.add_middleware(BodyLimit, max_bytes=(limit or Limits()).max_body_bytes)
+    api.add_middleware(RateHeaders)  # RateLimit-* on every counted answer (rate_headers.py)
     return api

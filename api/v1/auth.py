@@ -11,6 +11,8 @@ cookie (`umrah_session`), resolved into the same `Viewer` a page gets; and the r
   else (so guessing tokens is throttled too), and per token (or signed-in user). Over the limit:
   `429` with `Retry-After` (seconds to the next window). The client address is the connection's;
   behind a proxy, run uvicorn with `--forwarded-allow-ips` so it is the real client's.
+  Every counted answer, success or not, says where the caller stands (`RateLimit-Limit`,
+  `RateLimit-Remaining`, `RateLimit-Reset`, see `rate_headers.py`): the tighter of the two limits.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from api.auth import same_origin
 from api.v1.problems import ProblemError
+from api.v1.rate_headers import Standing, note_standing
 from pipeline_core.app import api_access, sessions
 from pipeline_core.app.viewer import Viewer
 
@@ -73,9 +76,12 @@ def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
     return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})
 
 
-def _count(who: str, allowed: int) -> None:
+def _count(request: Request, who: str, allowed: int) -> None:
     counted = api_access.count_request(who, WINDOW_SECONDS)
-    if counted is not None and counted.count > allowed:
+    if counted is None:  # Redis unreachable: let through, and say nothing we do not know
+        return
+    note_standing(request, Standing(limit=allowed, used=counted.count, reset=counted.retry_after))
+    if counted.count > allowed:
         raise ProblemError(
             429,
             "rate-limited",
@@ -124,7 +130,7 @@ def caller(
 ) -> Caller:
     """The authenticated caller, within its rate limits (else 401 / 403 / 429 problems)."""
     address = request.client.host if request.client else "unknown"
-    _count(f"ip:{address}", limit.per_address)
+    _count(request, f"ip:{address}", limit.per_address)
     header = request.headers.get("authorization")
     cookie = request.cookies.get(sessions.SESSION_COOKIE)
     if header:
@@ -133,7 +139,9 @@ def caller(
         found = _from_cookie(request, cookie, now)
     else:
         raise _unauthorized("Sign in, or send `Authorization: Bearer <token>` with a personal API token.")
-    _count(f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}", limit.per_caller)
+    _count(
+        request, f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}", limit.per_caller
+    )
     return found
 
 

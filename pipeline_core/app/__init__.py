@@ -38,6 +38,7 @@ from pipeline_core.app.actions import (
 from pipeline_core.app.activity import (
     ActivityEntry,
     ActivityFilters,
+    ActivityKey,
     ActivityPage,
     activity_filters,
     activity_page,
@@ -105,13 +106,14 @@ from pipeline_core.reads.queries import (
     StageStats,
     StuckDay,
 )
-from pipeline_core.reads.task_queue import ColumnCounts, TaskCard, TaskPage
+from pipeline_core.reads.task_queue import ColumnCounts, QueueKey, TaskCard, TaskPage
 from pipeline_core.store.repository import Task
 
 __all__ = [
     "PASSWORD_MIN",
     "ActivityEntry",
     "ActivityFilters",
+    "ActivityKey",
     "ActivityLine",
     "ActivityPage",
     "ApiTokenInfo",
@@ -130,6 +132,7 @@ __all__ = [
     "PreviewStage",
     "PublishConflict",
     "PublishedVersion",
+    "QueueKey",
     "RevealedIdentity",
     "StaffMember",
     "StageBreakdown",

@@ -136,7 +136,10 @@ def task_queue_page(
     status: WorkStatus | str | None = None,
     page: int = 1,
     limit: int = 20,
+    after: task_queue.QueueKey | None = None,
 ) -> task_queue.TaskPage:
+    """A page of the queue: by number (cached per role, column and page), or the page after a
+    task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches)."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
     wanted_status = task_queue.open_status(status)
@@ -153,9 +156,10 @@ def task_queue_page(
                 status=wanted_status,
                 page=page,
                 limit=limit,
+                after=after,
             )
 
-    if search and search.strip():
+    if (search and search.strip()) or after is not None:
         return compute()
     role_scope = str(Role(role).value) if role else "all"
     column_key = str(KanbanColumn(column).value) if column else "any"

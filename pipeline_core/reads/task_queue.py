@@ -3,7 +3,10 @@
 The column of a task is `rules.kanban_column` written as SQL predicates over the agency's day
 bounds (`rules.column_bounds`), first match wins: Blocked → Urgent → Today → Upcoming. Open tasks
 of a role are read through the partial index `ix_tasks_queue` in queue order (priority, due, id),
-so a page costs what it returns plus the offset walk along that index.
+so a page costs what it returns plus the offset walk along that index. Deep pages go by keyset
+instead (`after`: the last task's `QueueKey`, read as a row comparison on the same index), which
+costs what the page returns however deep it is, and neither repeats nor skips a task when tasks
+before it leave the queue meanwhile.
 
 Search understands what staff type: 16 digits → NIK, a phone in any common form → phone, a
 passport number (letter + 7 digits) → passport, anything else → name words (each a prefix).
@@ -78,12 +81,26 @@ class ColumnCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueKey:
+    """A task's place in queue order (`ix_tasks_queue*`): priority rank, due, id."""
+
+    priority_rank: int
+    due_at: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
 class TaskPage:
     items: list[TaskCard]
     total: int
     page: int
     pages: int
     counts: ColumnCounts
+    next_key: QueueKey | None = None  # the last item's place when more tasks follow it
+
+
+def queue_key(card: TaskCard) -> QueueKey:
+    return QueueKey(priority_rank=card.priority.rank, due_at=card.due_at, id=card.id)
 
 
 def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
@@ -142,9 +159,11 @@ def task_queue(
     status: WorkStatus | str | None = None,
     page: int = 1,
     limit: int = 20,
+    after: QueueKey | None = None,
 ) -> TaskPage:
     """One page of open tasks (of a role, a column, a status, a search) plus the four column counts
-    (of the same role, status and search)."""
+    (of the same role, status and search). `after`: the tasks following that place in queue order
+    (keyset paging; `page` is then not used)."""
     page, limit = check_paging(page, limit)
     wanted_role, wanted_column, wanted_status = parse_role(role), _column(column), open_status(status)
     today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
@@ -189,6 +208,11 @@ def task_queue(
         total = counts.of(wanted_column)
     else:
         total = counts.blocked + counts.urgent + counts.today + counts.upcoming
+    offset = (page - 1) * limit
+    if after is not None:
+        scope += " AND (t.priority_rank, t.due_at, t.id) > (:after_rank, :after_due, :after_id)"
+        params.update(after_rank=after.priority_rank, after_due=after.due_at, after_id=after.id)
+        offset = 0
     rows = session.execute(
         text(
             f"""
@@ -205,10 +229,19 @@ def task_queue(
             ORDER BY t.priority_rank, t.due_at, t.id
             """
         ),
-        {**params, "limit": limit, "offset": (page - 1) * limit},
+        {**params, "limit": limit + 1, "offset": offset},  # one more: does another page follow?
     ).mappings()
     items = [_card(row, now, workspace.timezone) for row in rows]
-    return TaskPage(items=items, total=total, page=page, pages=page_count(total, limit), counts=counts)
+    more = len(items) > limit
+    items = items[:limit]
+    return TaskPage(
+        items=items,
+        total=total,
+        page=page,
+        pages=page_count(total, limit),
+        counts=counts,
+        next_key=queue_key(items[-1]) if more else None,
+    )
 
 
 def _card(row: Any, now: datetime, tz: str) -> TaskCard:
