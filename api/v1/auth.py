@@ -76,10 +76,11 @@ def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
     return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})
 
 
-def _count(request: Request, who: str, allowed: int) -> None:
-    counted = api_access.count_request(who, WINDOW_SECONDS)
+def _count(request: Request, who: str, allowed: int, stamp_of: int | None = None) -> int | None:
+    """Count the request against one limit (429 when over it); the access stamp of `stamp_of`."""
+    counted = api_access.count_request(who, WINDOW_SECONDS, stamp_of=stamp_of)
     if counted is None:  # Redis unreachable: let through, and say nothing we do not know
-        return
+        return None
     note_standing(request, Standing(limit=allowed, used=counted.count, reset=counted.retry_after))
     if counted.count > allowed:
         raise ProblemError(
@@ -88,15 +89,21 @@ def _count(request: Request, who: str, allowed: int) -> None:
             f"More than {allowed} requests a minute; wait {counted.retry_after} s.",
             headers={"Retry-After": str(counted.retry_after)},
         )
+    return counted.stamp
 
 
-def _from_token(header: str, now: datetime | None) -> Caller:
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() != "bearer" or not credentials.strip():
+def _bearer_token(header: str | None) -> str | None:
+    """The credentials of `Authorization: Bearer …`; None when absent or another scheme."""
+    scheme, _, credentials = (header or "").partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _from_token(token: str | None, now: datetime | None, stamp: int | None) -> Caller:
+    if token is None:
         raise _unauthorized(
             "Send `Authorization: Bearer <token>` with a personal API token.", "invalid_request"
         )
-    holder = api_access.token_holder(credentials.strip(), now)
+    holder = api_access.token_holder(token, now, stamp=stamp)
     if holder is None:
         raise _unauthorized(
             "The token is unknown, expired or revoked, or its user is deactivated.", "invalid_token"
@@ -130,11 +137,14 @@ def caller(
 ) -> Caller:
     """The authenticated caller, within its rate limits (else 401 / 403 / 429 problems)."""
     address = request.client.host if request.client else "unknown"
-    _count(request, f"ip:{address}", limit.per_address)
     header = request.headers.get("authorization")
+    token = _bearer_token(header)
+    # The address is counted before anything else; the same round trip reads the access stamp of
+    # the token's user when this process remembers the token (api_access.token_holder).
+    stamp = _count(request, f"ip:{address}", limit.per_address, api_access.remembered_user(token))
     cookie = request.cookies.get(sessions.SESSION_COOKIE)
     if header:
-        found = _from_token(header, now)
+        found = _from_token(token, now, stamp)
     elif cookie:
         found = _from_cookie(request, cookie, now)
     else:

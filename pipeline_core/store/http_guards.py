@@ -24,6 +24,7 @@ import redis
 
 from pipeline_core.domain.errors import ServerUnavailable
 from pipeline_core.store.cache import get_redis
+from pipeline_core.store.events import access_stamp_key
 
 __all__ = [
     "Claim",
@@ -37,7 +38,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-#: INCR, and start the window's clock on its first request (Redis 6.2 has no `EXPIRE … NX`).
+#: INCR, and start the window's clock on its first request (Redis 6.2 has no `EXPIRE … NX`);
+#: with a second key, also read that user's access stamp (`events.access_stamp_key`), in the same
+#: round trip.
 _COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 local ttl = redis.call('TTL', KEYS[1])
@@ -45,7 +48,11 @@ if ttl < 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
 end
-return {count, ttl}
+local stamp = '-'
+if KEYS[2] then
+  stamp = redis.call('GET', KEYS[2]) or '0'
+end
+return {count, ttl, stamp}
 """
 
 
@@ -53,16 +60,19 @@ return {count, ttl}
 class RateCount:
     count: int  # requests in the current window, this one included
     retry_after: int  # seconds until the window ends
+    stamp: int | None = None  # the access stamp of `stamp_of`, when asked
 
 
-def count_request(who: str, window_seconds: int) -> RateCount | None:
-    """Count one request of `who` in the current window; None when Redis cannot be reached."""
+def count_request(who: str, window_seconds: int, *, stamp_of: int | None = None) -> RateCount | None:
+    """Count one request of `who` in the current window, and read the access stamp of the user
+    `stamp_of`; None when Redis cannot be reached."""
+    keys = [f"pl:rl:{who}"] + ([access_stamp_key(stamp_of)] if stamp_of is not None else [])
     try:
-        count, ttl = get_redis().eval(_COUNT_SCRIPT, 1, f"pl:rl:{who}", window_seconds)
+        count, ttl, stamp = get_redis().eval(_COUNT_SCRIPT, len(keys), *keys, window_seconds)
     except redis.RedisError as error:
         log.warning("rate limit not counted (%s): request let through", error)
         return None
-    return RateCount(int(count), max(1, int(ttl)))
+    return RateCount(int(count), max(1, int(ttl)), None if stamp_of is None else int(stamp))
 
 
 @dataclass(frozen=True, slots=True)
