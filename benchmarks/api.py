@@ -60,12 +60,22 @@ from tests.conftest import start_app, stop_app  # noqa: E402  (the tests' way to
 Request = tuple[str, str, dict[str, str]]  # method, path, headers
 
 
+SERVER_PID: int | None = None  # the app process, for its CPU time
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Run:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
-    statuses: dict[int, int] = field(default_factory=dict)
+    server_cpu: float = 0.0  # seconds of the app process's CPU during the run
+    client_cpu: float = 0.0  # seconds of this process's CPU (the generator) during the run
+    statuses: dict[int | str, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -94,30 +104,38 @@ async def drive(
             if before_each is not None:
                 before_each()
             started = time.perf_counter()
+            status: int | str
             try:
                 answer = await client.request(method, path, headers=headers)
                 status = answer.status_code
-            except httpx.HTTPError:
-                status = 0
+            except httpx.HTTPError as error:
+                status = type(error).__name__
             run.latencies_ms.append((time.perf_counter() - started) * 1000)
             run.statuses[status] = run.statuses.get(status, 0) + 1
-            if not 200 <= status < 300:
+            if not (isinstance(status, int) and 200 <= status < 300):
                 run.errors += 1
 
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
+    server_cpu = cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
     await asyncio.gather(*(worker() for _ in range(clients)))
     run.seconds = time.perf_counter() - started
+    run.client_cpu = time.process_time() - client_cpu
+    run.server_cpu = (cpu_seconds(SERVER_PID) - server_cpu) if SERVER_PID else 0.0
     return run
 
 
 def line(name: str, run: Run) -> str:
+    per = 1000 / run.count if run.count else float("nan")
     return (
         f"{name:<44} {run.count:>6} {run.p(0.5):>8.1f} {run.p(0.95):>8.1f} {run.per_second:>9.0f}"
-        f" {run.errors:>7}"
+        f" {run.errors:>7} {run.server_cpu * per:>9.2f} {run.client_cpu * per:>9.2f}"
     )
 
 
-HEADER = f"{'':<44} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>9} {'errors':>7}"
+HEADER = (
+    f"{'':<44} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>9} {'errors':>7}"
+    f" {'srv cpu':>9} {'gen cpu':>9}   (cpu: ms per request)"
+)
 
 
 # --- the world --------------------------------------------------------------------------------
@@ -174,58 +192,75 @@ async def measure(base: str, workspace_id: int, token: str, args: argparse.Names
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         tasks = await open_tasks(client, auth, n + sum(args.complete_requests))
         print(f"{len(tasks)} open tasks listed by cursor for the reads and completions")
-        deep = await deep_cursor(client, auth, args.deep_pages)
-        reads = {
-            "GET /pipeline/health": "/api/v1/pipeline/health",
-            "GET /pipeline/stages": "/api/v1/pipeline/stages",
-            "GET /pipeline/bottlenecks": "/api/v1/pipeline/bottlenecks",
-            "GET /pipeline/departures?days=30": "/api/v1/pipeline/departures?days=30",
-            "GET /pipeline/tasks (manager, page 1)": "/api/v1/pipeline/tasks?limit=20",
-            "GET /pipeline/tasks?role=visa-admin": "/api/v1/pipeline/tasks?role=visa-admin&limit=20",
-        }
-        print(f"\nreads, one client\n{HEADER}")
-        for name, path in reads.items():
-            await client.get(path, headers=auth)  # fill the cache
-            run = await drive(client, iter([("GET", path, auth)] * n), 1)
-            print(line(f"{name}  cached", run))
-        for name, path in reads.items():
-            requests = iter([("GET", path, auth)] * max(10, n // 4))
-            run = await drive(client, requests, 1, before_each=lambda: cache.clear_workspace(workspace_id))
-            print(line(f"{name}  uncached", run))
-        pages = iter(
-            [("GET", f"/api/v1/pipeline/tasks?limit=20&page={page}", auth) for page in range(2, 2 + n)]
+        if "reads" in args.parts:
+            deep = await deep_cursor(client, auth, args.deep_pages)
+            await reads_one_client(client, auth, workspace_id, tasks, deep, args)
+        if "health" in args.parts:
+            print(f"\nGET /pipeline/health (cached) by concurrent clients\n{HEADER}")
+            for clients in args.clients:
+                requests = iter([("GET", "/api/v1/pipeline/health", auth)] * args.health_requests * clients)
+                run = await drive(client, requests, clients)
+                print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
+        if "complete" in args.parts:
+            await completions(client, auth, tasks[n:], args)
+
+
+async def reads_one_client(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    workspace_id: int,
+    tasks: list[tuple[int, int, int]],
+    deep: str,
+    args: argparse.Namespace,
+) -> None:
+    n = args.samples
+    reads = {
+        "GET /pipeline/health": "/api/v1/pipeline/health",
+        "GET /pipeline/stages": "/api/v1/pipeline/stages",
+        "GET /pipeline/bottlenecks": "/api/v1/pipeline/bottlenecks",
+        "GET /pipeline/departures?days=30": "/api/v1/pipeline/departures?days=30",
+        "GET /pipeline/tasks (manager, page 1)": "/api/v1/pipeline/tasks?limit=20",
+        "GET /pipeline/tasks?role=visa-admin": "/api/v1/pipeline/tasks?role=visa-admin&limit=20",
+    }
+    print(f"\nreads, one client\n{HEADER}")
+    for name, path in reads.items():
+        await client.get(path, headers=auth)  # fill the cache
+        run = await drive(client, iter([("GET", path, auth)] * n), 1)
+        print(line(f"{name}  cached", run))
+    for name, path in reads.items():
+        requests = iter([("GET", path, auth)] * max(10, n // 4))
+        run = await drive(client, requests, 1, before_each=lambda: cache.clear_workspace(workspace_id))
+        print(line(f"{name}  uncached", run))
+    pages = iter([("GET", f"/api/v1/pipeline/tasks?limit=20&page={page}", auth) for page in range(2, 2 + n)])
+    print(line("GET /pipeline/tasks?page=N  uncached (new N)", await drive(client, pages, 1)))
+    cursor = iter([("GET", f"/api/v1/pipeline/tasks?limit=20&cursor={deep}", auth)] * n)
+    print(line(f"GET /pipeline/tasks?cursor= ({args.deep_pages}00 deep)", await drive(client, cursor, 1)))
+    one = iter([("GET", f"/api/v1/pipeline/tasks/{task_id}", auth) for task_id, _, _ in tasks[:n]])
+    print(line("GET /pipeline/tasks/{id}  (never cached)", await drive(client, one, 1)))
+    people = iter([("GET", f"/api/v1/jamaah/{jamaah}", auth) for _, _, jamaah in tasks[:n]])
+    print(line("GET /jamaah/{id}  (never cached)", await drive(client, people, 1)))
+    log = iter([("GET", "/api/v1/activity?limit=50", auth)] * n)
+    print(line("GET /activity  (never cached)", await drive(client, log, 1)))
+
+
+async def completions(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    tasks: list[tuple[int, int, int]],
+    args: argparse.Namespace,
+) -> None:
+    print(f"\nPOST /pipeline/tasks/{{id}}/complete by concurrent clients\n{HEADER}")
+    left = iter(tasks)
+    for clients, count in zip(args.clients, args.complete_requests, strict=True):
+        batch = [next(left) for _ in range(count)]
+        requests = iter(
+            [
+                ("POST", f"/api/v1/pipeline/tasks/{task_id}/complete", {**auth, "If-Match": f'"v{version}"'})
+                for task_id, version, _ in batch
+            ]
         )
-        print(line("GET /pipeline/tasks?page=N  uncached (new N)", await drive(client, pages, 1)))
-        cursor = iter([("GET", f"/api/v1/pipeline/tasks?limit=20&cursor={deep}", auth)] * n)
-        print(line(f"GET /pipeline/tasks?cursor= ({args.deep_pages}00 deep)", await drive(client, cursor, 1)))
-        one = iter([("GET", f"/api/v1/pipeline/tasks/{task_id}", auth) for task_id, _, _ in tasks[:n]])
-        print(line("GET /pipeline/tasks/{id}  (never cached)", await drive(client, one, 1)))
-        people = iter([("GET", f"/api/v1/jamaah/{jamaah}", auth) for _, _, jamaah in tasks[:n]])
-        print(line("GET /jamaah/{id}  (never cached)", await drive(client, people, 1)))
-        log = iter([("GET", "/api/v1/activity?limit=50", auth)] * n)
-        print(line("GET /activity  (never cached)", await drive(client, log, 1)))
-
-        print(f"\nGET /pipeline/health (cached) by concurrent clients\n{HEADER}")
-        for clients in args.clients:
-            requests = iter([("GET", "/api/v1/pipeline/health", auth)] * args.health_requests * clients)
-            print(line(f"{clients} clients", await drive(client, requests, clients)))
-
-        print(f"\nPOST /pipeline/tasks/{{id}}/complete by concurrent clients\n{HEADER}")
-        left = iter(tasks[n:])
-        for clients, count in zip(args.clients, args.complete_requests, strict=True):
-            batch = [next(left) for _ in range(count)]
-            requests = iter(
-                [
-                    (
-                        "POST",
-                        f"/api/v1/pipeline/tasks/{task_id}/complete",
-                        {**auth, "If-Match": f'"v{version}"'},
-                    )
-                    for task_id, version, _ in batch
-                ]
-            )
-            run = await drive(client, requests, clients)
-            print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
+        run = await drive(client, requests, clients)
+        print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
 
 
 def main() -> int:
@@ -239,6 +274,13 @@ def main() -> int:
     parser.add_argument(
         "--complete-requests", type=int, nargs="+", default=[100, 300, 500], help="completions per level"
     )
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["reads", "health", "complete"],
+        default=["reads", "health", "complete"],
+        help="what to measure (default: all)",
+    )
     parser.add_argument("--deep-pages", type=int, default=200, help="pages of 100 walked for the deep cursor")
     args = parser.parse_args()
     if len(args.complete_requests) != len(args.clients):
@@ -247,6 +289,8 @@ def main() -> int:
     workspace_id, token = prepare(args.dataset)
     log = Path(tempfile.mkdtemp(prefix="api-bench-app-")) / "app.log"
     process, base = start_app(log)
+    global SERVER_PID
+    SERVER_PID = process.pid
     print(f"app on {base} (log {log}); {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}")
     try:
         asyncio.run(measure(base, workspace_id, token, args))

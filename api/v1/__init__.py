@@ -17,7 +17,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
-from api.v1.auth import Limits, limits
+from api.v1.auth import Limits
 from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
 from api.v1.rate_headers import RateHeaders
@@ -58,7 +58,8 @@ def create_api(limit: Limits | None = None) -> FastAPI:
             429: {"model": Problem, "description": "rate limit: see Retry-After"},
         },
     )
-    api.dependency_overrides[limits] = (lambda: limit) if limit is not None else configured_limits
+
+    api.state.limits_of = (lambda: limit) if limit is not None else configured_limits  # auth.limits
     for module in (pipeline, tasks, jamaah, activity, tokens):
         api.include_router(module.router, prefix="/v1")
     problems.install(api)

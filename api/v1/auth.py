@@ -28,6 +28,7 @@ from api.auth import same_origin
 from api.v1.problems import ProblemError
 from api.v1.rate_headers import Standing, note_standing
 from pipeline_core.app import api_access, sessions
+from pipeline_core.app.api_access import RateCount
 from pipeline_core.app.viewer import Viewer
 
 __all__ = ["Caller", "CallerDep", "Limits", "NowDep", "caller", "clock", "limits"]
@@ -45,12 +46,17 @@ class Limits:
     max_body_bytes: int = 16 * 1024
 
 
-def limits() -> Limits:
-    """Replaced by `create_api` with the configured limits (a dependency, so tests may too)."""
-    return Limits()
+async def limits(request: Request) -> Limits:
+    """The limits `create_api` was given, else the configured ones (read at the first request).
+    From the app's state, not `dependency_overrides`: FastAPI analyses an overridden dependency's
+    signature again on every request (~10 `inspect.signature` calls). `async`, like `clock`: a
+    plain function dependency runs in a worker thread, a hop (and a wait for the GIL under load)
+    that a function doing no I/O does not need."""
+    found: Limits = request.app.state.limits_of()
+    return found
 
 
-def clock() -> datetime | None:
+async def clock() -> datetime | None:
     """The instant requests are answered at: None = the real clock (`domain.clock.instant`).
     Tests replace this dependency with a fixed instant (docs/decisions.md, "Time in tests")."""
     return None
@@ -76,12 +82,17 @@ def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
     return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})
 
 
-def _count(request: Request, who: str, allowed: int, stamp_of: int | None = None) -> int | None:
-    """Count the request against one limit (429 when over it); the access stamp of `stamp_of`."""
-    counted = api_access.count_request(who, WINDOW_SECONDS, stamp_of=stamp_of)
-    if counted is None:  # Redis unreachable: let through, and say nothing we do not know
-        return None
-    note_standing(request, Standing(limit=allowed, used=counted.count, reset=counted.retry_after))
+def _count(request: Request, counters: list[tuple[str, int]], stamp_of: int | None) -> list[RateCount]:
+    """Count the request against each (who, allowed) in one round trip, noting the tightest
+    standing for the answer's headers; also reads the access stamp of the user `stamp_of`.
+    Nothing (let through) when Redis is unreachable."""
+    counted = api_access.count_requests([who for who, _ in counters], WINDOW_SECONDS, stamp_of=stamp_of)
+    for (_, allowed), count in zip(counters, counted or [], strict=False):
+        note_standing(request, Standing(limit=allowed, used=count.count, reset=count.retry_after))
+    return counted or []
+
+
+def _within(counted: RateCount, allowed: int) -> None:
     if counted.count > allowed:
         raise ProblemError(
             429,
@@ -89,7 +100,6 @@ def _count(request: Request, who: str, allowed: int, stamp_of: int | None = None
             f"More than {allowed} requests a minute; wait {counted.retry_after} s.",
             headers={"Retry-After": str(counted.retry_after)},
         )
-    return counted.stamp
 
 
 def _bearer_token(header: str | None) -> str | None:
@@ -139,19 +149,30 @@ def caller(
     address = request.client.host if request.client else "unknown"
     header = request.headers.get("authorization")
     token = _bearer_token(header)
-    # The address is counted before anything else; the same round trip reads the access stamp of
-    # the token's user when this process remembers the token (api_access.token_holder).
-    stamp = _count(request, f"ip:{address}", limit.per_address, api_access.remembered_user(token))
+    # One round trip counts the address (before anything else: guessing tokens is throttled) and,
+    # when this process remembers the token, its counter and its user's access stamp
+    # (api_access.token_holder trusts the remembered token only under that same stamp).
+    hint = api_access.remembered(token)
+    counters = [(f"ip:{address}", limit.per_address)]
+    if hint is not None:
+        counters.append((f"token:{hint.token_id}", limit.per_caller))
+    counted = _count(request, counters, hint.user.user_id if hint else None)
+    if counted:
+        _within(counted[0], limit.per_address)
     cookie = request.cookies.get(sessions.SESSION_COOKIE)
     if header:
-        found = _from_token(token, now, stamp)
+        found = _from_token(token, now, counted[0].stamp if counted else None)
     elif cookie:
         found = _from_cookie(request, cookie, now)
     else:
         raise _unauthorized("Sign in, or send `Authorization: Bearer <token>` with a personal API token.")
-    _count(
-        request, f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}", limit.per_caller
-    )
+    if hint is not None and found.token_id == hint.token_id:
+        mine = counted[1:]  # counted above already
+    else:
+        who = f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}"
+        mine = _count(request, [(who, limit.per_caller)], None)
+    if mine:
+        _within(mine[0], limit.per_caller)
     return found
 
 

@@ -42,6 +42,7 @@ from pipeline_core.store.http_guards import (
     RateCount,
     claim_idempotency_key,
     count_request,
+    count_requests,
     forget_idempotency_key,
     store_idempotent_answer,
 )
@@ -57,10 +58,11 @@ __all__ = [
     "TokenHolder",
     "claim_idempotency_key",
     "count_request",
+    "count_requests",
     "create_token",
     "forget_idempotency_key",
     "looks_like_token",
-    "remembered_user",
+    "remembered",
     "revoke_token",
     "store_idempotent_answer",
     "token_holder",
@@ -99,15 +101,16 @@ _TOKENS_MAX = 10_000
 _remembered: dict[str, tuple[float, TokenHolder, int]] = {}  # sha256 → (until, holder, stamp)
 
 
-def remembered_user(token: str | None) -> int | None:
-    """The user a token was last found to act for in this process (no I/O; not proof of
-    anything): whose access stamp the request should read before `token_holder`."""
+def remembered(token: str | None) -> TokenHolder | None:
+    """Who a token was last found to act for in this process (no I/O; not proof of anything):
+    whose access stamp the request should read, and which counter to count, before
+    `token_holder`."""
     if not looks_like_token(token):
         return None
     assert token is not None
     with _lock:
         kept = _remembered.get(hash_token(token))
-    return kept[1].user.user_id if kept is not None else None
+    return kept[1] if kept is not None else None
 
 
 def token_holder(
@@ -115,7 +118,7 @@ def token_holder(
 ) -> TokenHolder | None:
     """Who a bearer token acts for, or None (unknown, expired, revoked, user deactivated).
 
-    `stamp`: the access stamp of `remembered_user(token)`, read before this call; a token
+    `stamp`: the access stamp of `remembered(token)`'s user, read before this call; a token
     remembered under the same stamp (and not yet expired) is answered without the database."""
     if not looks_like_token(token):
         return None
