@@ -10,9 +10,12 @@ accounts unless it is there already, and makes a personal API token for its mana
 with the rate limits raised out of the way (PIPELINE_API_*_PER_MINUTE=1000000): this measures the
 work of a request, and the limits are counted as usual (two Redis round trips per request).
 
-The generator is httpx on asyncio in this process (keep-alive connections, one per client), not
-locust: a few hundred lines less, the same numbers, and the CPU it takes is visible (it shares the
-machine's cores with the server, so the requests/s here are a floor). Each figure is:
+The generator is a minimal HTTP/1.1 client on asyncio streams in this process (one keep-alive
+connection per client; it writes a request and reads the status line, headers and body), not
+locust nor httpx: it shares the machine's two cores with the server, and both of those spend
+several milliseconds of CPU per request at 50 clients (httpx measured 7.5 ms, more than the app's
+own 3 ms), so they would measure themselves. The CPU each side spent per request is printed next
+to every figure ("srv cpu": the app process, "gen cpu": this one). Each figure is:
 - **cached** reads: the same URL again and again, one client, after a first request filled the
   Redis cache (the cache key also turns with the minute, so a few samples may be misses);
 - **uncached** reads: the workspace's cache cleared before each request (outside the timing), or,
@@ -90,30 +93,70 @@ class Run:
         return self.count / self.seconds if self.seconds else float("nan")
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection: a request at a time, the answer read to its end."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str]) -> int:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Content-Length: 0"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        head = await reader.readuntil(b"\r\n\r\n")
+        status, length, chunked = int(head[9:12]), 0, False
+        for header in head.split(b"\r\n")[1:]:
+            name, _, value = header.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+            elif name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if chunked:
+            while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                await reader.readexactly(size + 2)
+            await reader.readuntil(b"\r\n")
+        elif length:
+            await reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def drive(
-    client: httpx.AsyncClient,
+    base: str,
     requests: Iterator[Request],
     clients: int,
     before_each: Callable[[], object] | None = None,
 ) -> Run:
-    """`clients` workers take the next request until none is left; each is timed on its own."""
+    """`clients` workers, each on its own connection, take the next request until none is left;
+    each request is timed on its own."""
     run = Run()
+    host, port = base.removeprefix("http://").split(":")
 
     async def worker() -> None:
+        connection = Connection(host, int(port))
         for method, path, headers in requests:
             if before_each is not None:
                 before_each()
             started = time.perf_counter()
             status: int | str
             try:
-                answer = await client.request(method, path, headers=headers)
-                status = answer.status_code
-            except httpx.HTTPError as error:
+                status = await asyncio.wait_for(connection.request(method, path, headers), 60)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
                 status = type(error).__name__
+                connection.close()
             run.latencies_ms.append((time.perf_counter() - started) * 1000)
             run.statuses[status] = run.statuses.get(status, 0) + 1
             if not (isinstance(status, int) and 200 <= status < 300):
                 run.errors += 1
+        connection.close()
 
     started, client_cpu = time.perf_counter(), time.process_time()
     server_cpu = cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
@@ -194,18 +237,19 @@ async def measure(base: str, workspace_id: int, token: str, args: argparse.Names
         print(f"{len(tasks)} open tasks listed by cursor for the reads and completions")
         if "reads" in args.parts:
             deep = await deep_cursor(client, auth, args.deep_pages)
-            await reads_one_client(client, auth, workspace_id, tasks, deep, args)
+            await reads_one_client(base, client, auth, workspace_id, tasks, deep, args)
         if "health" in args.parts:
             print(f"\nGET /pipeline/health (cached) by concurrent clients\n{HEADER}")
             for clients in args.clients:
                 requests = iter([("GET", "/api/v1/pipeline/health", auth)] * args.health_requests * clients)
-                run = await drive(client, requests, clients)
+                run = await drive(base, requests, clients)
                 print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
         if "complete" in args.parts:
-            await completions(client, auth, tasks[n:], args)
+            await completions(base, auth, tasks[n:], args)
 
 
 async def reads_one_client(
+    base: str,
     client: httpx.AsyncClient,
     auth: dict[str, str],
     workspace_id: int,
@@ -225,26 +269,26 @@ async def reads_one_client(
     print(f"\nreads, one client\n{HEADER}")
     for name, path in reads.items():
         await client.get(path, headers=auth)  # fill the cache
-        run = await drive(client, iter([("GET", path, auth)] * n), 1)
+        run = await drive(base, iter([("GET", path, auth)] * n), 1)
         print(line(f"{name}  cached", run))
     for name, path in reads.items():
         requests = iter([("GET", path, auth)] * max(10, n // 4))
-        run = await drive(client, requests, 1, before_each=lambda: cache.clear_workspace(workspace_id))
+        run = await drive(base, requests, 1, before_each=lambda: cache.clear_workspace(workspace_id))
         print(line(f"{name}  uncached", run))
     pages = iter([("GET", f"/api/v1/pipeline/tasks?limit=20&page={page}", auth) for page in range(2, 2 + n)])
-    print(line("GET /pipeline/tasks?page=N  uncached (new N)", await drive(client, pages, 1)))
+    print(line("GET /pipeline/tasks?page=N  uncached (new N)", await drive(base, pages, 1)))
     cursor = iter([("GET", f"/api/v1/pipeline/tasks?limit=20&cursor={deep}", auth)] * n)
-    print(line(f"GET /pipeline/tasks?cursor= ({args.deep_pages}00 deep)", await drive(client, cursor, 1)))
+    print(line(f"GET /pipeline/tasks?cursor= ({args.deep_pages}00 deep)", await drive(base, cursor, 1)))
     one = iter([("GET", f"/api/v1/pipeline/tasks/{task_id}", auth) for task_id, _, _ in tasks[:n]])
-    print(line("GET /pipeline/tasks/{id}  (never cached)", await drive(client, one, 1)))
+    print(line("GET /pipeline/tasks/{id}  (never cached)", await drive(base, one, 1)))
     people = iter([("GET", f"/api/v1/jamaah/{jamaah}", auth) for _, _, jamaah in tasks[:n]])
-    print(line("GET /jamaah/{id}  (never cached)", await drive(client, people, 1)))
+    print(line("GET /jamaah/{id}  (never cached)", await drive(base, people, 1)))
     log = iter([("GET", "/api/v1/activity?limit=50", auth)] * n)
-    print(line("GET /activity  (never cached)", await drive(client, log, 1)))
+    print(line("GET /activity  (never cached)", await drive(base, log, 1)))
 
 
 async def completions(
-    client: httpx.AsyncClient,
+    base: str,
     auth: dict[str, str],
     tasks: list[tuple[int, int, int]],
     args: argparse.Namespace,
@@ -259,7 +303,7 @@ async def completions(
                 for task_id, version, _ in batch
             ]
         )
-        run = await drive(client, requests, clients)
+        run = await drive(base, requests, clients)
         print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
 
 

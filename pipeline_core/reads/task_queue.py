@@ -210,7 +210,15 @@ def task_queue(
         total = counts.blocked + counts.urgent + counts.today + counts.upcoming
     offset = (page - 1) * limit
     if after is not None:
-        scope += " AND (t.priority_rank, t.due_at, t.id) > (:after_rank, :after_due, :after_id)"
+        # With a role, the row starts at the role so that it is `ix_tasks_queue`'s columns after
+        # the workspace: PostgreSQL otherwise walks the all-roles index filtering by role.
+        keyset = "(t.priority_rank, t.due_at, t.id) > (:after_rank, :after_due, :after_id)"
+        if wanted_role is not None:
+            keyset = (
+                "(t.assigned_role, t.priority_rank, t.due_at, t.id)"
+                " > (:role, :after_rank, :after_due, :after_id)"
+            )
+        scope += f" AND {keyset}"
         params.update(after_rank=after.priority_rank, after_due=after.due_at, after_id=after.id)
         offset = 0
     rows = session.execute(
