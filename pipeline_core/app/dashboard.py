@@ -139,10 +139,17 @@ def task_queue_page(
     after: task_queue.QueueKey | None = None,
 ) -> task_queue.TaskPage:
     """A page of the queue: by number (cached per role, column and page), or the page after a
-    task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches)."""
+    task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches;
+    its column counts are the cached first page's, so a deep page reads only its own rows)."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
     wanted_status = task_queue.open_status(status)
+
+    searching = bool(search and search.strip())
+    counts = None
+    if after is not None and not searching:
+        first = task_queue_page(viewer, at, role=role, column=column, status=wanted_status, limit=limit)
+        counts = first.counts
 
     def compute() -> task_queue.TaskPage:
         with db.read_session() as session:
@@ -157,9 +164,10 @@ def task_queue_page(
                 page=page,
                 limit=limit,
                 after=after,
+                counts=counts,
             )
 
-    if (search and search.strip()) or after is not None:
+    if searching or after is not None:
         return compute()
     role_scope = str(Role(role).value) if role else "all"
     column_key = str(KanbanColumn(column).value) if column else "any"

@@ -160,10 +160,12 @@ def task_queue(
     page: int = 1,
     limit: int = 20,
     after: QueueKey | None = None,
+    counts: ColumnCounts | None = None,
 ) -> TaskPage:
     """One page of open tasks (of a role, a column, a status, a search) plus the four column counts
     (of the same role, status and search). `after`: the tasks following that place in queue order
-    (keyset paging; `page` is then not used)."""
+    (keyset paging; `page` is then not used). `counts`: the column counts of this same filter,
+    known already (a cached first page): not counted again."""
     page, limit = check_paging(page, limit)
     wanted_role, wanted_column, wanted_status = parse_role(role), _column(column), open_status(status)
     today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
@@ -187,21 +189,8 @@ def task_queue(
         params.update(search_params)
     scope = " AND ".join(where)
 
-    counts_row = (
-        session.execute(
-            text(
-                "SELECT "
-                + ", ".join(
-                    f"count(*) FILTER (WHERE {sql}) AS {col.value}" for col, sql in COLUMN_SQL.items()
-                )
-                + f" FROM pipeline_tasks t WHERE {scope}"
-            ),
-            params,
-        )
-        .mappings()
-        .one()
-    )
-    counts = ColumnCounts(**counts_row)
+    if counts is None:
+        counts = _counts(session, scope, params)
 
     if wanted_column is not None:
         scope += f" AND {COLUMN_SQL[wanted_column]}"
@@ -250,6 +239,25 @@ def task_queue(
         counts=counts,
         next_key=queue_key(items[-1]) if more else None,
     )
+
+
+def _counts(session: Session, scope: str, params: dict[str, Any]) -> ColumnCounts:
+    """The four column counts of the open tasks in `scope` (index-only, over the queue indexes)."""
+    counts_row = (
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE {sql}) AS {col.value}" for col, sql in COLUMN_SQL.items()
+                )
+                + f" FROM pipeline_tasks t WHERE {scope}"
+            ),
+            params,
+        )
+        .mappings()
+        .one()
+    )
+    return ColumnCounts(**counts_row)
 
 
 def _card(row: Any, now: datetime, tz: str) -> TaskCard:
