@@ -139,15 +139,17 @@ def task_queue_page(
     after: task_queue.QueueKey | None = None,
 ) -> task_queue.TaskPage:
     """A page of the queue: by number (cached per role, column and page), or the page after a
-    task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches;
-    its column counts are the cached first page's, so a deep page reads only its own rows)."""
+    task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches).
+    Any page but the first takes its column counts from the cached first page of the same filter
+    (moved by every change, like the pages): it reads only its own rows, not ~75,000 index
+    entries at scale-100k."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
     wanted_status = task_queue.open_status(status)
 
     searching = bool(search and search.strip())
     counts = None
-    if after is not None and not searching:
+    if (after is not None or page > 1) and not searching:
         first = task_queue_page(viewer, at, role=role, column=column, status=wanted_status, limit=limit)
         counts = first.counts
 
