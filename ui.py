@@ -10,6 +10,7 @@ AppTest loads this file (app.py is the ASGI wrapper around it).
 
 import streamlit as st
 
+from pipeline_core.app.metrics import script_run
 from ui_kit import registry
 from ui_kit.outage import shown_as_outage
 from ui_kit.session import start_run
@@ -28,8 +29,13 @@ with shown_as_outage():
             account_panel(viewer)
 
     if viewer is None:
-        st.navigation([registry.SIGN_IN.page()], position="hidden").run()
+        with script_run("sign_in"):
+            st.navigation([registry.SIGN_IN.page()], position="hidden").run()
         st.stop()
 
     offered = [page for page in registry.SIGNED_IN if page.needs is None or viewer.may(page.needs)]
-    st.navigation([page.page() for page in offered]).run()
+    current = st.navigation([page.page() for page in offered])
+    home = next(page.url_path for page in offered if page.default)
+    who = {"user_id": viewer.actor.user_id, "workspace": viewer.workspace.slug}
+    with script_run(current.url_path or home, **who):  # run time, errors, access line per page
+        current.run()

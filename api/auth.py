@@ -6,16 +6,20 @@ On success the route sets the session cookie and answers 303 to `/`; the Streaml
 reads the cookie from `st.context.cookies` and resolves it with `auth.resolve_session`.
 
 - Cookie `umrah_session`: an opaque token of a server-side session (PostgreSQL), HttpOnly (no script
-  reads it), SameSite=Lax, Path=/, Secure when the request came over HTTPS (scheme https, or
-  `X-Forwarded-Proto: https` from the proxy). No Max-Age: it ends with the browser; the server
-  ends it after the idle timeout whatever the browser keeps.
+  reads it), SameSite=Lax, Path=/, Secure when the request came over HTTPS (scheme https; behind a
+  proxy, its `X-Forwarded-Proto: https`, which uvicorn honours only from PIPELINE_TRUSTED_PROXIES).
+  No Max-Age: it ends with the browser; the server ends it after the idle timeout whatever the
+  browser keeps.
 - Failure answers 303 to `/?login_error=1`, whatever the cause (the page shows one message);
   a database outage answers `/?login_error=unavailable`, which reveals nothing about accounts.
   The form's `lang` field (`id` or `en`) is carried over to the redirect, so the page keeps its
   language.
 - Cross-site request forgery: a POST is accepted only when its `Origin` (or, without one, its
-  `Referer`) names this host (`Host`, or `X-Forwarded-Host` set by a proxy); otherwise 403. A
-  cross-site form cannot forge either header; a POST with neither is refused too.
+  `Referer`) names this host (`Host`: a proxy passes it on unchanged); otherwise 403. A cross-site
+  form cannot forge either header; a POST with neither is refused too. `X-Forwarded-Host` is not
+  read: any client can send it.
+- Sign-in attempts are throttled by the client's address (pipeline_core/commands/sign_in_throttle.py):
+  the address uvicorn reports, which is `X-Forwarded-For` only from a trusted proxy.
 - Every answer carries `Cache-Control: no-store`.
 """
 
@@ -55,8 +59,8 @@ def _redirect(location: str) -> RedirectResponse:
 
 
 def is_https(request: Request) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return request.url.scheme == "https" or forwarded == "https"
+    """Served over HTTPS: the scheme uvicorn reports (a trusted proxy's X-Forwarded-Proto included)."""
+    return request.url.scheme == "https"
 
 
 def _authority(hostname: str | None, port: int | None) -> str | None:
@@ -88,21 +92,20 @@ def same_origin(request: Request) -> bool:
         claimed = _authority(parsed.hostname, parsed.port) if parsed.scheme in ("http", "https") else None
     except ValueError:
         return False
-    ours = {
-        _header_authority(request.headers.get("host")),
-        _header_authority(request.headers.get("x-forwarded-host")),
-    }
-    return claimed is not None and claimed in ours
+    return claimed is not None and claimed == _header_authority(request.headers.get("host"))
 
 
 def _forbidden() -> JSONResponse:
     return _problem(403, "Forbidden", "Cross-site request refused: post the form from this site.")
 
 
-def _client(request: Request) -> str:
-    address = request.client.host if request.client else "?"
-    agent = request.headers.get("user-agent", "")[:150]
-    return f"{address} {agent}".strip()
+def client_address(request: Request) -> str | None:
+    """The client's address as uvicorn reports it (a trusted proxy's X-Forwarded-For included)."""
+    return request.client.host if request.client else None
+
+
+def _browser(request: Request) -> str | None:
+    return request.headers.get("user-agent", "")[:150] or None
 
 
 def _home(form: Any = None, **params: str) -> str:
@@ -129,7 +132,12 @@ async def login(request: Request) -> Response:
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD or not isinstance(workspace, str | None):
         return _redirect(_home(form, login_error="1"))
     attempt = functools.partial(
-        auth.sign_in, username=username, password=password, workspace_slug=workspace, client=_client(request)
+        auth.sign_in,
+        username=username,
+        password=password,
+        workspace_slug=workspace,
+        client=_browser(request),
+        address=client_address(request),
     )
     try:
         signed_in = await anyio.to_thread.run_sync(attempt)

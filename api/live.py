@@ -45,6 +45,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
@@ -55,7 +56,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from pipeline_core.app import live
+from pipeline_core.app import live, metrics
 from pipeline_core.app import sessions as auth
 from pipeline_core.app.runtime import get_settings
 from pipeline_core.app.sessions import SESSION_COOKIE, CurrentUser
@@ -213,6 +214,7 @@ class LiveHub:
         except (ValueError, KeyError, TypeError):
             log.warning("live: ignored a malformed event on the channel")
             return
+        _observe_lag(event)
         for listener in list(group):
             if listener.may_see(event):
                 listener.offer(delivery)
@@ -368,6 +370,9 @@ def _status(online: bool) -> str:
 
 async def _stream(hub: LiveHub, user: CurrentUser, after: int | None, token: str = "") -> AsyncIterator[str]:
     listener = hub.attach(user, token)  # first: whatever is published from now on is queued
+    metrics.LIVE_CONNECTS.inc()
+    metrics.LIVE_OPEN.inc()
+    reason = "client"  # the browser went away, unless the server ends it below
     try:
         ws = user.workspace_id
         yield f"retry: {RETRY_MS}\n\n"
@@ -387,6 +392,7 @@ async def _stream(hub: LiveHub, user: CurrentUser, after: int | None, token: str
                 yield ": keepalive\n\n"
                 continue
             if item is Signal.CLOSE:
+                reason = "closed"  # signed out, access changed, or the server stopping
                 return
             if item is Signal.OFFLINE:
                 yield _frame("status", json.dumps({"status": "offline"}))
@@ -402,8 +408,19 @@ async def _stream(hub: LiveHub, user: CurrentUser, after: int | None, token: str
             elif isinstance(item, Delivery) and (last is None or item.sequence > last):
                 last = item.sequence
                 yield _frame("change", item.raw, last)
+                metrics.LIVE_DELIVERED.inc()
+        reason = "age"
     finally:
         hub.detach(listener)
+        metrics.live_disconnected(reason)
+
+
+def _observe_lag(event: dict[str, Any]) -> None:
+    """The time from the change to its arrival here, when the change happened on the wall clock."""
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        lag = time.time() - datetime.fromisoformat(event["occurred_at"]).timestamp()
+        if 0 <= lag < 3600:
+            metrics.LIVE_LAG.observe(lag)
 
 
 async def _sequence(workspace_id: int) -> int | None:

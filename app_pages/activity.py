@@ -8,10 +8,12 @@ reload or a shared link shows the same entries. Days are the agency's (its time 
 import streamlit as st
 
 from pipeline_core import app as core
+from pipeline_core.app import dashboard
 from pipeline_core.domain import Action, InvalidInput
 from ui_kit.activity import action_label, log_row
-from ui_kit.i18n import num, stage_name, t
+from ui_kit.i18n import num, t
 from ui_kit.session import viewer_who_may
+from ui_kit.stage_labels import stage_label
 from ui_kit.widgets import pager, section, show_flash
 
 SIZES = (20, 50, 100)
@@ -88,7 +90,8 @@ size = size if size in SIZES else 50
 
 
 def stage_names() -> dict[str, str]:
-    return {stage.code: stage_name(stage) for stage in core.stage_stats(viewer)}
+    """Every version's stage codes (a change may name a stage the newest version has removed)."""
+    return {stage.code: stage_label(stage) for stage in dashboard.stage_words(viewer)}
 
 
 with section("log"):

@@ -9,10 +9,11 @@ from pipeline_core import app as core
 from pipeline_core.domain import Action, Severity
 from ui_kit import charts
 from ui_kit.cards import alert_card, jamaah_rows, warn_of_new_critical
-from ui_kit.i18n import num, severity_label, stage_name, t
+from ui_kit.i18n import num, severity_label, t
 from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
+from ui_kit.stage_labels import stage_label
 from ui_kit.widgets import ALL, pager, section, show_flash
 
 STUCK_PAGE_SIZE = 10
@@ -78,7 +79,7 @@ def history() -> None:
         if not days:
             st.info(t("bottlenecks.history.empty"), icon=":material/timeline:")
             return
-        names = {stage.code: stage_name(stage) for stage in core.stage_stats(viewer)}
+        names = {point.code: stage_label(point) for point in days}
         figure = charts.stuck_over_time(days, names, now=datetime.now(UTC), tz=workspace.timezone)
         plotly_figure(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
 

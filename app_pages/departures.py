@@ -6,9 +6,10 @@ import streamlit as st
 
 from pipeline_core import app as core
 from ui_kit.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
-from ui_kit.i18n import day, num, stage_name, t
+from ui_kit.i18n import day, num, t
 from ui_kit.live import listen
 from ui_kit.session import current_viewer
+from ui_kit.stage_labels import stage_label
 from ui_kit.widgets import pager, section, show_flash
 
 WINDOWS = (7, 14, 30)
@@ -64,7 +65,7 @@ def group_card(group: core.DepartureGroup) -> None:
             st.success(t("departures.all_ready"), icon=":material/check_circle:")
             return
         st.markdown(
-            " ".join(f":orange-badge[{stage_name(s)} · {num(s.jamaah)}]" for s in group.not_ready_by_stage)
+            " ".join(f":orange-badge[{stage_label(s)} · {num(s.jamaah)}]" for s in group.not_ready_by_stage)
         )
         if st.toggle(t("departures.show"), key=f"roster-{group.package_id}"):
             roster(group)

@@ -121,6 +121,11 @@ with section("jamaah-detail"):
         ):
             revealed = core.reveal_identity(viewer, detail.id)  # shown for this run only
         profile(detail, revealed)
+        if viewer.may(Action.ENROL_JAMAAH):  # issue 19: the enrolment form edits the data
+            st.page_link(
+                registry.ENROL.page(), label=t("enrol.edit_link"), icon=":material/edit:",
+                query_params={"jamaah": str(detail.id)},
+            )  # fmt: skip
     with right:
         timeline(detail)
     timeline_table(detail.timeline, workspace)

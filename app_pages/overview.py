@@ -7,10 +7,11 @@ from pipeline_core import app as core
 from pipeline_core.domain import Action
 from ui_kit import charts, registry
 from ui_kit.cards import alert_card, departures_table, warn_of_new_critical
-from ui_kit.i18n import dec, num, pct, role_title, stage_name, t
+from ui_kit.i18n import dec, num, pct, role_title, t
 from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
+from ui_kit.stage_labels import stage_label, variants_note
 from ui_kit.widgets import section, show_flash
 
 viewer = current_viewer()
@@ -58,7 +59,7 @@ def stage_cards() -> None:
         with st.grid(5, min_column_width=170, gap="small"):
             for stage in stages:
                 with st.container(border=True, height="stretch"):
-                    st.markdown(f"**{stage_name(stage)}**  \n:gray[{role_title(stage.responsible_role)}]")
+                    st.markdown(f"**{stage_label(stage)}**  \n:gray[{role_title(stage.responsible_role)}]")
                     st.metric(
                         t("chart.jamaah"),
                         num(stage.in_stage),
@@ -67,6 +68,8 @@ def stage_cards() -> None:
                         delta_arrow="off",
                     )
                     st.caption(t("stages.in_progress", n=num(stage.in_progress)))
+                    if note := variants_note(stage):  # jamaah of two versions, each in its words
+                        st.caption(note, help=t("stage.variants.help"))
                     sla = dec(stage.sla_days)
                     if stage.avg_completion_days is None:
                         st.caption(t("stages.avg_none", sla=sla))

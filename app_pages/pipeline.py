@@ -1,13 +1,14 @@
 """Pipeline: the published version as an ordered list; for managers and super-admins a draft to
 edit, check, preview and publish, the history with comparison and roll back, templates,
-JSON export/import, and migrating jamaah to the newest version. Other roles read it.
+JSON export/import, and migrating jamaah to the newest version (ui_kit/pipeline_migration.py).
+Other roles read it.
 """
 
 import streamlit as st
 
 from pipeline_core import app as core
 from pipeline_core.domain import Action
-from pipeline_core.domain.pipeline import check, stage_values
+from pipeline_core.domain.pipeline import check
 from ui_kit.i18n import day, day_time, num, t
 from ui_kit.pipeline_editor import (
     attempt,
@@ -19,6 +20,7 @@ from ui_kit.pipeline_editor import (
     show_problems,
     stage_table,
 )
+from ui_kit.pipeline_migration import migration_tab
 from ui_kit.session import current_viewer
 from ui_kit.widgets import show_flash
 
@@ -66,9 +68,12 @@ with tabs["pipe.tab.history"]:
     )  # fmt: skip
     numbers = [v.version_no for v in versions]
     left, right = st.columns(2)
-    old = left.selectbox(t("pipe.compare.old"), numbers, index=min(1, len(numbers) - 1), key="compare-old")
-    new = right.selectbox(t("pipe.compare.new"), numbers, index=0, key="compare-new")
-    show_comparison(core.compare_versions(viewer, old, new))
+    # keyed by the head: a newly published version resets the comparison to "previous → newest"
+    old = left.selectbox(
+        t("pipe.compare.old"), numbers, index=min(1, len(numbers) - 1), key=f"compare-old-{head.version_no}"
+    )
+    new = right.selectbox(t("pipe.compare.new"), numbers, index=0, key=f"compare-new-{head.version_no}")
+    show_comparison(core.compare_versions(viewer, old, new), key="compare-table")
     if editing and old != head.version_no:
 
         def roll_back() -> str:
@@ -82,15 +87,25 @@ with tabs["pipe.tab.history"]:
 
 if editing:
     with tabs["pipe.tab.draft"]:
+        # two editors: each works on their own draft (the newest of theirs) and sees the others'
         drafts = core.open_pipeline_drafts(viewer)
-        if not drafts:
+        mine = [d for d in drafts if d.author == viewer.actor.name]
+        others = sorted({f"{d.author} (#{d.id})" for d in drafts if d.author != viewer.actor.name})
+        if others:
+            st.info(t("pipe.draft.others", who=", ".join(others)), icon=":material/group:")
+        if not mine:
             draft_starter(viewer)
         else:
-            draft = drafts[0]
+            draft = mine[0]
             st.caption(t("pipe.draft.caption", id=draft.id, who=draft.author, base=draft.base_version_no))
             rows = draft_editor(draft)
             show_problems(check(rows))
-            note = st.text_input(t("pipe.note"), value=draft.note or "", max_chars=500, key="draft-note")
+            note = st.text_input(
+                t("pipe.note"),
+                value=draft.note or "",
+                max_chars=500,
+                key=f"draft-note-{draft.id}-{draft.revision}",
+            )
             save_col, publish_col, discard_col = st.columns(3)
 
             def save() -> str:
@@ -117,29 +132,4 @@ if editing:
                 show_preview(core.preview_pipeline(viewer, rows))
 
     with tabs["pipe.tab.migrate"]:
-        older = [v.version_no for v in versions if not v.is_head and v.open_jamaah]
-        if not older:
-            st.info(t("pipe.migrate.none"), icon=":material/check_circle:")
-        else:
-            source = st.selectbox(t("pipe.migrate.from"), older, key="migrate-from")
-            groups = {g.package_id: g for g in core.migration_groups(viewer, source)}
-            group = st.selectbox(
-                t("pipe.migrate.group"), [None, *groups], key="migrate-group",
-                format_func=lambda g: t("pipe.migrate.all") if g is None
-                else f"{groups[g].name} · {day(groups[g].departure_date)} ({num(groups[g].open_jamaah)})",
-            )  # fmt: skip
-            head_rows = [stage_values(s) for s in core.pipeline_version_stages(viewer, head.version_no)]
-            show_preview(core.preview_pipeline(viewer, head_rows, from_version_no=source, package_id=group))
-
-            def migrate() -> str:
-                done = core.migrate_pipeline(viewer, source, package_id=group)
-                return t("pipe.migrated", n=num(done.moved), v=done.to_version_no)
-
-            st.button(
-                t("pipe.migrate.button", n=head.version_no),
-                key="migrate",
-                type="primary",
-                on_click=attempt,
-                args=("migrate", migrate),
-            )
-            problem("migrate")
+        migration_tab(viewer, versions)

@@ -10,7 +10,15 @@ import streamlit as st
 
 from pipeline_core import app as core
 from pipeline_core.domain import Action
-from ui_kit.accounts import NEW_USER_FIELDS, ROLES, attempt, new_user_form, problem, staff_table
+from ui_kit.accounts import (
+    NEW_USER_FIELDS,
+    ROLES,
+    attempt,
+    new_user_form,
+    problem,
+    sign_in_attempts_table,
+    staff_table,
+)
 from ui_kit.i18n import role_title, t
 from ui_kit.session import viewer_who_may
 from ui_kit.widgets import section, show_flash
@@ -141,3 +149,8 @@ with right:
                 t("users.reset"), key="reset", on_click=reset, args=(person, reset_key), icon=":material/key:"
             )
             problem("reset")
+
+st.subheader(t("users.attempts.title"), anchor=False)
+st.caption(t("users.attempts.note"))
+with section("attempts"):
+    sign_in_attempts_table(core.sign_in_attempts(viewer), workspace)

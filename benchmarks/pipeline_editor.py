@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from sqlalchemy import text
 
 from pipeline_core.commands import pipeline as editor
-from pipeline_core.commands.pipeline_migration import migrate_jamaah
+from pipeline_core.commands.pipeline_migration import MigrationBatch, migrate_jamaah
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import Actor, Role
 from pipeline_core.reads.pipeline import preview
@@ -76,14 +77,22 @@ def run(slug: str) -> None:
         started = time.perf_counter()
         shown = preview(session, workspace, draft.stages, now, from_version_id=head.id)
         print(f"preview of the migration: {time.perf_counter() - started:.2f} s ({shown.jamaah:,} jamaah)")
+    told: list[tuple[MigrationBatch, float]] = []  # what the page's progress bar hears, and when
     with db.read_session() as session:
         started = time.perf_counter()
         result = migrate_jamaah(
-            session=session, workspace=workspace, actor=ACTOR, from_version_no=head.version_no, now=now
-        )
+            session=session, workspace=workspace, actor=ACTOR, from_version_no=head.version_no, now=now,
+            on_batch=lambda batch: told.append((batch, time.perf_counter() - started)),
+        )  # fmt: skip
         seconds = time.perf_counter() - started
     print(f"migration: {result.moved:,} jamaah in {seconds:.1f} s ({result.moved / seconds:,.0f}/s), "
           f"remaining {result.remaining}")  # fmt: skip
+    if told:
+        gaps = [b - a for (_, a), (_, b) in pairwise(told)] or [told[0][1]]
+        print(f"  {len(told)} batches told (first after {told[0][1]:.1f} s, then every "
+              f"{min(gaps):.2f}-{max(gaps):.2f} s); open tasks moved "
+              f"{sum(b.tasks_moved for b, _ in told):,}, created {sum(b.tasks_created for b, _ in told):,}, "
+              f"closed {sum(b.tasks_closed for b, _ in told):,}")  # fmt: skip
     with db.read_session() as session:
         doubles = session.execute(
             text(

@@ -34,9 +34,12 @@ MANAGER = Actor(user_id=None, name="Rina Manajer", role=Role.MANAGER)
 _serial = itertools.count(1)
 
 
-def unique_nik() -> str:
-    """A 16-digit NIK no other builder call has used in this test run."""
-    return f"3174{next(_serial):012d}"
+def unique_nik(born: date = date(1970, 5, 1), gender: Gender | str = Gender.MALE) -> str:
+    """A 16-digit NIK no other builder call has used in this test run, encoding `born` and `gender`
+    as a real one does (DDMMYY, the day + 40 for a woman; region 31 74 xx: Jakarta Barat)."""
+    n = next(_serial)
+    day = born.day + (40 if str(getattr(gender, "value", gender)) in ("P", "F", "female") else 0)
+    return f"3174{n // 10000 % 8 + 1:02d}{day:02d}{born.month:02d}{born.year % 100:02d}{n % 10000:04d}"
 
 
 def make_package(
@@ -99,13 +102,15 @@ def jamaah_fields(**overrides: Any) -> dict[str, Any]:
         "full_name": "Ahmad Hidayat",
         "gender": Gender.MALE,
         "birth_date": date(1970, 5, 1),
-        "nik": unique_nik(),
         "phone": "0812-3456-7890",
         "passport_number": "C1234567",
         "passport_issue_date": date(2024, 2, 1),
         "passport_expiry_date": date(2034, 2, 1),
-    }
-    return fields | overrides
+    } | overrides
+    if "nik" not in fields:
+        born = fields["birth_date"] if isinstance(fields["birth_date"], date) else date(1970, 5, 1)
+        fields["nik"] = unique_nik(born, fields["gender"])
+    return fields
 
 
 def make_jamaah(

@@ -132,7 +132,12 @@ def start_app(log: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
             *("--server.headless", "true"),
         ],
         cwd=ROOT,
-        env={**os.environ, "PIPELINE_SEED_DEMO": os.environ.get("PIPELINE_SEED_DEMO", "false"), **env},
+        env={
+            **os.environ,
+            "PIPELINE_SEED_DEMO": os.environ.get("PIPELINE_SEED_DEMO", "false"),
+            "PIPELINE_BACKUP_DAILY": "false",  # tests/integration/test_backup.py tests it
+            **env,
+        },
         stdout=output,
         stderr=subprocess.STDOUT,
         text=True,

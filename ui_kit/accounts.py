@@ -8,7 +8,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from pipeline_core.app import PASSWORD_MIN, UserAccount
+from pipeline_core.app import PASSWORD_MIN, SignInAttempt, UserAccount
 from pipeline_core.domain import ROLE_ORDER, InvalidInput, PipelineError, Workspace
 from ui_kit.i18n import TEXT, day_time, num, role_title, t
 from ui_kit.widgets import flash
@@ -75,6 +75,48 @@ def staff_table(people: list[UserAccount], workspace: Workspace) -> None:
         },
         key="users-table",
         alt=t("users.alt"),
+    )
+
+
+def sign_in_attempts_table(attempts: list[SignInAttempt], workspace: Workspace) -> None:
+    """Refused sign-ins of the last 7 days, newest first: when, which account, from which address,
+    what happened (and until when a delay runs); a count of attempts per address above it."""
+    if not attempts:
+        st.caption(t("users.attempts.none"))
+        return
+    by_address: dict[str, int] = {}
+    for one in attempts:
+        if one.outcome != "delayed":
+            by_address[one.address] = by_address.get(one.address, 0) + 1
+    busiest = sorted(by_address.items(), key=lambda item: -item[1])[:3]
+    st.caption(
+        t(
+            "users.attempts.summary",
+            n=num(sum(by_address.values())),
+            top=", ".join(f"{address} ({num(count)})" for address, count in busiest),
+        )
+    )
+    st.dataframe(
+        [
+            {
+                "at": day_time(one.occurred_at, workspace.timezone),
+                "account": f"{one.full_name} ({one.account})",
+                "address": one.address,
+                "outcome": t(f"users.attempts.{one.outcome}"),
+                "until": day_time(one.until, workspace.timezone) if one.until else "",
+            }
+            for one in attempts
+        ],
+        hide_index=True,
+        column_config={
+            "at": st.column_config.TextColumn(t("users.attempts.at")),
+            "account": st.column_config.TextColumn(t("users.attempts.account")),
+            "address": st.column_config.TextColumn(t("users.attempts.address")),
+            "outcome": st.column_config.TextColumn(t("users.attempts.outcome")),
+            "until": st.column_config.TextColumn(t("users.attempts.until")),
+        },
+        key="attempts-table",
+        alt=t("users.attempts.title"),
     )
 
 

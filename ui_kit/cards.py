@@ -28,10 +28,10 @@ from ui_kit.i18n import (
     priority_label,
     role_title,
     severity_label,
-    stage_name,
     status_label,
     t,
 )
+from ui_kit.stage_labels import row_stage_label, stage_label, variants_note
 
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
 
@@ -64,7 +64,7 @@ def warn_of_new_critical(alerts: list[Bottleneck], *, live: bool, managing: bool
         return
     for alert in alerts:
         if alert.code in critical - seen:
-            st.toast(t("alerts.became_critical", stage=stage_name(alert)), icon=":material/priority_high:")
+            st.toast(t("alerts.became_critical", stage=stage_label(alert)), icon=":material/priority_high:")
 
 
 def alert_card(alert: Bottleneck, *, compact: bool = False) -> Any:
@@ -79,7 +79,9 @@ def alert_card(alert: Bottleneck, *, compact: bool = False) -> Any:
                 color=SEVERITY_COLOR[alert.severity],
                 icon=":material/warning:",
             )
-            st.markdown(f"**{stage_name(alert)}**")
+            st.markdown(f"**{stage_label(alert)}**")
+        if note := variants_note(alert):  # stuck jamaah of two versions, each in its words
+            st.caption(note, help=t("stage.variants.help"))
         if compact:
             st.markdown(
                 t(
@@ -169,7 +171,7 @@ def jamaah_rows(
             st.badge(jamaah_status_label(line.status), color=STATUS_COLOR[line.status])
             parts: list[str] = []
             if "stage" in show and line.stage_code:
-                parts.append(str(line.stage_name_en if lang() == "en" else line.stage_name_id))
+                parts.append(row_stage_label(line))
             if "due" in show and line.due_at is not None:
                 parts.append(
                     rules.due_in_words(due_at=line.due_at, now=now, tz=workspace.timezone, lang=lang())
@@ -201,7 +203,7 @@ def jamaah_csv(lines: list[JamaahLine], workspace: Workspace) -> str:
                     phone_display(line.phone),
                     line.package_name,
                     day(line.departure_date),
-                    (line.stage_name_en if lang() == "en" else line.stage_name_id) or "",
+                    row_stage_label(line) if line.stage_code else "",
                     jamaah_status_label(line.status),
                     day_time(line.due_at, workspace.timezone) if line.due_at else "",
                     line.reason or "",
@@ -247,7 +249,7 @@ def timeline_table(stages: list[TimelineStage], workspace: Workspace) -> None:
     st.table(
         [
             {
-                t("timeline.stage"): stage_name(stage),
+                t("timeline.stage"): stage_label(stage),
                 t("timeline.status"): status_label(stage.status) if stage.status else t("timeline.planned"),
                 t("timeline.started"): shown(stage.started_at) or shown(stage.planned_start),
                 t("timeline.due"): shown(stage.due_at) or shown(stage.planned_due),

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 
 from pipeline_core.app import StageBreakdown, StageStats, StuckDay, TimelineStage
 from pipeline_core.domain import rules
-from ui_kit.i18n import day, stage_name, t
+from ui_kit.i18n import day, t
+from ui_kit.stage_labels import stage_label
 
 #: Status colours shared by the charts (red = late, orange = blocked, as on the badges).
 COLORS = {"in_progress": "#2563EB", "pending": "#94A3B8", "blocked": "#F59E0B", "overdue": "#DC2626"}
@@ -33,7 +34,7 @@ def _counts(part: StageBreakdown) -> tuple[int, ...]:
 def pipeline_by_stage(stages: Sequence[StageStats], parts: Sequence[StageBreakdown]) -> go.Figure:
     """Stacked bars per stage (in pipeline order): in progress, pending, blocked, overdue."""
     by_code = {part.code: part for part in parts}
-    names = [stage_name(stage) for stage in stages]
+    names = [stage_label(stage) for stage in stages]
     largest = max((sum(_counts(by_code[s.code])) for s in stages if s.code in by_code), default=0)
     figure = go.Figure()
     for field in STATUS_FIELDS:
@@ -94,7 +95,7 @@ def stuck_over_time(
 def stage_timeline(stages: Sequence[TimelineStage], now: datetime) -> go.Figure:
     """Planned (light) against actual (solid) time of each stage, as horizontal bars."""
     figure = go.Figure()
-    names = [stage_name(stage) for stage in stages]
+    names = [stage_label(stage) for stage in stages]
     for label, color, spans in (
         (
             t("timeline.planned"),

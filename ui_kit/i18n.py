@@ -12,7 +12,11 @@ import streamlit as st
 
 from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
+from ui_kit.i18n_files import FILES_TEXT
+from ui_kit.i18n_intake import INTAKE_TEXT
 from ui_kit.i18n_pipeline import PIPELINE_TEXT
+from ui_kit.i18n_system import SYSTEM_TEXT
+from ui_kit.i18n_versions import VERSION_TEXT
 
 LANGUAGES = {"id": "Indonesia", "en": "English"}
 
@@ -429,6 +433,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "activity.jamaah.enrolled": ("Jamaah terdaftar", "Jamaah registered"),
     "activity.jamaah.registered": ("Jamaah terdaftar", "Jamaah registered"),
     "activity.jamaah.personal_data_revealed": ("Data pribadi dibuka", "Personal data revealed"),
+    "activity.jamaah.updated": ("Data jamaah diubah", "Jamaah data edited"),
+    "activity.group.created": ("Rombongan dibuat", "Group created"),
+    "activity.group.updated": ("Rombongan diubah", "Group edited"),
+    "activity.group.deleted": ("Rombongan dihapus", "Group deleted"),
     "activity.stage.completed": ("Tahap selesai", "Stage completed"),
     "activity.stage.blocked": ("Tahap diblokir", "Stage blocked"),
     "activity.task.completed": ("Tugas selesai", "Task completed"),
@@ -512,7 +520,11 @@ TOKEN_TEXT: dict[str, tuple[str, str]] = {
 
 TEXT.update(ADMIN_TEXT)  # the activity log and user management pages' words
 TEXT.update(PIPELINE_TEXT)  # the Pipeline page's words (issue 17)
+TEXT.update(VERSION_TEXT)  # stages of jamaah on several pipeline versions (issue 17)
 TEXT.update(TOKEN_TEXT)  # the API tokens page's words (issue 16)
+TEXT.update(SYSTEM_TEXT)  # the System page's words (operations issue)
+TEXT.update(INTAKE_TEXT)  # the departure groups and enrolment pages' words (issue 19)
+TEXT.update(FILES_TEXT)  # the Import & export page's words (issue 19)
 
 
 def lang() -> str:

@@ -110,6 +110,28 @@ ADMIN_TEXT: dict[str, tuple[str, str]] = {
     "users.create": ("Buat pengguna", "Create user"),
     "users.created": ("{name} dibuat sebagai {role}.", "{name} created as {role}."),
     "users.manage.title": ("Ubah akun", "Change an account"),
+    "users.attempts.title": ("Percobaan masuk yang ditolak (7 hari)", "Refused sign-ins (7 days)"),
+    "users.attempts.note": (
+        "Setiap kegagalan memperlambat percobaan berikutnya dari alamat yang sama; penundaan berakhir "
+        "sendiri. Pemilik akun yang masuk dari alamatnya sendiri tidak ikut tertahan.",
+        "Each failure slows the next attempts from the same address; a delay ends by itself. The "
+        "account's owner signing in from their own address is not held back.",
+    ),
+    "users.attempts.none": ("Tidak ada percobaan masuk yang ditolak.", "No refused sign-ins."),
+    "users.attempts.summary": (
+        "{n} percobaan ditolak; alamat terbanyak: {top}",
+        "{n} refused attempts; busiest addresses: {top}",
+    ),
+    "users.attempts.at": ("Waktu", "When"),
+    "users.attempts.account": ("Akun", "Account"),
+    "users.attempts.address": ("Alamat", "Address"),
+    "users.attempts.outcome": ("Hasil", "Outcome"),
+    "users.attempts.until": ("Ditunda sampai", "Delayed until"),
+    "users.attempts.wrong-password": ("Kata sandi salah", "Wrong password"),
+    "users.attempts.locked": ("Ditolak: akun sedang ditunda", "Refused: the account is delayed"),
+    "users.attempts.throttled": ("Ditolak: alamat sedang ditunda", "Refused: the address is delayed"),
+    "users.attempts.inactive": ("Ditolak: akun nonaktif", "Refused: account deactivated"),
+    "users.attempts.delayed": ("Penundaan dimulai", "Delay started"),
     "users.pick": ("Pengguna", "User"),
     "users.pick.placeholder": ("Pilih pengguna", "Choose a user"),
     "users.pick.help": (

@@ -21,6 +21,7 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
     "pipe.tab.migrate": ("Migrasi jamaah", "Migrate jamaah"),
     "pipe.col.position": ("#", "#"),
     "pipe.col.code": ("Kode", "Code"),
+    "pipe.col.name": ("Nama tahap", "Stage"),
     "pipe.col.name_id": ("Nama (ID)", "Name (ID)"),
     "pipe.col.name_en": ("Nama (EN)", "Name (EN)"),
     "pipe.col.category": ("Kategori", "Category"),
@@ -39,6 +40,12 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
         "urutan tahap.",
         "Draft #{id} by {who}, from version {base}. Edit the table, then save; the row order is "
         "the stage order.",
+    ),
+    "pipe.draft.others": (
+        "Draf lain yang sedang dikerjakan: {who}. Siapa pun yang menerbitkan lebih dulu, yang lain "
+        "melihat perubahannya sebelum menerbitkan; tidak ada draf yang hilang.",
+        "Other drafts in progress: {who}. Whoever publishes first, the other sees those changes "
+        "before publishing; no draft is lost.",
     ),
     "pipe.save": ("Simpan draf", "Save draft"),
     "pipe.saved": ("Draf disimpan.", "Draft saved."),
@@ -71,6 +78,19 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
         "{who} published version {n} first. Your draft is kept; look at what changed, then publish again.",
     ),
     "pipe.refused": ("Tidak dapat dilakukan", "Could not be done"),
+    "pipe.conflict.changes": (
+        "Yang diubah di versi {n} dibanding versi awal draf Anda:",
+        "What version {n} changed from the version your draft began from:",
+    ),
+    "pipe.import.too_large": ("Berkas lebih dari 200 kB.", "The file is larger than 200 kB."),
+    "pipe.import.not_json": (
+        "Berkas bukan JSON; ekspor sebuah pipeline untuk melihat bentuk yang diharapkan.",
+        "The file is not JSON; export a pipeline to see the expected form.",
+    ),
+    "pipe.import.no_stages": (
+        'Berkas tidak berisi daftar tahap di bawah "stages".',
+        'The file holds no list of stages under "stages".',
+    ),
     "pipe.history.version": ("Versi", "Version"),
     "pipe.history.by": ("Oleh", "By"),
     "pipe.history.when": ("Waktu", "When"),
@@ -100,6 +120,51 @@ PIPELINE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "pipe.migrate.button": ("Migrasikan ke versi {n}", "Migrate to version {n}"),
     "pipe.migrated": ("{n} jamaah dipindahkan ke versi {v}.", "{n} jamaah moved to version {v}."),
+    "pipe.migrate.running": ("Memindahkan {n} jamaah ke versi {v}…", "Moving {n} jamaah to version {v}…"),
+    "pipe.migrate.starting": ("Memulai…", "Starting…"),
+    "pipe.migrate.batch": (
+        "Batch {k}: {done} dari {total} jamaah sudah dipindahkan",
+        "Batch {k}: {done} of {total} jamaah moved",
+    ),
+    "pipe.migrate.done": ("Migrasi selesai", "Migration complete"),
+    "pipe.migrate.stopped": ("Migrasi berhenti", "Migration stopped"),
+    "pipe.migrate.result": (
+        "{n} jamaah dipindahkan dari versi {old} ke versi {v} dalam {batches} batch. Tugas terbuka: "
+        "{moved} dipindahkan ke tahap baru, {created} dibuat, {closed} ditutup.",
+        "{n} jamaah moved from version {old} to version {v} in {batches} batch(es). Open tasks: "
+        "{moved} moved to the new stage, {created} created, {closed} closed.",
+    ),
+    "pipe.migrate.failed": (
+        "{message} {n} jamaah sudah dipindahkan dan tetap di versi baru; jalankan migrasi lagi untuk "
+        "melanjutkan sisanya.",
+        "{message} {n} jamaah were moved already and stay on the new version; run the migration again "
+        "to move the rest.",
+    ),
+    "pipe.migrate.head_moved": (
+        "Versi {n} terbit sementara Anda melihat pemetaan ke versi {old}; belum ada jamaah yang "
+        "dipindahkan. Periksa pemetaan dan pratinjau ke versi {n}, lalu migrasikan.",
+        "Version {n} was published while you looked at the mapping to version {old}; nobody was "
+        "moved. Check the mapping and preview for version {n}, then migrate.",
+    ),
+    "pipe.map.title": ("Pemetaan tahap", "Stage mapping"),
+    "pipe.map.caption": (
+        "Untuk setiap tahap lama yang berisi jamaah: tahap versi {n} tempat mereka melanjutkan. Tahap "
+        "dengan kode yang sama berlanjut dengan waktu mulainya dan tugasnya; tahap lain dimulai "
+        'sekarang dengan tugas baru; "Selesai" menutup pipeline jamaah itu.',
+        "For each old stage holding jamaah: the stage of version {n} they continue in. The same code "
+        "continues with its start time and its task; another stage starts now with a new task; "
+        '"Done" completes those jamaah\'s pipeline.',
+    ),
+    "pipe.map.stage": ("{name} ({code}) · {n} jamaah →", "{name} ({code}) · {n} jamaah →"),
+    "pipe.map.removed": ("tidak ada lagi di versi baru", "no longer in the new version"),
+    "pipe.map.choose": ("Pilih tahap tujuan", "Choose the new stage"),
+    "pipe.map.finish": ("Selesai (tidak ada tahap lagi)", "Done (no stage left)"),
+    "pipe.map.missing": (
+        "Tahap {stages} tidak ada di versi {n}. Pilih ke tahap mana jamaahnya pindah, lalu migrasikan.",
+        "Stage(s) {stages} do not exist in version {n}. Choose where their jamaah go, then migrate.",
+    ),
+    "pipe.preview.moves": ("Perubahan status: {moves}.", "Status changes: {moves}."),
+    "pipe.preview.no_moves": ("Tidak ada jamaah yang berubah status.", "No jamaah changes status."),
 }
 
 #: One sentence per `pipeline.Problem.code`, with the same placeholders as its English message.

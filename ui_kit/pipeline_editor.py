@@ -106,10 +106,12 @@ def show_preview(shown: core.PreviewStage) -> None:
             closed=num(shown.tasks_closed),
         )
     )
+    moves = status_moves(shown.transitions)
+    st.markdown(t("pipe.preview.moves", moves=moves) if moves else t("pipe.preview.no_moves"))
     rows = [
         {
             t("pipe.col.code"): s.code,
-            t("pipe.col.name_id"): stage_name(s) + ("" if s.in_draft else f" {t('pipe.pv.removed')}"),
+            t("pipe.col.name"): stage_name(s) + ("" if s.in_draft else f" {t('pipe.pv.removed')}"),
             t("pipe.pv.now"): s.jamaah_now,
             t("pipe.pv.tasks"): s.open_tasks_now,
             t("pipe.pv.after"): s.jamaah_after,
@@ -120,18 +122,29 @@ def show_preview(shown: core.PreviewStage) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="preview-table")
 
 
-def show_comparison(changes: Sequence[StageChange]) -> None:
+def status_moves(transitions: dict[str, int]) -> str:
+    """ "On track → Overdue: **2**; …" for the jamaah whose status would change, largest first."""
+    changed = [(move.split("→"), n) for move, n in transitions.items() if len(set(move.split("→"))) == 2]
+    return "; ".join(
+        f"{t(f'jamaah_status.{before}')} → {t(f'jamaah_status.{after}')}: **{num(n)}**"
+        for (before, after), n in sorted(changed, key=lambda item: -item[1])
+    )
+
+
+def show_comparison(changes: Sequence[StageChange], *, key: str) -> None:
     rows = [
         {
             t("pipe.col.code"): c.code,
-            t("pipe.col.name_id"): stage_name(c),
+            t("pipe.col.name"): stage_name(c),
             t("pipe.compare.kind"): t(f"pipe.kind.{c.kind}")
             + (f", {t('pipe.kind.moved')}" if c.moved else ""),
-            t("pipe.compare.fields"): "; ".join(f"{k}: {old} → {new}" for k, (old, new) in c.fields.items()),
+            t("pipe.compare.fields"): "; ".join(
+                f"{t(f'pipe.col.{k}')}: {old} → {new}" for k, (old, new) in c.fields.items()
+            ),
         }
         for c in changes
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare-table")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=key)
 
 
 def attempt(action: str, call: Callable[[], str]) -> None:
@@ -148,12 +161,29 @@ def attempt(action: str, call: Callable[[], str]) -> None:
             message = str(error)
         st.session_state[f"pipe-problem-{action}"] = message
     except InvalidInput as error:
-        st.session_state[f"pipe-problem-{action}"] = error.message
+        st.session_state[f"pipe-problem-{action}"] = input_problem(error)
     except PipelineError as error:  # not permitted, gone meanwhile, database unreachable
         st.session_state[f"pipe-problem-{action}"] = str(error)
     else:
         st.session_state.pop("pipe-conflict", None)
         flash(done)
+
+
+#: The import's problems with the file itself (`pipeline.read_document`), by their English words.
+FILE_PROBLEMS = {
+    "larger than": "pipe.import.too_large",
+    "not JSON": "pipe.import.not_json",
+    "no list of stages": "pipe.import.no_stages",
+}
+
+
+def input_problem(error: InvalidInput) -> str:
+    """The refusal in the reader's language where we know it (the imported file's shape)."""
+    if error.field == "file":
+        key = next((k for words, k in FILE_PROBLEMS.items() if words in error.message), None)
+        if key is not None:
+            return t(key)
+    return error.message
 
 
 def problem(action: str) -> None:
@@ -162,7 +192,8 @@ def problem(action: str) -> None:
         st.error(found, title=t("pipe.refused"), icon=":material/error:")
     conflict = st.session_state.get("pipe-conflict") if action == "publish" else None
     if conflict is not None:
-        show_comparison(conflict.changes)
+        st.caption(t("pipe.conflict.changes", n=conflict.head.version_no))
+        show_comparison(conflict.changes, key="conflict-table")
 
 
 def draft_starter(viewer: core.Viewer) -> None:
@@ -185,5 +216,7 @@ def draft_starter(viewer: core.Viewer) -> None:
             return t("pipe.saved")
 
         attempt("import", imported)
+        if "pipe-problem-import" not in st.session_state:
+            st.rerun()  # drawn inline (an upload has no callback): show the new draft and its problems
     problem("start")
     problem("import")

@@ -53,6 +53,13 @@ SIGN_IN = AppPage("app_pages/sign_in.py", "signin.title", ":material/login:", "s
 OVERVIEW = AppPage("app_pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True)
 TASK_QUEUE = AppPage("app_pages/task_queue.py", "nav.queue", ":material/view_kanban:", "task_queue")
 DEPARTURES = AppPage("app_pages/departures.py", "nav.departures", ":material/flight_takeoff:", "departures")
+DEPARTURE_GROUPS = AppPage(
+    "app_pages/departure_groups.py", "nav.groups", ":material/groups:", "departure_groups"
+)
+ENROL = AppPage(
+    "app_pages/enrol.py", "nav.enrol", ":material/person_add:", "enrol", needs=Action.ENROL_JAMAAH
+)
+FILES = AppPage("app_pages/import_export.py", "nav.files", ":material/upload_file:", "import_export")
 BOTTLENECKS = AppPage("app_pages/bottlenecks.py", "nav.bottlenecks", ":material/warning:", "bottlenecks")
 JAMAAH = AppPage("app_pages/jamaah.py", "nav.jamaah", ":material/person_search:", "jamaah")
 ACTIVITY = AppPage(
@@ -64,8 +71,15 @@ USERS = AppPage(
     "app_pages/users.py", "nav.users", ":material/manage_accounts:", "users", needs=Action.MANAGE_USERS
 )
 
+SYSTEM = AppPage(
+    "app_pages/system.py", "nav.system", ":material/monitor_heart:", "system", needs=Action.VIEW_SYSTEM
+)
+
 #: The pages of a signed-in user, in the navigation's order (`needs` decides which they see).
-SIGNED_IN = (OVERVIEW, TASK_QUEUE, DEPARTURES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY, USERS, TOKENS)
+SIGNED_IN = (
+    OVERVIEW, TASK_QUEUE, DEPARTURES, DEPARTURE_GROUPS, ENROL, FILES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY,
+    USERS, TOKENS, SYSTEM,
+)  # fmt: skip
 
 #: Query parameters bound by the router's widgets (language, demo dataset): a link built in the
 #: browser carries them along, as Streamlit's page links do. A link made here never sets them:

@@ -2,9 +2,11 @@
 
     /api/v1/pipeline/…      health, stages, bottlenecks, departures  (pipeline.py)
     /api/v1/pipeline/tasks  the queue, one task, complete/block/unblock/edit  (tasks.py)
+    /api/v1/pipeline/versions|drafts|migrations  the pipeline editor  (pipeline_editor.py)
     /api/v1/jamaah/{id}     one jamaah, masked  (jamaah.py)
     /api/v1/activity        the activity log  (activity.py)
     /api/v1/tokens          personal API tokens  (tokens.py)
+    /api/v1/departure-groups/{id}/imports, …/exports/{file}  files in and out  (intake_files.py)
     /api/v1/openapi.json    OpenAPI 3.1;  /api/docs  Swagger UI, served locally  (docs.py)
 
 Every route validates, calls `pipeline_core.app` (the pages' interface: same permissions, cache
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.v1 import activity, docs, jamaah, pipeline, problems, tasks, tokens
+from api.v1 import activity, docs, intake, intake_files, jamaah, pipeline, problems, tasks, tokens
 from api.v1.auth import Limits
 from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
@@ -58,12 +60,17 @@ def create_api(limit: Limits | None = None) -> FastAPI:
             429: {"model": Problem, "description": "rate limit: see Retry-After"},
         },
     )
-
     api.state.limits_of = (lambda: limit) if limit is not None else configured_limits  # auth.limits
-    for module in (pipeline, tasks, jamaah, activity, tokens):
+    for module in (pipeline, tasks, jamaah, activity, tokens, intake_files):
         api.include_router(module.router, prefix="/v1")
+    for router in (intake.groups_router, intake.jamaah_router, intake_files.template_router):  # issue 19
+        api.include_router(router, prefix="/v1")
     problems.install(api)
+    from api.v1 import pipeline_editor  # issue 17 (imported here: merges apart from other routers' lines)
+
+    api.include_router(pipeline_editor.router, prefix="/v1")
     docs.install(api)
-    api.add_middleware(BodyLimit, max_bytes=(limit or Limits()).max_body_bytes)
+    bounds = limit or Limits()
+    api.add_middleware(BodyLimit, max_bytes=bounds.max_body_bytes, upload_bytes=bounds.max_upload_bytes)
     api.add_middleware(RateHeaders)  # RateLimit-* on every counted answer (rate_headers.py)
     return api

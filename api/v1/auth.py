@@ -44,6 +44,7 @@ class Limits:
     per_caller: int = 1200
     per_address: int = 2400
     max_body_bytes: int = 16 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024 + 64 * 1024  # an import's file (10 MB) + multipart
 
 
 async def limits(request: Request) -> Limits:

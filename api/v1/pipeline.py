@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.v1.answers import send
@@ -37,6 +37,17 @@ class Health(_Out):
     health_score: float
 
 
+class StageVariant(_Out):
+    """A stage code as one pipeline version defines it, and that version's jamaah counted."""
+
+    version_no: int
+    name_id: str
+    name_en: str
+    responsible_role: str
+    sla_hours: int
+    jamaah: int
+
+
 class StageStats(_Out):
     code: str
     name_id: str
@@ -49,6 +60,9 @@ class StageStats(_Out):
     overdue: int
     completed: int
     avg_completion_days: float | None
+    in_head: bool = Field(description="false: only older pipeline versions have this stage")
+    versions: list[int] = Field(description="the versions whose jamaah are counted (and the newest)")
+    variants: list[StageVariant] = Field(description="each version's name, role, SLA and jamaah")
 
 
 class StagePage(_Out):
@@ -70,6 +84,9 @@ class Bottleneck(_Out):
     departure_impact: int
     stuck_7_days_ago: int | None
     trend: int | None
+    in_head: bool
+    versions: list[int]
+    variants: list[StageVariant]
 
 
 class Bottlenecks(_Out):
@@ -81,6 +98,9 @@ class StageCount(_Out):
     name_id: str
     name_en: str
     jamaah: int
+    in_head: bool
+    versions: list[int]
+    variants: list[StageVariant]
 
 
 class DepartureGroup(_Out):

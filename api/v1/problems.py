@@ -3,7 +3,8 @@
 Each answer has `type` (a URN naming the kind of problem, listed in docs/http-api.md), `title`,
 `status`, `detail` and `instance` (the path asked for). Extensions:
 - `errors`: for 422, one entry per bad field (`field`, `in`: body/query/path/header, `message`);
-- `current`: for 412, the task as it is now (its `version` is what to send next time).
+- `current`: for 412, the task as it is now (its `version` is what to send next time); for the
+  pipeline editor, the draft or the head version (`pipeline_editor.py`).
 
 The product's errors map onto statuses in one place (`for_error`): `NotFound` 404,
 `PermissionDenied` 403, `InvalidInput` 422, `Conflict` 409 (412 when a stale If-Match caused it,
@@ -65,7 +66,10 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
-    current: dict[str, Any] | None = Field(default=None, description="412: the task as it is now")
+    current: dict[str, Any] | None = Field(
+        default=None,
+        description="412: the record as it is now (a task, a pipeline draft, or the pipeline's head)",
+    )
 
 
 class ProblemError(Exception):

@@ -15,6 +15,8 @@ transaction with its events published after the commit. Pages and routes import 
     live        change events for the live push
     api_access  the HTTP API's callers: personal API tokens, rate limits, idempotency keys
     runtime     start-up, shutdown, readiness, settings
+    metrics     what /metrics serves and what pages and routes record
+    system      the System page's figures and alerts, the alert notifier
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ from pipeline_core.app.dashboard import (
 from pipeline_core.app.pipeline import (
     Draft,
     GroupLine,
+    MigrationBatch,
     MigrationProgress,
     PreviewStage,
     PublishConflict,
@@ -83,16 +86,29 @@ from pipeline_core.app.pipeline import (
     migrate_pipeline,
     migration_groups,
     open_pipeline_drafts,
+    pipeline_draft,
+    pipeline_migration,
     pipeline_templates,
     pipeline_version_stages,
     pipeline_versions,
     preview_pipeline,
     publish_pipeline_draft,
     roll_back_pipeline,
+    run_pipeline_migration,
     save_pipeline_draft,
     start_pipeline_draft,
+    start_pipeline_migration,
 )
-from pipeline_core.app.user_admin import change_role, create_user, deactivate_user, reset_password, users
+from pipeline_core.app.system import Alert, SystemStatus, system_status
+from pipeline_core.app.user_admin import (
+    SignInAttempt,
+    change_role,
+    create_user,
+    deactivate_user,
+    reset_password,
+    sign_in_attempts,
+    users,
+)
 from pipeline_core.app.viewer import Viewer, system_viewer
 from pipeline_core.commands.accounts import PASSWORD_MIN, UserAccount
 from pipeline_core.commands.privacy import RevealedIdentity
@@ -116,6 +132,7 @@ __all__ = [
     "ActivityKey",
     "ActivityLine",
     "ActivityPage",
+    "Alert",
     "ApiTokenInfo",
     "Bottleneck",
     "ColumnCounts",
@@ -127,6 +144,7 @@ __all__ = [
     "JamaahDetail",
     "JamaahLine",
     "JamaahPage",
+    "MigrationBatch",
     "MigrationProgress",
     "PipelineHealth",
     "PreviewStage",
@@ -134,11 +152,13 @@ __all__ = [
     "PublishedVersion",
     "QueueKey",
     "RevealedIdentity",
+    "SignInAttempt",
     "StaffMember",
     "StageBreakdown",
     "StagePreview",
     "StageStats",
     "StuckDay",
+    "SystemStatus",
     "Task",
     "TaskCard",
     "TaskCompletion",
@@ -171,7 +191,9 @@ __all__ = [
     "migration_groups",
     "not_ready_jamaah",
     "open_pipeline_drafts",
+    "pipeline_draft",
     "pipeline_health",
+    "pipeline_migration",
     "pipeline_templates",
     "pipeline_version_stages",
     "pipeline_versions",
@@ -181,12 +203,16 @@ __all__ = [
     "reveal_identity",
     "revoke_token",
     "roll_back_pipeline",
+    "run_pipeline_migration",
     "save_pipeline_draft",
+    "sign_in_attempts",
     "stage_breakdown",
     "stage_stats",
     "start_pipeline_draft",
+    "start_pipeline_migration",
     "stuck_history",
     "stuck_jamaah",
+    "system_status",
     "system_viewer",
     "task",
     "task_queue_page",

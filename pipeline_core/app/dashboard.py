@@ -14,7 +14,8 @@ from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import KanbanColumn, Role, Severity, View, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
-from pipeline_core.reads import queries, task_queue, workspaces
+from pipeline_core.domain.stage_versions import VersionedStage
+from pipeline_core.reads import queries, stage_versions, task_queue, workspaces
 from pipeline_core.reads.jamaah_detail import JamaahDetail
 from pipeline_core.reads.jamaah_detail import jamaah_detail as read_jamaah_detail
 from pipeline_core.reads.workspaces import WorkspaceChoice
@@ -197,6 +198,15 @@ def jamaah_detail(viewer: Viewer, jamaah_id: int, now: datetime | None = None) -
     ws = viewer.scope(Action.VIEW_JAMAAH_DETAIL)
     with db.read_session() as session:
         return read_jamaah_detail(session, ws, jamaah_id, instant(now))
+
+
+def stage_words(viewer: Viewer) -> list[VersionedStage]:
+    """Every stage code any pipeline version has, in the merged order, under the newest version's
+    words and marked when the newest version does not run it: the names of codes a page shows
+    without counting jamaah (the activity log's stage changes). One small read, not cached."""
+    ws = viewer.scope(Action.VIEW_OVERVIEW)
+    with db.read_session() as session:
+        return list(stage_versions.load_catalog(session, ws).every_code().values())
 
 
 def check_search(search: str | None) -> None:

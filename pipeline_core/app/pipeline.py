@@ -14,7 +14,7 @@ from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import pipeline as editor
 from pipeline_core.commands import pipeline_migration as migration
 from pipeline_core.commands.pipeline import Draft, PublishConflict, PublishedVersion
-from pipeline_core.commands.pipeline_migration import MigrationProgress
+from pipeline_core.commands.pipeline_migration import MigrationBatch, MigrationProgress, OnBatch
 from pipeline_core.domain import pipeline as design
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import Stage
@@ -27,6 +27,7 @@ from pipeline_core.store.workspaces import template_codes
 __all__ = [
     "Draft",
     "GroupLine",
+    "MigrationBatch",
     "MigrationProgress",
     "PreviewStage",
     "PublishConflict",
@@ -40,14 +41,18 @@ __all__ = [
     "migrate_pipeline",
     "migration_groups",
     "open_pipeline_drafts",
+    "pipeline_draft",
+    "pipeline_migration",
     "pipeline_templates",
     "pipeline_version_stages",
     "pipeline_versions",
     "preview_pipeline",
     "publish_pipeline_draft",
     "roll_back_pipeline",
+    "run_pipeline_migration",
     "save_pipeline_draft",
     "start_pipeline_draft",
+    "start_pipeline_migration",
 ]
 
 
@@ -96,6 +101,20 @@ def open_pipeline_drafts(viewer: Viewer) -> list[Draft]:
     with db.read_session() as session:
         ids = pipelines.open_draft_ids(session, workspace.id)
         return [editor.as_draft(pipelines.find_draft(session, workspace.id, i)) for i in ids]
+
+
+def pipeline_draft(viewer: Viewer, draft_id: int) -> Draft:
+    """One draft of the workspace (open or already published); `NotFound` in another workspace."""
+    workspace = viewer.scope(Action.MANAGE_PIPELINE)
+    with db.read_session() as session:
+        return editor.as_draft(pipelines.find_draft(session, workspace.id, draft_id))
+
+
+def pipeline_migration(viewer: Viewer, migration_id: int) -> MigrationProgress:
+    """A migration's progress and result (`pipeline_migrations`); `NotFound` in another workspace."""
+    workspace = viewer.scope(Action.VIEW_OVERVIEW)
+    with db.read_session() as session:
+        return migration.progress(session, workspace, migration_id)
 
 
 def preview_pipeline(
@@ -220,9 +239,11 @@ def migrate_pipeline(
     *,
     package_id: int | None = None,
     mapping: Mapping[str, str | None] | None = None,
+    on_batch: OnBatch | None = None,
     now: datetime | None = None,
 ) -> MigrationProgress:
-    """Move the open jamaah of `from_version_no` (one group, or all) to the newest version.
+    """Move the open jamaah of `from_version_no` (one group, or all) to the newest version;
+    `on_batch` hears of each committed batch (a page's progress bar).
 
     The command commits once per batch itself, so its session is a plain one (no outer `begin`)."""
     with db.read_session() as session:
@@ -233,5 +254,43 @@ def migrate_pipeline(
             from_version_no=from_version_no,
             package_id=package_id,
             mapping=mapping,
+            on_batch=on_batch,
+            now=now,
+        )
+
+
+def start_pipeline_migration(
+    viewer: Viewer,
+    from_version_no: int,
+    *,
+    package_id: int | None = None,
+    mapping: Mapping[str, str | None] | None = None,
+    now: datetime | None = None,
+) -> MigrationProgress:
+    """Record a migration to the newest version (checked like `migrate_pipeline`); nothing moves
+    until `run_pipeline_migration` (the HTTP API's `Prefer: respond-async` runs it in the background)."""
+    with db.read_session() as session:
+        return migration.start_migration(
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            from_version_no=from_version_no,
+            package_id=package_id,
+            mapping=mapping,
+            now=now,
+        )
+
+
+def run_pipeline_migration(
+    viewer: Viewer, migration_id: int, *, now: datetime | None = None
+) -> MigrationProgress:
+    """Move the jamaah of a recorded migration still on its old version, a batch per transaction;
+    a second call (after an interruption) continues where the first stopped."""
+    with db.read_session() as session:
+        return migration.run_migration(
+            session=session,
+            workspace=viewer.workspace,
+            actor=viewer.actor,
+            migration_id=migration_id,
             now=now,
         )

@@ -7,7 +7,25 @@ what `/readyz` reports. The work is done in `pipeline_core.seed.bootstrap` and
 
 from __future__ import annotations
 
-from pipeline_core.seed.bootstrap import Readiness, prepare, readiness, shutdown
+from pipeline_core.seed.bootstrap import Readiness, prepare, readiness, shutdown, start_daily_backups
 from pipeline_core.store.config import Settings, get_settings
 
-__all__ = ["Readiness", "Settings", "get_settings", "prepare", "readiness", "shutdown"]
+__all__ = [
+    "Readiness",
+    "Settings",
+    "get_settings",
+    "init_error_tracking",
+    "prepare",
+    "readiness",
+    "shutdown",
+    "start_daily_backups",
+]
+
+
+def init_error_tracking() -> bool:
+    """Sentry when SENTRY_DSN is set (store/error_tracking.py); the release names the schema."""
+    from pipeline_core.store import error_tracking, migrate
+
+    return error_tracking.init_error_tracking(
+        get_settings(), release=f"umrah-pipeline@{migrate.head_revision()}"
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -19,10 +19,25 @@ from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import accounts
 from pipeline_core.commands import tasks as services
 from pipeline_core.commands.accounts import UserAccount
+from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import Role
+from pipeline_core.domain.permissions import Action
+from pipeline_core.reads import activity_log
+from pipeline_core.reads.activity_log import SignInAttempt
 from pipeline_core.store import db
 
-__all__ = ["change_role", "create_user", "deactivate_user", "reset_password", "users"]
+__all__ = [
+    "SignInAttempt",
+    "change_role",
+    "create_user",
+    "deactivate_user",
+    "reset_password",
+    "sign_in_attempts",
+    "users",
+]
+
+#: How far back the Users page lists refused sign-ins.
+ATTEMPTS_SHOWN = timedelta(days=7)
 
 
 @contextmanager
@@ -108,3 +123,11 @@ def reset_password(
             password=password,
             now=now,
         )
+
+
+def sign_in_attempts(
+    viewer: Viewer, *, now: datetime | None = None, session: Session | None = None
+) -> list[SignInAttempt]:
+    """The refused sign-ins on the workspace's accounts in the last 7 days (super-admins)."""
+    since = instant(now) - ATTEMPTS_SHOWN
+    return activity_log.sign_in_attempts(viewer.scope(Action.MANAGE_USERS), since=since, session=session)

@@ -11,11 +11,20 @@
     api-token revoke --workspace SLUG --id N
     api-token list --workspace SLUG [--username NAME]
                                   personal API tokens for /api/v1 (a new token is printed once)
+    backup [--to DIR]             a consistent pg_dump archive plus its manifest (docs/operations.md)
+    restore FILE [--replace]      restore a backup into an empty database, checked table by table
+    import FILE --workspace SLUG --group ID [--commit [--valid-only]] [--map "Header=field"]
+                [--username NAME] [--errors OUT.xlsx]
+                                  jamaah from .xlsx/.xlsm/.csv into a group (a dry run unless --commit)
+    export --workspace SLUG --group ID --file siskopatuh.xlsx|manifest.xlsx|jamaah.xlsx|jamaah.csv
+           [--output PATH] [--username NAME]
+                                  a group's SISKOPATUH workbook, manifest or jamaah list (logged)
 
 It talks to the same database as the app: the embedded servers in PIPELINE_DATA_DIR, or
 DATABASE_URL / REDIS_URL when set. Exit codes: 0 done; 2 the request cannot be done as asked
 (unknown dataset, dataset already loaded, bad configuration, database unreachable...), always with
-one line on stderr saying why — any `PipelineError`; 130 interrupted.
+one line on stderr saying why — any `PipelineError`; 130 interrupted. `import` also answers 1
+when rows are in error.
 
 Adding a command: a module here with `add(subcommands)`, which declares its arguments and sets
 `handler=` to its `run(args) -> int`; list the module in `_COMMANDS`.
@@ -29,10 +38,19 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from pipeline_core.cli import api_token, create_user, datasets, migrate, seed
+from pipeline_core.cli import (
+    api_token,
+    backup,
+    create_user,
+    datasets,
+    export_group,
+    import_jamaah,
+    migrate,
+    seed,
+)
 from pipeline_core.domain.errors import PipelineError
 
-_COMMANDS = (migrate, seed, datasets, create_user, api_token)
+_COMMANDS = (migrate, seed, datasets, create_user, api_token, import_jamaah, export_group, backup)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        if prepared or args.handler is migrate.run:
+        if prepared or args.handler in (migrate.run, backup.run_backup, backup.run_restore):
             from pipeline_core.seed import bootstrap
 
             bootstrap.shutdown()

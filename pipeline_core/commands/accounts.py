@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
+from pipeline_core.commands import sign_in_throttle
 from pipeline_core.commands.auth import (
     audit,
     demo_username,
@@ -389,6 +390,7 @@ def reset_password(
             )
         user.username, user.password_hash = name, hash_password(password)
         user.failed_attempts, user.locked_until = 0, None
+        sign_in_throttle.forget_account(user_id)
         ended = revoke_user_sessions(session, workspace_id, user_id, now)
         changes = {"password": {"old": None, "new": "reset"}, "sessions_ended": {"old": None, "new": ended}}
         _log(session, actor, workspace_id, user_id, "auth.password_reset", changes, now)

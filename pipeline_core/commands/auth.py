@@ -9,9 +9,10 @@ Choices (docs/permissions.md says them to users):
   Staff rows without a password (dataset people) may repeat a name in another workspace.
 - One refusal for every failure (unknown name, wrong password, locked, deactivated), so the form
   never tells whether an account exists; an unknown name costs the same argon2 time as a known one.
-- After `max_failed_attempts` consecutive failures (default 5) the account is locked for
-  `lockout` (default 15 min); the lock lifts by itself, and a correct password during the lock is
-  refused too. Success resets the count.
+- Failed attempts slow down the next ones with growing delays, per account and address, per
+  address and per account (sign_in_throttle.py says how); a delay lifts by itself, an attempt
+  during it is refused without checking the password, and the owner's right password from their
+  own address is never held back by a stranger's guesses. Success resets the account's counters.
 - A session token is 32 random bytes; only its SHA-256 is stored. Idle expiry (default 8 h) slides
   forward, but `last_seen_at` is written at most once per `touch_interval` (1 min), not per rerun.
 - Sign-in, failed sign-in, lockout, sign-out and every account change go to the activity log in
@@ -41,6 +42,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from pipeline_core.commands import sign_in_throttle as throttling
+from pipeline_core.commands.sign_in_throttle import Throttle
 from pipeline_core.domain import validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound, PermissionDenied, PipelineError
@@ -103,17 +106,28 @@ class SignInRefused(PipelineError):
 
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
-    max_failed_attempts: int = 5
-    lockout: timedelta = timedelta(minutes=15)
+    max_failed_attempts: int = 5  # of one account from one address, before the first delay
+    lockout: timedelta = timedelta(minutes=15)  # the longest delay of an address
+    address_free_failures: int = 10  # from one address within 15 minutes, any accounts
+    account_free_failures: int = 20  # of one account from any addresses
     idle_timeout: timedelta = timedelta(hours=8)
     lifetime: timedelta = timedelta(hours=12)  # from sign-in, however active the session is
     touch_interval: timedelta = timedelta(minutes=1)
 
     def __post_init__(self) -> None:
-        if self.max_failed_attempts < 1:
-            raise ValueError("max_failed_attempts must be at least 1")
+        if min(self.max_failed_attempts, self.address_free_failures, self.account_free_failures) < 1:
+            raise ValueError("the free failures must be at least 1")
         if min(self.lockout, self.idle_timeout, self.touch_interval, self.lifetime) <= timedelta(0):
             raise ValueError("lockout, idle_timeout, touch_interval and lifetime must be positive")
+
+    @property
+    def throttle(self) -> Throttle:
+        return Throttle(
+            max_failed_attempts=self.max_failed_attempts,
+            lockout=self.lockout,
+            address_free_failures=self.address_free_failures,
+            account_free_failures=self.account_free_failures,
+        )
 
 
 def current_policy() -> AuthPolicy:
@@ -225,8 +239,10 @@ def _change(old: Any, new: Any) -> dict[str, Any]:
     return {"old": old, "new": new}
 
 
-def _client(client: str | None) -> dict[str, dict[str, Any]]:
-    return {"client": _change(None, client[:200])} if client else {}
+def _client(client: str | None, address: str | None = None) -> dict[str, dict[str, Any]]:
+    """What the activity entry says of where an attempt came from: browser and address."""
+    said = {"client": _change(None, client[:200])} if client else {}
+    return {**said, "address": _change(None, address[:64])} if address else said
 
 
 def sign_in(
@@ -236,63 +252,89 @@ def sign_in(
     workspace_slug: str | None = None,
     now: datetime | None = None,
     client: str | None = None,
+    address: str | None = None,
     session: Session | None = None,
     policy: AuthPolicy | None = None,
 ) -> SignedIn:
     """Check the password and open a session, or raise `SignInRefused` (one message for all causes).
 
-    `workspace_slug`, when given, restricts the account to that workspace. `client` (address and
-    browser, as the route sees them) goes into the activity log.
+    `workspace_slug`, when given, restricts the account to that workspace. `client` (the browser)
+    and `address` (the client's address, as the server sees it) go into the activity log; the
+    address keys the throttling (sign_in_throttle.py).
     """
     now, policy = instant(now), policy or current_policy()
     if not isinstance(username, str) or not isinstance(password, str):
         raise SignInRefused()
     if validation.has_hidden_characters(username) or len(username) > 254:
         raise SignInRefused()  # no account is named so: refused without a lookup
+    wait = throttling.address_wait(address, now)
+    if wait is not None:
+        _spend_verify_time(password)
+        log.warning("sign-in throttled: address %s waits %d s more", address, wait.total_seconds())
+        raise SignInRefused()
+    attempt = _Attempt(normalise_username(username), password, workspace_slug, now, client, address, policy)
     with db.action(session) as s:
-        signed_in = _attempt(s, normalise_username(username), password, workspace_slug, now, client, policy)
+        signed_in = _attempt(s, attempt)
     if signed_in is None:
         raise SignInRefused()
     return signed_in
 
 
-def _attempt(
-    s: Session,
-    name: str,
-    password: str,
-    workspace_slug: str | None,
-    now: datetime,
-    client: str | None,
-    policy: AuthPolicy,
-) -> SignedIn | None:
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    name: str
+    password: str
+    workspace_slug: str | None
+    now: datetime
+    client: str | None
+    address: str | None
+    policy: AuthPolicy
+
+
+def _attempt(s: Session, a: _Attempt) -> SignedIn | None:
     u = t.User
     query = (
         select(u, t.Workspace.slug)
         .join(t.Workspace, t.Workspace.id == u.workspace_id)
-        .where(func.lower(u.username) == name, u.password_hash.is_not(None))
+        .where(func.lower(u.username) == a.name, u.password_hash.is_not(None))
         .with_for_update(of=u)
     )
-    if workspace_slug is not None:
-        query = query.where(t.Workspace.slug == workspace_slug)
+    if a.workspace_slug is not None:
+        query = query.where(t.Workspace.slug == a.workspace_slug)
     found = s.execute(query).one_or_none()
     if found is None:
-        _spend_verify_time(password)
+        _spend_verify_time(a.password)
+        throttling.record_failure(a.policy.throttle, a.address, None, a.now)
         # a fingerprint, not the name: people type their password into the name field
-        log.info("sign-in refused: no account named #%s", hash_token(name)[:10])
+        log.info("sign-in refused: no account named #%s", hash_token(a.name)[:10])
         return None
     user, slug = found
-    extra = _client(client)
-    if not user.is_active or (user.locked_until is not None and user.locked_until > now):
-        _spend_verify_time(password)
-        reason = "inactive" if not user.is_active else "locked"
-        _audit_own(s, user, SIGN_IN_FAILED, {"reason": _change(None, reason), **extra}, now)
+    extra = _client(a.client, a.address)
+    held = _held_back(user, a)
+    if held is not None:
+        _spend_verify_time(a.password)
+        _audit_own(s, user, SIGN_IN_FAILED, {"reason": _change(None, held), **extra}, a.now)
+        if held == "inactive":
+            throttling.record_failure(a.policy.throttle, a.address, None, a.now)
         return None
-    if not verify_password(password, user.password_hash):
-        _count_failure(s, user, now, policy, extra)
+    if not verify_password(a.password, user.password_hash):
+        _count_failure(s, user, a, extra)
         return None
     if _hasher.check_needs_rehash(user.password_hash or ""):
-        user.password_hash = hash_password(password)
-    return _open_session(s, user, slug, now, policy, extra)
+        user.password_hash = hash_password(a.password)
+    throttling.forget_pair(user.id, a.address)
+    return _open_session(s, user, slug, a.now, a.policy, extra)
+
+
+def _held_back(user: t.User, a: _Attempt) -> str | None:
+    """Why this attempt is refused before its password is checked, or None."""
+    if not user.is_active:
+        return "inactive"
+    if user.locked_until is not None and user.locked_until > a.now:
+        return "locked"  # the account's own delay, whatever the address
+    if throttling.pair_wait(user.id, a.address, a.now) is not None:
+        return "throttled"  # this address waits before trying this account again
+    return None
 
 
 def sign_in_sso(
@@ -330,20 +372,25 @@ def sign_in_sso(
     return signed_in
 
 
-def _count_failure(
-    s: Session, user: t.User, now: datetime, policy: AuthPolicy, extra: dict[str, dict[str, Any]]
-) -> None:
-    """One more failed attempt; the last one allowed locks the account and starts the count again."""
+def _count_failure(s: Session, user: t.User, a: _Attempt, extra: dict[str, dict[str, Any]]) -> None:
+    """One more failed attempt: the account's counter (PostgreSQL) and its address's (Redis); a delay
+    that starts is an `auth.locked` entry saying until when."""
     attempts = user.failed_attempts + 1
     _audit_own(
-        s, user, SIGN_IN_FAILED, {"failed_attempts": _change(user.failed_attempts, attempts), **extra}, now
+        s, user, SIGN_IN_FAILED, {"failed_attempts": _change(user.failed_attempts, attempts), **extra}, a.now
     )
-    if attempts < policy.max_failed_attempts:
-        user.failed_attempts = attempts
+    user.failed_attempts = min(attempts, 32_000)
+    account_delay = a.policy.throttle.account_delay(attempts)
+    _, pair_delay = throttling.record_failure(a.policy.throttle, a.address, user.id, a.now)
+    if account_delay is not None:
+        user.locked_until = a.now + account_delay
+    until = max((a.now + d for d in (account_delay, pair_delay) if d is not None), default=None)
+    if until is None:
         return
-    user.failed_attempts, user.locked_until = 0, now + policy.lockout
-    _audit_own(s, user, LOCKED, {"locked_until": _change(None, user.locked_until.isoformat()), **extra}, now)
-    log.warning("account %s locked after %d failed sign-ins", user.id, attempts)
+    scope = "account" if account_delay is not None and a.now + account_delay == until else "address"
+    changes = {"locked_until": _change(None, until.isoformat()), "scope": _change(None, scope), **extra}
+    _audit_own(s, user, LOCKED, changes, a.now)
+    log.warning("account %s: sign-in delayed after %d failures (%s)", user.id, attempts, scope)
 
 
 def _open_session(

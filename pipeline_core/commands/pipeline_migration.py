@@ -4,6 +4,10 @@
     run_migration     move the jamaah still on the old version, a batch per transaction
     migrate_jamaah    both at once
 
+Both runners take an optional `on_batch`: it is told about each batch after its commit (a
+`MigrationBatch`: jamaah moved, tasks moved, created and closed, how far the run is), so a page can
+draw progress. It changes nothing about what moves.
+
 For each open jamaah of a batch, with its current stage code X and target Y = mapping[X]:
 - Y = X (the stage continues): the stage instance of the old version is closed (its
   `closed_by_migration_id` says so; the row is otherwise untouched) and an instance of the new
@@ -25,7 +29,7 @@ interruption, or `max_batches`) continues where it stopped and never moves anyon
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,7 +47,7 @@ from pipeline_core.domain.permissions import Action
 from pipeline_core.store import events, pipelines
 from pipeline_core.store import schema as t
 
-__all__ = ["MigrationProgress", "migrate_jamaah", "run_migration", "start_migration"]
+__all__ = ["MigrationBatch", "MigrationProgress", "migrate_jamaah", "run_migration", "start_migration"]
 
 BATCH_SIZE = 2000
 
@@ -58,6 +62,23 @@ class MigrationProgress:
     moved: int
     remaining: int
     completed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationBatch:
+    """One committed batch of a run: what it did, and how far the run is."""
+
+    number: int  # 1, 2, … within this run
+    moved: int  # jamaah moved to the new version in this batch
+    tasks_moved: int  # open tasks carried onto the new version's stage (same task, maybe a new role)
+    tasks_created: int  # tasks opened for a stage the jamaah starts anew
+    tasks_closed: int  # tasks of a stage the jamaah left
+    moved_so_far: int  # jamaah moved by this run, this batch included
+    to_move: int  # jamaah this run had to move when it started
+
+
+#: Told about each committed batch (see `MigrationBatch`).
+OnBatch = Callable[[MigrationBatch], None]
 
 
 def start_migration(
@@ -125,22 +146,26 @@ def run_migration(
     migration_id: int,
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
+    on_batch: OnBatch | None = None,
     now: datetime | None = None,
 ) -> MigrationProgress:
     """Move the jamaah still on the old version, `batch_size` per transaction (all batches, or at
-    most `max_batches` now: a later call continues)."""
+    most `max_batches` now: a later call continues); `on_batch` hears of each committed batch."""
     now = instant(now)
     with one_transaction(session, workspace=workspace, actor=actor):
         permissions.require(actor.role, Action.MANAGE_PIPELINE)
     plan = _Plan.load(session, workspace, migration_id)
-    batches, after = 0, 0  # keyset: each batch starts after the last jamaah id the previous one saw
+    to_move = progress(session, workspace, migration_id).remaining if on_batch else 0
+    batches, after, so_far = 0, 0, 0  # keyset: each batch starts after the last id the previous saw
     while max_batches is None or batches < max_batches:
         with one_transaction(session, workspace=workspace, actor=actor):
-            moved, after = _move_batch(session, workspace, actor, plan, batch_size, after, now)
+            done, after = _move_batch(session, workspace, actor, plan, batch_size, after, now)
             session.commit()
         batches += 1
+        moved = done.moved
         if moved == 0:
             break
+        so_far += moved
         announce(
             [
                 events.PipelineMigrated(
@@ -157,6 +182,8 @@ def run_migration(
                 )
             ]
         )
+        if on_batch is not None:
+            on_batch(done.told(number=batches, moved_so_far=so_far, to_move=to_move))
     return progress(session, workspace, migration_id)
 
 
@@ -169,6 +196,7 @@ def migrate_jamaah(
     package_id: int | None = None,
     mapping: Mapping[str, str | None] | None = None,
     batch_size: int = BATCH_SIZE,
+    on_batch: OnBatch | None = None,
     now: datetime | None = None,
 ) -> MigrationProgress:
     started = start_migration(
@@ -186,6 +214,7 @@ def migrate_jamaah(
         actor=actor,
         migration_id=started.id,
         batch_size=batch_size,
+        on_batch=on_batch,
         now=now,
     )
 
@@ -312,10 +341,41 @@ _STATE = text(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """What one batch did (before the run numbers it)."""
+
+    moved: int = 0
+    tasks_moved: int = 0
+    tasks_created: int = 0
+    tasks_closed: int = 0
+
+    @classmethod
+    def of(cls, moves: list[_Move]) -> _Done:
+        carried = sum(1 for m in moves if m.continues and m.task_id is not None)
+        return cls(
+            moved=len(moves),
+            tasks_moved=carried,
+            tasks_created=sum(1 for m in moves if m.target is not None) - carried,
+            tasks_closed=sum(1 for m in moves if m.task_id is not None and not m.continues),
+        )
+
+    def told(self, *, number: int, moved_so_far: int, to_move: int) -> MigrationBatch:
+        return MigrationBatch(
+            number=number,
+            moved=self.moved,
+            tasks_moved=self.tasks_moved,
+            tasks_created=self.tasks_created,
+            tasks_closed=self.tasks_closed,
+            moved_so_far=moved_so_far,
+            to_move=to_move,
+        )
+
+
 def _move_batch(
     session: Session, workspace: Workspace, actor: Actor, plan: _Plan, size: int, after: int, now: datetime
-) -> tuple[int, int]:
-    """Move the next `size` open jamaah after id `after`; (how many moved, the last id seen)."""
+) -> tuple[_Done, int]:
+    """Move the next `size` open jamaah after id `after`; (what it did, the last id seen)."""
     params = {"ws": workspace.id, "from_id": plan.from_id, "pkg": plan.package_id, "n": size, "after": after}
     ids = list(session.execute(_PICK, params).scalars())
     if not ids:
@@ -323,7 +383,7 @@ def _move_batch(
             text("UPDATE pipeline_migrations SET status = 'completed', finished_at = :now WHERE id = :id"),
             {"now": now, "id": plan.id},
         )
-        return 0, after
+        return _Done(), after
     session.execute(_LOCK_TASKS, {"ws": workspace.id, "ids": ids})
     active_codes = [code for code, s in plan.stages.items() if s.is_active]
     state = session.execute(_STATE, params | {"ids": ids, "active_codes": active_codes}).mappings().all()
@@ -331,7 +391,7 @@ def _move_batch(
     _close_old(session, workspace, plan, moves, now)
     _open_new(session, workspace, moves, now)
     _write_jamaah(session, workspace, actor, plan, moves, now)
-    return len(moves), ids[-1]
+    return _Done.of(moves), ids[-1]
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 __all__ = ["field_type", "typed_changes"]
 
 _INSTANTS = frozenset({"locked_until"})
-_DAYS = frozenset({"day", "seeded_on"})
+_DAYS = frozenset({"day", "seeded_on", "visa_valid_from", "visa_valid_until"})
 
 
 def field_type(name: str) -> type | None:

@@ -100,6 +100,7 @@ class EventKind(enum.StrEnum):
     """A committed change to a jamaah's work: the activity-log action and the live event's `type`."""
 
     JAMAAH_ENROLLED = "jamaah.enrolled"
+    JAMAAH_IMPORTED = "jamaah.imported"
     TASK_COMPLETED = "task.completed"
     TASK_BLOCKED = "task.blocked"
     TASK_UNBLOCKED = "task.unblocked"
@@ -107,6 +108,8 @@ class EventKind(enum.StrEnum):
     TASK_REASSIGNED = "task.reassigned"
     PIPELINE_PUBLISHED = "pipeline.published"
     PIPELINE_MIGRATED = "pipeline.migrated"
+    JAMAAH_UPDATED = "jamaah.updated"
+    GROUP_CHANGED = "group.changed"
 
 
 class Gender(enum.StrEnum):

@@ -19,6 +19,12 @@ Choices where DOMAIN.md and the issue are silent, written down in docs/permissio
 - Registering a jamaah belongs to the document desk (document-admin) and managers.
 - The pipeline (issue 17) is edited by super-admins and managers (the operations manager owns the
   production line); every role may read it, its versions and a preview (`view_overview`).
+- Departure groups (issue 19) are created and edited by managers, travel-admins (flights and dates
+  are their work) and super-admins; everyone reads them. Importing jamaah goes with enrolment.
+- Exporting a group (SISKOPATUH workbook, manifest, jamaah list) hands its full NIK and passport
+  numbers to the Ministry or the airline, so it is given to the roles whose work sends those files
+  (manager, document-, SISKOPATUH-, visa- and travel-admin) and every export is logged; not to
+  logistics (no need) nor super-admins (least privilege, as for revealing).
 """
 
 from __future__ import annotations
@@ -63,6 +69,10 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_PIPELINE = "manage_pipeline"
     MANAGE_DATASETS = "manage_datasets"
+    VIEW_SYSTEM = "view_system"
+    MANAGE_GROUPS = "manage_groups"
+    IMPORT_JAMAAH = "import_jamaah"
+    EXPORT_GROUP = "export_group"
 
 
 #: What each action means, for the generated doc.
@@ -85,6 +95,10 @@ MEANING: dict[Action, str] = {
     Action.MANAGE_USERS: "create users, change roles, deactivate, reset passwords",
     Action.MANAGE_PIPELINE: "edit the pipeline as drafts, publish, migrate jamaah, roll back versions",
     Action.MANAGE_DATASETS: "load and reset datasets",
+    Action.VIEW_SYSTEM: "the System page: readiness, the last hour's figures, the alerts",
+    Action.MANAGE_GROUPS: "create, edit and close departure groups (change a group's dates, quota)",
+    Action.IMPORT_JAMAAH: "import jamaah from an Excel/CSV file (dry run, then commit)",
+    Action.EXPORT_GROUP: "export a group's SISKOPATUH workbook, manifest, jamaah list (full NIK, logged)",
 }
 
 #: Rows and columns of the doc, in DOMAIN.md's order.
@@ -113,6 +127,12 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.SUPER_ADMIN}),
     Action.MANAGE_PIPELINE: _MANAGING,
     Action.MANAGE_DATASETS: frozenset({Role.SUPER_ADMIN}),
+    Action.VIEW_SYSTEM: frozenset({Role.SUPER_ADMIN}),
+    Action.MANAGE_GROUPS: _MANAGING | {Role.TRAVEL_ADMIN},
+    Action.IMPORT_JAMAAH: _MANAGING | {Role.DOCUMENT_ADMIN},
+    Action.EXPORT_GROUP: frozenset(
+        {Role.MANAGER, Role.DOCUMENT_ADMIN, Role.SISKOPATUH_ADMIN, Role.VISA_ADMIN, Role.TRAVEL_ADMIN}
+    ),
 }
 
 

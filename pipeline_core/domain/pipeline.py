@@ -46,6 +46,7 @@ __all__ = [
     "check",
     "compare",
     "default_mapping",
+    "mapping_by_code",
     "parse_stages",
     "read_document",
     "stage_values",
@@ -337,6 +338,15 @@ def default_mapping(old: Sequence[Stage], new: Sequence[Stage]) -> dict[str, str
         code: next((c for c in ordered[index:] if c in active_new), None)
         for index, code in enumerate(ordered)
     }
+
+
+def mapping_by_code(old: Sequence[Stage], new: Sequence[Stage]) -> dict[str, str | None]:
+    """The mapping a person is first offered for a migration: `default_mapping` for each old stage
+    the new version still has (its own code, or the next active stage when it was disabled). A
+    stage the new version no longer has is left out: where its jamaah go is a choice someone makes
+    on purpose (the page asks for it), not a guess."""
+    kept = {s.code for s in new}
+    return {code: target for code, target in default_mapping(old, new).items() if code in kept}
 
 
 # --- sharing a pipeline as JSON ---------------------------------------------------------------

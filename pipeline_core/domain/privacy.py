@@ -151,3 +151,30 @@ def install_redaction(logger: logging.Logger | None = None) -> None:
     for holder in (target, *target.handlers):
         if not any(isinstance(existing, RedactPersonalData) for existing in holder.filters):
             holder.addFilter(_FILTER)
+
+
+# --- error reports (Sentry) ----------------------------------------------------------------------
+
+#: An Indonesian phone number as people write it: +62 / 62 / 0, then 8–13 digits, maybe spaced.
+PHONE_PATTERN = re.compile(r"(?<![0-9])(?:\+?62|0)[ .-]?8[0-9]{1,3}(?:[ .-]?[0-9]{3,4}){2,3}(?![0-9])")
+#: A personal API token (`upt_…`) or a session token in a cookie or header.
+TOKEN_PATTERN = re.compile(r"upt_[A-Za-z0-9_-]{8,}|(?<=umrah_session=)[A-Za-z0-9_-]+")
+#: Keys whose values never leave the process in an error report, whatever they hold.
+_SECRET_KEYS = frozenset(
+    {"cookie", "cookies", "authorization", "set-cookie", "x-api-key", "password", "token"}
+)
+
+
+def scrub(value: Any) -> Any:
+    """A copy of an error report (nested dicts, lists, strings) with NIK, passport and phone
+    numbers masked, tokens and password hashes removed, and cookies and credentials dropped."""
+    if isinstance(value, str):
+        return PHONE_PATTERN.sub("[phone]", TOKEN_PATTERN.sub("[token]", redact(value)))
+    if isinstance(value, dict):
+        return {
+            key: "[removed]" if str(key).lower() in _SECRET_KEYS else scrub(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [scrub(item) for item in value]
+    return value

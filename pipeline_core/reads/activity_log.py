@@ -45,8 +45,10 @@ __all__ = [
     "ActivityFilters",
     "ActivityKey",
     "ActivityPage",
+    "SignInAttempt",
     "activity_filters",
     "activity_page",
+    "sign_in_attempts",
 ]
 
 #: Longest actor name or action word a filter accepts (names are at most 200 characters).
@@ -223,6 +225,65 @@ def _day(field: str, value: object) -> date | None:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidInput(field, f"must be a calendar date such as 2026-11-29, got {value!r}")
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """A refused sign-in on one of the workspace's accounts, or the delay it started."""
+
+    occurred_at: datetime
+    account: str  # the account's sign-in name
+    full_name: str
+    address: str  # the client address the server saw ("?" when unknown)
+    outcome: str  # wrong-password | locked | throttled | inactive | delayed
+    until: datetime | None  # the end of the delay an entry "delayed" started
+
+
+#: The activity entries of refused sign-ins and the delays they start (commands/auth.py).
+_ATTEMPT_ACTIONS = ("auth.sign_in_failed", "auth.locked")
+
+
+def sign_in_attempts(
+    workspace: Workspace, *, since: datetime, limit: int = 200, session: Session | None = None
+) -> list[SignInAttempt]:
+    """The refused sign-ins on the workspace's accounts since `since`, newest first (for its
+    super-admins: who is being guessed at, from where, and which delays are running)."""
+    sql = text(
+        """
+        SELECT a.occurred_at, a.action, a.changes, u.username, u.full_name
+        FROM activity_log a
+        JOIN users u ON u.workspace_id = a.workspace_id AND u.id = a.entity_id
+        WHERE a.workspace_id = :ws AND a.entity_type = 'user' AND a.action = ANY(:actions)
+          AND a.occurred_at >= :since
+        ORDER BY a.occurred_at DESC, a.id DESC
+        LIMIT :limit
+        """
+    )
+    params = {"ws": workspace.id, "actions": list(_ATTEMPT_ACTIONS), "since": since, "limit": limit}
+    with _reading(session) as s:
+        rows = s.execute(sql, params).all()
+    return [_attempt(*row) for row in rows]
+
+
+def _new(changes: dict[str, Any], field: str) -> Any:
+    value = changes.get(field)
+    return value.get("new") if isinstance(value, dict) else None
+
+
+def _attempt(
+    occurred_at: datetime, action: str, changes: dict[str, Any], username: str, name: str
+) -> SignInAttempt:
+    client, address = _new(changes, "client"), _new(changes, "address")
+    if not isinstance(address, str):  # entries from before the address had its own field
+        address = client.split(" ", 1)[0] if isinstance(client, str) and client else "?"
+    until = None
+    if action == "auth.locked":
+        outcome = "delayed"
+        raw = _new(changes, "locked_until")
+        until = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    else:
+        outcome = str(_new(changes, "reason") or "wrong-password")
+    return SignInAttempt(occurred_at, username, name, address, outcome, until)
 
 
 @contextlib.contextmanager

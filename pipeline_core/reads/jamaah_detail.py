@@ -19,6 +19,8 @@ from pipeline_core.domain.activity import typed_changes
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import JamaahStatus, Workspace, WorkStatus
 from pipeline_core.domain.privacy import mask_changes, mask_nik, mask_passport
+from pipeline_core.domain.stage_versions import merged_order
+from pipeline_core.reads.stage_versions import load_catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,8 @@ class TimelineStage:
     planned_due: datetime | None
     block_reason: str | None
     notes: str | None
+    version_no: int = 0  # the version whose words these are: the jamaah's own, or an older one
+    in_head: bool = True  # False: the newest version has no such stage ("hanya v1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,27 +171,49 @@ def _status(profile: Any, workspace: Workspace, now: datetime) -> JamaahStatus:
     )
 
 
+_TIMELINE_SQL = """
+SELECT ps.code, ps.name_id, ps.name_en, ps.responsible_role, ps.sla_hours, ps.done_by_days,
+       v.version_no, si.status, si.started_at, si.due_at, si.completed_at, si.block_reason, si.notes
+FROM pipeline_stages ps
+JOIN pipeline_versions v ON v.id = ps.pipeline_version_id
+-- by code: after a migration the stages done on an older version show on the new one
+LEFT JOIN LATERAL (
+  SELECT i.* FROM stage_instances i JOIN pipeline_stages ips ON ips.id = i.stage_id
+  WHERE i.workspace_id = :ws AND i.jamaah_id = :id AND ips.code = ps.code
+    AND i.closed_by_migration_id IS NULL
+  ORDER BY i.started_at DESC, i.id DESC LIMIT 1
+) si ON true
+WHERE ps.workspace_id = :ws AND ps.pipeline_version_id = :version
+  AND (ps.is_active OR si.id IS NOT NULL)
+UNION ALL
+-- stages done on an older version that the jamaah's version no longer has (shown, not dropped)
+SELECT DISTINCT ON (ps.code) ps.code, ps.name_id, ps.name_en, ps.responsible_role, ps.sla_hours,
+       ps.done_by_days, v.version_no, i.status, i.started_at, i.due_at, i.completed_at,
+       i.block_reason, i.notes
+FROM stage_instances i
+JOIN pipeline_stages ps ON ps.id = i.stage_id
+JOIN pipeline_versions v ON v.id = ps.pipeline_version_id
+WHERE i.workspace_id = :ws AND i.jamaah_id = :id AND i.closed_by_migration_id IS NULL
+  AND ps.pipeline_version_id <> :version
+  AND NOT EXISTS (SELECT 1 FROM pipeline_stages own
+                  WHERE own.pipeline_version_id = :version AND own.code = ps.code)
+ORDER BY code, started_at DESC
+"""
+
+
 def _timeline(session: Session, workspace: Workspace, profile: Any) -> list[TimelineStage]:
-    rows = session.execute(
-        text(
-            """
-            SELECT ps.code, ps.name_id, ps.name_en, ps.responsible_role, ps.sla_hours, ps.done_by_days,
-                   si.status, si.started_at, si.due_at, si.completed_at, si.block_reason, si.notes
-            FROM pipeline_stages ps
-            -- by code: after a migration the stages done on an older version show on the new one
-            LEFT JOIN LATERAL (
-              SELECT i.* FROM stage_instances i JOIN pipeline_stages ips ON ips.id = i.stage_id
-              WHERE i.workspace_id = :ws AND i.jamaah_id = :id AND ips.code = ps.code
-                AND i.closed_by_migration_id IS NULL
-              ORDER BY i.started_at DESC, i.id DESC LIMIT 1
-            ) si ON true
-            WHERE ps.workspace_id = :ws AND ps.pipeline_version_id = :version
-              AND (ps.is_active OR si.id IS NOT NULL)
-            ORDER BY ps.position
-            """
-        ),
-        {"ws": workspace.id, "id": profile["id"], "version": profile["pipeline_version_id"]},
-    ).mappings()
+    catalog = load_catalog(session, workspace)
+    rows = list(
+        session.execute(
+            text(_TIMELINE_SQL),
+            {"ws": workspace.id, "id": profile["id"], "version": profile["pipeline_version_id"]},
+        ).mappings()
+    )
+    own = catalog.rows_of(profile["pipeline_version_id"])
+    older = {r.version_no for r in catalog.by_id.values()} - {r.version_no for r in own}
+    order = merged_order([r.code for r in own], {v: catalog.codes_of(v) for v in older})
+    rows.sort(key=lambda row: order.index(row["code"]) if row["code"] in order else len(order))
+    running = set(catalog.head_codes)
     stages: list[TimelineStage] = []
     plan_from: datetime | None = None
     for row in rows:
@@ -217,6 +243,8 @@ def _timeline(session: Session, workspace: Workspace, profile: Any) -> list[Time
                 planned_due=planned_due,
                 block_reason=row["block_reason"],
                 notes=row["notes"],
+                version_no=row["version_no"],
+                in_head=row["code"] in running,
             )
         )
     return stages

@@ -18,6 +18,7 @@ from pipeline_core.domain.model import Actor, JamaahStatus, Role, Workspace, Wor
 from pipeline_core.domain.permissions import ROLE_ORDER
 from pipeline_core.domain.privacy import mask_nik, mask_passport
 from pipeline_core.reads import queries
+from pipeline_core.reads.stage_versions import HEAD_JOIN, ROW_VERSION_SQL, load_catalog
 from pipeline_core.reads.task_queue import search_filter
 from pipeline_core.store import schema as t
 
@@ -76,6 +77,14 @@ class JamaahLine:
     due_at: datetime | None
     delay_days: float | None  # how far past due_at (None when not overdue)
     reason: str | None  # block reason, else the stage's notes
+    # the stage's words above are those of the jamaah's own version; these say which one it is
+    pipeline_version_no: int | None = None  # None: every stage completed
+    head_version_no: int = 0
+    stage_in_head: bool = True  # False: the newest version has no such stage ("hanya v1")
+
+    @property
+    def on_older_version(self) -> bool:
+        return self.pipeline_version_no is not None and self.pipeline_version_no < self.head_version_no
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +113,13 @@ SELECT j.id, j.full_name, j.nik, j.phone, j.passport_number, p.name AS package_n
        s.current_stage_status AS stage_status, s.current_due_at AS due_at,
        CASE WHEN s.current_due_at < :now
             THEN (extract(epoch FROM (:now - s.current_due_at)) / 86400.0)::float8 END AS delay_days,
-       coalesce(s.block_reason, si.notes) AS reason
+       coalesce(s.block_reason, si.notes) AS reason, {ROW_VERSION_SQL}
 FROM jamaah_pipeline_status s
 JOIN jamaah j ON j.id = s.jamaah_id
 JOIN packages p ON p.id = s.package_id
 LEFT JOIN pipeline_stages ps ON ps.id = s.current_stage_id
 LEFT JOIN stage_instances si ON si.id = s.current_instance_id
+{HEAD_JOIN}
 """
 
 
@@ -154,14 +164,19 @@ def _line(row: Any) -> JamaahLine:
 def not_ready_jamaah(
     session: Session, workspace: Workspace, package_id: int, *, now: datetime, page: int = 1, limit: int = 20
 ) -> JamaahPage:
-    """The departure group's jamaah not yet ready, furthest behind first (stage, then due time)."""
+    """The departure group's jamaah not yet ready, furthest behind first (stage, then due time).
+
+    Stages in the merged order of every version (the head's; an old-only stage after its old
+    neighbour), so jamaah of two versions in the same stage stand together."""
+    order = list(load_catalog(session, workspace).every_code())
     return _jamaah_page(
         session,
         workspace,
         now,
         where="s.package_id = :package AND NOT s.is_completed",
-        order="ps.position, s.current_due_at, j.full_name, j.id",
-        params={"package": package_id},
+        order="array_position(CAST(:stage_order AS text[]), ps.code::text), s.current_due_at,"
+        " j.full_name, j.id",
+        params={"package": package_id, "stage_order": order},
         page=page,
         limit=limit,
     )

@@ -6,9 +6,10 @@ jamaah); the instants it compares against (now, today, the risk threshold) come 
 both sides agree to the second. Thresholds and sorting of bottlenecks are applied in Python with
 `rules` on the handful of per-stage rows SQL returns.
 
-Stages are reported per stage *code* of the workspace's current pipeline version: jamaah still on
-an older version are counted under the stage with the same code (a stage removed since is listed
-after the current ones, under its old name).
+Stages are reported per stage *code* (a code is a stage's identity across versions): jamaah on an
+older version are counted under the code with the head's; each row carries its variants (the
+words of each version counted, `domain.stage_versions`), and a stage only older versions run is
+listed after its old neighbour, marked not in the head (docs/decisions.md, "Stages of two versions").
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Session
 from pipeline_core.domain import rules
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import Severity, Workspace
+from pipeline_core.domain.stage_versions import StageVariant, VersionedStage
+from pipeline_core.reads.stage_versions import load_catalog
 
 #: rules.classify_jamaah in SQL. Parameters: :now, :today, :buffer_days, :tz.
 STATUS_SQL = """
@@ -104,25 +107,11 @@ def pipeline_health(session: Session, workspace: Workspace, now: datetime) -> Pi
 
 # --- stages ---------------------------------------------------------------------------------
 
-#: The current version's stages by code, plus older versions' codes it no longer has.
-_STAGE_CODES = """
-WITH current_version AS (
-  SELECT id FROM pipeline_versions WHERE workspace_id = :ws ORDER BY version_no DESC LIMIT 1
-), codes AS (
-  SELECT DISTINCT ON (ps.code) ps.code, ps.id AS stage_id, ps.name_id, ps.name_en, ps.sla_hours,
-         ps.responsible_role, ps.is_active,
-         (ps.pipeline_version_id = (SELECT id FROM current_version)) AS in_current,
-         ps.position
-  FROM pipeline_stages ps
-  WHERE ps.workspace_id = :ws
-  ORDER BY ps.code, (ps.pipeline_version_id = (SELECT id FROM current_version)) DESC,
-           ps.pipeline_version_id DESC
-)
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class StageStats:
+    """One stage code: the newest counted variant's words, the jamaah of every version in it."""
+
     code: str
     name_id: str
     name_en: str
@@ -134,49 +123,89 @@ class StageStats:
     overdue: int
     completed: int
     avg_completion_days: float | None
+    in_head: bool = True  # False: only older versions run this stage ("hanya v1")
+    variants: tuple[StageVariant, ...] = ()  # per version: its words and its jamaah in the stage
 
     @property
     def sla_days(self) -> float:
         return self.sla_hours / 24
 
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(v.version_no for v in self.variants)
+
+
+def _shown(stage: VersionedStage) -> dict[str, object]:
+    """The words an aggregate row shows for a stage code, and its version facts."""
+    shown = stage.shown
+    return {
+        "code": stage.code,
+        "name_id": shown.name_id,
+        "name_en": shown.name_en,
+        "in_head": stage.in_head,
+        "variants": stage.variants,
+    }
+
 
 def stage_stats(session: Session, workspace: Workspace, now: datetime) -> list[StageStats]:
-    """Per active stage: jamaah in it, in progress, blocked, overdue, completed, average days."""
-    rows = session.execute(
-        text(
-            _STAGE_CODES
-            + """
-            , current AS (
-              SELECT ps.code,
-                     count(*) AS in_stage,
-                     count(*) FILTER (WHERE s.current_stage_status = 'in-progress') AS in_progress,
-                     count(*) FILTER (WHERE s.current_stage_status = 'blocked') AS blocked,
-                     count(*) FILTER (WHERE s.current_due_at < :now) AS overdue
-              FROM jamaah_pipeline_status s JOIN pipeline_stages ps ON ps.id = s.current_stage_id
-              WHERE s.workspace_id = :ws AND NOT s.is_completed
-              GROUP BY ps.code
-            ), done AS (
-              SELECT ps.code, sum(t.completed_count)::bigint AS completed, sum(t.total_seconds) AS seconds
-              FROM stage_completion_totals t JOIN pipeline_stages ps ON ps.id = t.stage_id
-              WHERE t.workspace_id = :ws
-              GROUP BY ps.code
+    """Per stage code the head runs, and per code an older version runs with jamaah in it: jamaah
+    in it, in progress, blocked, overdue, completed (every version), average days."""
+    current = {
+        row["stage_id"]: row
+        for row in session.execute(
+            text(
+                """
+                SELECT s.current_stage_id AS stage_id, count(*) AS in_stage,
+                       count(*) FILTER (WHERE s.current_stage_status = 'in-progress') AS in_progress,
+                       count(*) FILTER (WHERE s.current_stage_status = 'blocked') AS blocked,
+                       count(*) FILTER (WHERE s.current_due_at < :now) AS overdue
+                FROM jamaah_pipeline_status s
+                WHERE s.workspace_id = :ws AND NOT s.is_completed
+                GROUP BY s.current_stage_id
+                """
+            ),
+            {"ws": workspace.id, "now": now},
+        ).mappings()
+    }
+    done = {
+        row["code"]: row
+        for row in session.execute(
+            text(
+                """
+                SELECT ps.code, sum(t.completed_count)::bigint AS completed, sum(t.total_seconds) AS seconds
+                FROM stage_completion_totals t JOIN pipeline_stages ps ON ps.id = t.stage_id
+                WHERE t.workspace_id = :ws
+                GROUP BY ps.code
+                """
+            ),
+            {"ws": workspace.id},
+        ).mappings()
+    }
+    catalog = load_catalog(session, workspace)
+    head_ids = [r.id for r in catalog.by_id.values() if r.version_no == catalog.head_no and r.is_active]
+    counts = {stage_id: 0 for stage_id in head_ids} | {k: v["in_stage"] for k, v in current.items()}
+    stats = []
+    for stage in catalog.counted(counts):
+        ids = [i for i in counts if catalog.by_id[i].code == stage.code]
+        total = {
+            key: sum(current[i][key] for i in ids if i in current)
+            for key in ("in_stage", "in_progress", "blocked", "overdue")
+        }
+        finished = done.get(stage.code)
+        completed, seconds = (
+            (int(finished["completed"]), float(finished["seconds"])) if finished else (0, 0.0)
+        )
+        stats.append(
+            StageStats(
+                **_shown(stage),  # type: ignore[arg-type]
+                responsible_role=stage.shown.responsible_role,
+                sla_hours=stage.shown.sla_hours,
+                **total,
+                completed=completed,
+                avg_completion_days=seconds / completed / 86400.0 if completed else None,
             )
-            SELECT c.code, c.name_id, c.name_en, c.responsible_role, c.sla_hours,
-                   coalesce(cur.in_stage, 0) AS in_stage, coalesce(cur.in_progress, 0) AS in_progress,
-                   coalesce(cur.blocked, 0) AS blocked, coalesce(cur.overdue, 0) AS overdue,
-                   coalesce(d.completed, 0) AS completed,
-                   CASE WHEN d.completed > 0 THEN (d.seconds / d.completed / 86400.0)::float8 END
-                     AS avg_completion_days
-            FROM codes c
-            LEFT JOIN current cur ON cur.code = c.code
-            LEFT JOIN done d ON d.code = c.code
-            WHERE (c.in_current AND c.is_active) OR cur.in_stage > 0
-            ORDER BY c.in_current DESC, c.position
-            """
-        ),
-        {"ws": workspace.id, "now": now},
-    ).mappings()
-    return [StageStats(**row) for row in rows]
+        )
+    return stats
 
 
 # --- bottlenecks ----------------------------------------------------------------------------
@@ -194,6 +223,12 @@ class Bottleneck:
     top_reason: str | None
     departure_impact: int
     stuck_7_days_ago: int | None
+    in_head: bool = True  # False: only older versions run this stage ("hanya v1")
+    variants: tuple[StageVariant, ...] = ()  # per version: its words and its stuck jamaah
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(v.version_no for v in self.variants)
 
     @property
     def trend(self) -> int | None:
@@ -201,11 +236,9 @@ class Bottleneck:
         return None if self.stuck_7_days_ago is None else self.stuck - self.stuck_7_days_ago
 
 
-_BOTTLENECK_SQL = (
-    _STAGE_CODES
-    + """
-, stuck AS (
-  SELECT ps.code, s.departure_date, s.current_due_at,
+_BOTTLENECK_SQL = """
+WITH stuck AS (
+  SELECT ps.code, s.current_stage_id, s.departure_date, s.current_due_at,
          -- The stage's notes by primary key, one look-up per stuck jamaah: as a LEFT JOIN the
          -- planner scanned all of stage_instances (~650,000 rows at 100,000 jamaah) for the
          -- 10,000 it needs; uncached p50 87.8 -> 52.2 ms (docs/benchmarks.md, "Engine").
@@ -220,17 +253,21 @@ _BOTTLENECK_SQL = (
          count(*) FILTER (WHERE departure_date <= :impact_until) AS departure_impact,
          mode() WITHIN GROUP (ORDER BY reason) AS top_reason
   FROM stuck GROUP BY code
+), per_version AS (
+  -- the stuck of each version's stage of the code: the alert's variants
+  SELECT code, jsonb_object_agg(current_stage_id, n) AS by_stage
+  FROM (SELECT code, current_stage_id, count(*) AS n FROM stuck GROUP BY code, current_stage_id) x
+  GROUP BY code
 ), week_ago AS (
   SELECT ps.code, sum(b.stuck_count)::int AS stuck
   FROM bottleneck_daily b JOIN pipeline_stages ps ON ps.id = b.stage_id
   WHERE b.workspace_id = :ws AND b.day = :week_ago
   GROUP BY ps.code
 )
-SELECT c.code, c.name_id, c.name_en, c.responsible_role, p.stuck, p.avg_delay_days,
-       p.departure_impact, p.top_reason, w.stuck AS stuck_7_days_ago
-FROM per_stage p JOIN codes c ON c.code = p.code LEFT JOIN week_ago w ON w.code = p.code
+SELECT p.code, p.stuck, p.avg_delay_days, p.departure_impact, p.top_reason,
+       w.stuck AS stuck_7_days_ago, v.by_stage
+FROM per_stage p JOIN per_version v ON v.code = p.code LEFT JOIN week_ago w ON w.code = p.code
 """
-)
 
 
 def bottlenecks(
@@ -248,6 +285,7 @@ def bottlenecks(
             "week_ago": today - timedelta(days=7),
         },
     ).mappings()
+    catalog = load_catalog(session, workspace)
     alerts = []
     for row in rows:
         if not rules.raises_alert(stuck=row["stuck"], min_stuck=workspace.min_stuck):
@@ -255,12 +293,11 @@ def bottlenecks(
         level = rules.bottleneck_severity(avg_delay_days=float(row["avg_delay_days"]), stuck=row["stuck"])
         if wanted is not None and level is not wanted:
             continue
+        (stage,) = catalog.counted({int(k): int(n) for k, n in row["by_stage"].items()})
         alerts.append(
             Bottleneck(
-                code=row["code"],
-                name_id=row["name_id"],
-                name_en=row["name_en"],
-                responsible_role=row["responsible_role"],
+                **_shown(stage),  # type: ignore[arg-type]
+                responsible_role=stage.shown.responsible_role,
                 stuck=row["stuck"],
                 avg_delay_days=round(float(row["avg_delay_days"]), 1),
                 severity=level,
@@ -288,6 +325,10 @@ class StuckDay:
     day: date
     code: str
     stuck: int
+    name_id: str = ""  # the newest version's name of the stage
+    name_en: str = ""
+    in_head: bool = True  # False: only older versions run this stage ("hanya v1")
+    variants: tuple[StageVariant, ...] = ()  # the versions that have the stage
 
 
 def record_bottleneck_day(session: Session, workspace: Workspace, now: datetime) -> None:
@@ -323,8 +364,16 @@ def stuck_history(session: Session, workspace: Workspace, now: datetime, days: i
             """
         ),
         {"ws": workspace.id, "since": today - timedelta(days=days), "today": today},
-    )
-    return [StuckDay(day=day, code=code, stuck=stuck) for day, code, stuck in rows]
+    ).all()
+    stages = load_catalog(session, workspace).every_code()
+    return [
+        StuckDay(
+            day=day,
+            stuck=stuck,
+            **_shown(stages[code]),  # type: ignore[arg-type]
+        )
+        for day, code, stuck in rows
+    ]
 
 
 # --- departures -----------------------------------------------------------------------------
@@ -343,6 +392,12 @@ class StageCount:
     name_id: str
     name_en: str
     jamaah: int
+    in_head: bool = True  # False: only older versions run this stage ("hanya v1")
+    variants: tuple[StageVariant, ...] = ()  # per version: its words and its jamaah in the stage
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(v.version_no for v in self.variants)
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,23 +462,28 @@ def upcoming_departures(
     total = rows[0]["total"] if rows else _count_groups(session, params)
     by_stage: dict[int, list[StageCount]] = {}
     if rows:
-        for row in session.execute(
+        counts: dict[int, dict[int, int]] = {}
+        for package_id, stage_id, jamaah in session.execute(
             text(
                 """
-                SELECT s.package_id, ps.code, ps.name_id, ps.name_en, count(*) AS jamaah
-                FROM jamaah_pipeline_status s JOIN pipeline_stages ps ON ps.id = s.current_stage_id
+                SELECT s.package_id, s.current_stage_id, count(*) AS jamaah
+                FROM jamaah_pipeline_status s
                 WHERE s.workspace_id = :ws AND s.package_id = ANY(:packages) AND NOT s.is_completed
-                GROUP BY s.package_id, ps.code, ps.name_id, ps.name_en, ps.position
-                ORDER BY s.package_id, ps.position
+                GROUP BY s.package_id, s.current_stage_id
                 """
             ),
             {"ws": workspace.id, "packages": [row["package_id"] for row in rows]},
-        ).mappings():
-            by_stage.setdefault(row["package_id"], []).append(
+        ):
+            counts.setdefault(package_id, {})[stage_id] = jamaah
+        catalog = load_catalog(session, workspace)
+        for package_id, per_stage in counts.items():
+            by_stage[package_id] = [
                 StageCount(
-                    code=row["code"], name_id=row["name_id"], name_en=row["name_en"], jamaah=row["jamaah"]
+                    **_shown(stage),  # type: ignore[arg-type]
+                    jamaah=sum(v.jamaah for v in stage.variants),
                 )
-            )
+                for stage in catalog.counted(per_stage)
+            ]
     items = [
         DepartureGroup(
             **{k: v for k, v in row.items() if k != "total"},

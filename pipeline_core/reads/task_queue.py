@@ -27,6 +27,7 @@ from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import KanbanColumn, Priority, Role, Workspace, WorkStatus
 from pipeline_core.domain.validation import parse_role
 from pipeline_core.reads.queries import check_paging, page_count
+from pipeline_core.reads.stage_versions import HEAD_JOIN, ROW_VERSION_SQL
 
 COLUMN_SQL = {
     KanbanColumn.BLOCKED: "t.status = 'blocked'",
@@ -67,6 +68,14 @@ class TaskCard:
     notes: str | None
     block_reason: str | None
     column: KanbanColumn
+    # the stage's words above are those of the jamaah's own version; these say which one it is
+    pipeline_version_no: int = 0
+    head_version_no: int = 0
+    stage_in_head: bool = True  # False: the newest version has no such stage ("hanya v1")
+
+    @property
+    def on_older_version(self) -> bool:
+        return self.pipeline_version_no < self.head_version_no
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +225,14 @@ def task_queue(
             SELECT t.id, t.version, t.title, t.task_type, ps.code AS stage_code, ps.name_id AS stage_name_id,
                    ps.name_en AS stage_name_en, t.jamaah_id, j.full_name AS jamaah_name, j.phone,
                    s.departure_date, t.priority, t.status, t.due_at, t.assigned_role, t.assignee_id,
-                   u.full_name AS assignee_name, t.notes, t.block_reason
+                   u.full_name AS assignee_name, t.notes, t.block_reason, {ROW_VERSION_SQL}
             FROM (SELECT t.* FROM pipeline_tasks t WHERE {scope}
                   ORDER BY t.priority_rank, t.due_at, t.id LIMIT :limit OFFSET :offset) t
             JOIN jamaah j ON j.id = t.jamaah_id
             JOIN jamaah_pipeline_status s ON s.jamaah_id = t.jamaah_id
             JOIN pipeline_stages ps ON ps.id = t.stage_id
             LEFT JOIN users u ON u.id = t.assignee_id
+            {HEAD_JOIN}
             ORDER BY t.priority_rank, t.due_at, t.id
             """
         ),

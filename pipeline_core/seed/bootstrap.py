@@ -7,13 +7,14 @@ upgrades the schema itself; external mode refuses an out-of-date schema (an oper
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 import redis
 from sqlalchemy import text
 
 from pipeline_core.domain.errors import ServerUnavailable
-from pipeline_core.store import cache, db, migrate
+from pipeline_core.store import backup, cache, db, migrate
 from pipeline_core.store.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,46 @@ def prepare(*, seed_demo: bool | None = None) -> None:
     )
 
 
+#: Any constant: one process of several takes the day's backup.
+_BACKUP_LOCK = 7_205_2027
+_backups_stop = threading.Event()
+_BACKUP_CHECK_S = 3600.0
+
+
+def start_daily_backups() -> bool:
+    """In the app process: a background thread that takes a backup when the newest is a day old
+    (at start-up, then checked hourly) and prunes old ones, if the settings ask for it (by default
+    with the embedded database). Never blocks a request; a failure is logged and retried next hour."""
+    settings = get_settings()
+    if not settings.daily_backup:
+        return False
+    _backups_stop.clear()
+    threading.Thread(target=_backup_loop, name="daily-backup", daemon=True).start()
+    return True
+
+
+def _backup_loop() -> None:
+    while not _backups_stop.is_set():
+        try:
+            _backup_once()
+        except Exception:  # the loop must survive an outage; the next hour retries
+            log.exception("daily backup failed")
+        _backups_stop.wait(_BACKUP_CHECK_S)
+
+
+def _backup_once() -> None:
+    settings, engine = get_settings(), db.get_engine()
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _BACKUP_LOCK}).scalar():
+            return  # another process is at it
+        try:
+            backup.daily_backup(engine, settings.backup_dir, keep_days=settings.pipeline_backup_keep_days)
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _BACKUP_LOCK})
+
+
 def shutdown() -> None:
+    _backups_stop.set()
     cache.close_redis()
     db.reset_engine()
     from pipeline_core.store import servers

@@ -38,7 +38,7 @@ import redis
 from pydantic import TypeAdapter
 
 from pipeline_core.domain.model import Role, View
-from pipeline_core.store import servers
+from pipeline_core.store import metrics, servers
 from pipeline_core.store.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class _Breaker:
 
 
 breaker = _Breaker()
+metrics.CACHE_BREAKER.set_function(lambda: float(breaker.open))
 
 
 # --- plain operations -----------------------------------------------------------------------
@@ -194,6 +195,7 @@ def cached(
 ) -> T:
     """Read-through: the cached value of (family, scope, params) at `now`, or compute and store."""
     if breaker.open:
+        metrics.cache_outcome(family, "bypass")
         return compute()
     gen_key = f"pl:{workspace_id}:gen"
     prefix = f"pl:{workspace_id}:{family}:{scope}:{params}"
@@ -204,13 +206,16 @@ def cached(
             keys=[gen_key, STATS_KEY], args=[f"{family}:{scope}", prefix, suffix, family], client=get_redis()
         )
         if raw is not None:
+            metrics.cache_outcome(family, "hit")
             return adapter.validate_json(raw)
         client = get_redis()
         lock = f"{key}:lock"
         if not client.set(lock, "1", nx=True, px=_LOCK_MS):
             waited = _wait_for(client, key)
             if waited is not None:
+                metrics.cache_outcome(family, "hit")
                 return adapter.validate_json(waited)
+        metrics.cache_outcome(family, "miss")
         try:
             value = compute()
             client.set(key, adapter.dump_json(value), ex=ttl_for(family))
@@ -220,6 +225,8 @@ def cached(
         return value
     except redis.RedisError as error:
         breaker.failed(error)
+        metrics.CACHE_ERRORS.inc()
+        metrics.cache_outcome(family, "bypass")
         return compute()
 
 

@@ -7,10 +7,22 @@
 | `PIPELINE_DATA_DIR` | `.data` (relative to the working directory) | where the embedded servers keep their files |
 | `PIPELINE_TIMEZONE` | `Asia/Jakarta` | the agency's IANA time zone for new workspaces |
 | `PIPELINE_LOG_LEVEL` | `INFO` | DEBUG, INFO, WARNING, ERROR or CRITICAL |
+| `LOG_FORMAT` | `text` | `json`: one JSON object a line (request id, route, status, duration, user id, workspace) |
 | `PIPELINE_SEED_DEMO` | `true` | load `demo-13` and `demo-2000` on first start when absent |
 | `PIPELINE_CACHE_TTL_HEALTH` / `_STAGES` / `_BOTTLENECKS` | 300 / 900 / 600 | cache lifetimes in seconds |
-| `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins in a row before the account is locked |
-| `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | how long a locked account stays locked |
+| `PIPELINE_SIGN_IN_MAX_ATTEMPTS` | `5` | failed sign-ins of one account from one address before that address waits |
+| `PIPELINE_SIGN_IN_LOCK_MINUTES` | `15` | the longest wait an address is given (the waits double up to it) |
+| `PIPELINE_BACKUP_DIR` | `<data folder>/backups` | where `backup` and the daily backup write |
+| `PIPELINE_BACKUP_DAILY` | on with the embedded database, off with `DATABASE_URL` | the app takes a backup a day (at start-up and every day after) |
+| `PIPELINE_BACKUP_KEEP_DAYS` | `7` | daily backups older than this are deleted (the newest is always kept) |
+| `METRICS_ENABLED` | `false` | serve `GET /metrics` (Prometheus text format); off: 404 |
+| `METRICS_TOKEN` | unset | when set, `/metrics` needs `Authorization: Bearer <token>` |
+| `METRICS_ALLOW` | empty: anyone | addresses or networks that may read `/metrics` (others get 404) |
+| `PIPELINE_ALERT_WEBHOOK_URL` | unset | an `https://…` URL the app POSTs an alert to when it starts or stops firing |
+| `SENTRY_DSN` | unset: off | send errors to Sentry (NIK, passport, phone numbers, cookies and tokens scrubbed first) |
+| `SENTRY_ENVIRONMENT` / `SENTRY_RELEASE` | `production` / `umrah-pipeline@<schema revision>` | the tags of each event |
+| `SENTRY_TRACES_SAMPLE_RATE` | `0` (off) | share of requests traced for performance |
+| `PIPELINE_TRUSTED_PROXIES` | empty: none | addresses or networks (comma-separated, e.g. `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For`/`-Proto` are believed |
 | `PIPELINE_SESSION_IDLE_HOURS` | `8` | a session ends after this long without use |
 | `PIPELINE_SESSION_MAX_HOURS` | `12` | a session ends this long after sign-in, however busy (then sign in again) |
 | `PIPELINE_LIVE_HEARTBEAT_SECONDS` | `20` | keepalive comment interval of the live event stream (/live/events) |
@@ -25,6 +37,7 @@ An invalid value stops start-up with one sentence naming the variable and what i
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Literal
@@ -47,6 +60,7 @@ _EXPECTED = {
     "PIPELINE_DATA_DIR": "a folder path the app may create and write",
     "PIPELINE_TIMEZONE": "an IANA time zone such as Asia/Jakarta",
     "PIPELINE_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    "LOG_FORMAT": "text or json",
     "PIPELINE_SEED_DEMO": "true or false",
     "PIPELINE_CACHE_TTL_HEALTH": "a whole number of seconds between 1 and 86400",
     "PIPELINE_CACHE_TTL_STAGES": "a whole number of seconds between 1 and 86400",
@@ -54,6 +68,14 @@ _EXPECTED = {
     "PIPELINE_SIGN_IN_MAX_ATTEMPTS": "a whole number from 1 to 100",
     "PIPELINE_SIGN_IN_LOCK_MINUTES": "a number of minutes from 1 to 1440",
     "PIPELINE_SESSION_IDLE_HOURS": "a number of hours from 0.1 to 720",
+    "PIPELINE_BACKUP_DIR": "a folder path the app may create and write",
+    "PIPELINE_BACKUP_DAILY": "true or false",
+    "PIPELINE_BACKUP_KEEP_DAYS": "a whole number of days from 1 to 3650",
+    "METRICS_ENABLED": "true or false",
+    "METRICS_ALLOW": "IP addresses or networks separated by commas, such as 10.0.0.0/8",
+    "PIPELINE_ALERT_WEBHOOK_URL": "an http:// or https:// URL",
+    "SENTRY_TRACES_SAMPLE_RATE": "a number from 0 to 1",
+    "PIPELINE_TRUSTED_PROXIES": "IP addresses or networks separated by commas, such as 127.0.0.1,10.0.0.0/8",
     "PIPELINE_LIVE_HEARTBEAT_SECONDS": "a number of seconds from 0.05 to 300",
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
     "PIPELINE_API_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
@@ -69,6 +91,7 @@ class Settings(BaseSettings):
     pipeline_data_dir: Path = Path(".data")
     pipeline_timezone: str = "Asia/Jakarta"
     pipeline_log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
     pipeline_seed_demo: bool = True
     pipeline_demo_accounts: bool | None = None  # default: on with the embedded database only
     pipeline_cache_ttl_health: int = 300
@@ -78,6 +101,18 @@ class Settings(BaseSettings):
     pipeline_sign_in_lock_minutes: float = 15
     pipeline_session_idle_hours: float = 8
     pipeline_session_max_hours: float = 12
+    pipeline_trusted_proxies: str = ""
+    metrics_enabled: bool = False
+    metrics_token: str | None = None
+    metrics_allow: str = ""
+    pipeline_alert_webhook_url: str | None = None
+    sentry_dsn: str | None = None
+    sentry_environment: str = "production"
+    sentry_release: str | None = None
+    sentry_traces_sample_rate: float = 0.0
+    pipeline_backup_dir: Path | None = None
+    pipeline_backup_daily: bool | None = None  # default: on with the embedded database only
+    pipeline_backup_keep_days: int = 7
     pipeline_live_heartbeat_seconds: float = 20
     pipeline_live_queue_size: int = 100
     pipeline_api_rate_per_minute: int = 1200
@@ -144,6 +179,37 @@ class Settings(BaseSettings):
             raise ValueError("out of range")
         return value
 
+    @field_validator("sentry_traces_sample_rate")
+    @classmethod
+    def _sample_rate(cls, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_alert_webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")) or len(value) > 2000:
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("pipeline_backup_keep_days")
+    @classmethod
+    def _keep_days(cls, value: int) -> int:
+        if not 1 <= value <= 3650:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("pipeline_trusted_proxies", "metrics_allow")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            ipaddress.ip_network(entry, strict=False)  # ValueError: not an address or network
+        return ",".join(entries)
+
     @field_validator("pipeline_session_idle_hours", "pipeline_session_max_hours")
     @classmethod
     def _idle_hours(cls, value: float) -> float:
@@ -191,6 +257,17 @@ class Settings(BaseSettings):
     @property
     def data_dir(self) -> Path:
         return self.pipeline_data_dir.expanduser().resolve()
+
+    @property
+    def backup_dir(self) -> Path:
+        chosen = self.pipeline_backup_dir
+        return chosen.expanduser().resolve() if chosen is not None else self.data_dir / "backups"
+
+    @property
+    def daily_backup(self) -> bool:
+        """Whether the app backs the database up daily: by default with the embedded one only (an
+        external database is the operator's to back up: docs/operations.md)."""
+        return self.embedded_database if self.pipeline_backup_daily is None else self.pipeline_backup_daily
 
 
 def load_settings(**overrides: object) -> Settings:

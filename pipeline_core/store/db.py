@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, exc
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline_core.domain.errors import Conflict, InvalidInput, PipelineError, ServerUnavailable
-from pipeline_core.store import servers
+from pipeline_core.store import metrics, servers
 from pipeline_core.store.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,9 @@ def database_url() -> str:
 
 @functools.cache
 def get_engine() -> Engine:
-    """The process-wide engine. Pool sized for a Streamlit process plus its API routes."""
-    return create_engine(
+    """The process-wide engine. Pool sized for a Streamlit process plus its API routes. Every
+    statement's time is recorded under the name of the function that ran it (store/metrics.py)."""
+    engine = create_engine(
         database_url(),
         pool_size=10,
         max_overflow=20,
@@ -43,6 +46,23 @@ def get_engine() -> Engine:
         hide_parameters=True,  # an error's text never carries the values (names, hashes, NIKs)
         connect_args={"connect_timeout": 5, "application_name": "umrah-pipeline"},
     )
+    event.listen(engine, "before_cursor_execute", _statement_starts)
+    event.listen(engine, "after_cursor_execute", _statement_ends)
+    return engine
+
+
+def engine_started() -> bool:
+    return bool(get_engine.cache_info().currsize)
+
+
+def _statement_starts(connection: Any, *_: Any) -> None:
+    connection.info["statement_started"] = time.perf_counter()
+
+
+def _statement_ends(connection: Any, *_: Any) -> None:
+    started = connection.info.pop("statement_started", None)
+    if started is not None:
+        metrics.observe_query(metrics.query_name(), time.perf_counter() - started)
 
 
 @functools.cache
@@ -52,7 +72,7 @@ def _session_factory() -> sessionmaker[Session]:
 
 def reset_engine() -> None:
     """Forget the engine and URL (tests switch servers; the embedded server may restart)."""
-    if get_engine.cache_info().currsize:
+    if engine_started():
         get_engine().dispose()
     get_engine.cache_clear()
     _session_factory.cache_clear()

@@ -50,6 +50,7 @@ __all__ = [
     "STREAM_MAXLEN",
     "Event",
     "JamaahEnrolled",
+    "JamaahImported",
     "PipelineMigrated",
     "PipelinePublished",
     "TaskBlocked",
@@ -190,6 +191,15 @@ class JamaahEnrolled(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class JamaahImported(Event):
+    """One committed import: `new` jamaah enrolled and `updated` changed, announced once."""
+
+    type: ClassVar[EventKind] = EventKind.JAMAAH_IMPORTED
+    new: int
+    updated: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TaskCompleted(Event):
     type: ClassVar[EventKind] = EventKind.TASK_COMPLETED
     next_task_id: int | None
@@ -234,6 +244,22 @@ class PipelineMigrated(Event):
     type: ClassVar[EventKind] = EventKind.PIPELINE_MIGRATED
     version_no: int
     moved: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JamaahUpdated(Event):
+    """A jamaah's data edited (the form, the API, an import row): no stage or task changed."""
+
+    type: ClassVar[EventKind] = EventKind.JAMAAH_UPDATED
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupChanged(Event):
+    """A departure group created or edited; a new departure date moved its jamaah's deadlines."""
+
+    type: ClassVar[EventKind] = EventKind.GROUP_CHANGED
+    package_id: int
+    moved: int = 0  # jamaah whose deadlines were recomputed
 
 
 #: Every dashboard view: a change to the pipeline itself may touch any of them.

@@ -497,6 +497,11 @@ def created(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: {"old": None, "new": _json(value)} for name, value in values.items() if value is not None}
 
 
+def json_value(value: Any) -> Any:
+    """A value as the activity log's JSON holds it (dates as ISO text, enums as their value)."""
+    return _json(value)
+
+
 def _db(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 

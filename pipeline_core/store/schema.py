@@ -265,6 +265,7 @@ class Package(Base):
         CheckConstraint("return_date > departure_date", name="return_after_departure"),
         CheckConstraint("quota >= 1", name="quota"),
         CheckConstraint("price_idr >= 0", name="price"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
         ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
         # upcoming_departures: groups leaving in a date window.
         Index("ix_packages_departure", "workspace_id", "departure_date"),
@@ -279,6 +280,9 @@ class Package(Base):
     airline: Mapped[str] = mapped_column(Text)
     quota: Mapped[int] = mapped_column(Integer)
     price_idr: Mapped[int] = mapped_column(BigInteger)
+    # issue 19: the flights (free text, e.g. "SV 817 / SV 816") and whether it still takes jamaah.
+    flight_numbers: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="open")
 
 
 class Jamaah(Base):
@@ -291,6 +295,16 @@ class Jamaah(Base):
         CheckConstraint("phone ~ '^\\+628[0-9]{7,11}$'", name="phone"),
         CheckConstraint(_one_of("gender", Gender), name="gender"),
         CheckConstraint("full_name ~ '\\S+\\s+\\S+'", name="full_name_two_words"),
+        # the SISKOPATUH dropdowns DOMAIN.md fixes; education/occupation are checked in the domain.
+        CheckConstraint("title IS NULL OR title IN ('TUAN', 'NYONYA', 'NONA')", name="title"),
+        CheckConstraint(
+            "identity_type IS NULL OR identity_type IN ('NIK', 'PASPOR', 'KITAP')", name="identity_type"
+        ),
+        CheckConstraint("nationality IS NULL OR nationality IN ('WNI', 'WNA')", name="nationality"),
+        CheckConstraint(
+            "marital_status IS NULL OR marital_status IN ('BELUM MENIKAH', 'MENIKAH', 'JANDA / DUDA')",
+            name="marital_status",
+        ),
         CheckConstraint(
             "passport_expiry_date IS NULL OR passport_issue_date IS NULL"
             " OR passport_expiry_date > passport_issue_date",
@@ -336,6 +350,33 @@ class Jamaah(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # issue 19: the SISKOPATUH template's fields (domain/siskopatuh.py), all optional.
+    title: Mapped[str | None] = mapped_column(Text)
+    passport_name: Mapped[str | None] = mapped_column(Text)
+    father_name: Mapped[str | None] = mapped_column(Text)
+    passport_city: Mapped[str | None] = mapped_column(Text)
+    birth_place: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    province: Mapped[str | None] = mapped_column(Text)
+    regency: Mapped[str | None] = mapped_column(Text)
+    district: Mapped[str | None] = mapped_column(Text)
+    village: Mapped[str | None] = mapped_column(Text)
+    home_phone: Mapped[str | None] = mapped_column(Text)
+    marital_status: Mapped[str | None] = mapped_column(Text)
+    education: Mapped[str | None] = mapped_column(Text)
+    occupation: Mapped[str | None] = mapped_column(Text)
+    visa_provider: Mapped[str | None] = mapped_column(Text)
+    visa_number: Mapped[str | None] = mapped_column(Text)
+    insurance_provider: Mapped[str | None] = mapped_column(Text)
+    insurance_policy_number: Mapped[str | None] = mapped_column(Text)
+    bpjs_number: Mapped[str | None] = mapped_column(Text)
+    identity_type: Mapped[str | None] = mapped_column(Text, server_default="NIK")
+    nationality: Mapped[str | None] = mapped_column(Text, server_default="WNI")
+    visa_valid_from: Mapped[date | None] = mapped_column(Date)
+    visa_valid_until: Mapped[date | None] = mapped_column(Date)
+    insurance_input_date: Mapped[date | None] = mapped_column(Date)
+    insurance_start_date: Mapped[date | None] = mapped_column(Date)
+    insurance_end_date: Mapped[date | None] = mapped_column(Date)
 
 
 class JamaahPipelineStatus(Base):

@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline_core.commands import accounts, auth, privacy
+from pipeline_core.commands import accounts, auth, privacy, sign_in_throttle
 from pipeline_core.commands.accounts import DEMO_PASSWORD, SYSTEM
 from pipeline_core.commands.auth import SIGN_IN_REFUSED_ID, AuthPolicy, SignInRefused
 from pipeline_core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace, WorkspaceKind
+from pipeline_core.reads import activity_log
 from pipeline_core.store import schema as t
 from pipeline_core.store.schema import UserSession
 from pipeline_core.store.workspaces import create_workspace, get_workspace
@@ -49,6 +50,7 @@ def sign_in(
     now: datetime = NOW,
     workspace_slug: str | None = None,
     client: str | None = None,
+    address: str | None = None,
     policy: AuthPolicy | None = None,
 ) -> auth.SignedIn:
     return auth.sign_in(
@@ -57,6 +59,7 @@ def sign_in(
         workspace_slug=workspace_slug,
         now=now,
         client=client,
+        address=address,
         session=session,
         policy=policy,
     )
@@ -174,28 +177,35 @@ def test_a_workspace_slug_restricts_the_sign_in_to_that_workspace(
     assert sign_in(session, workspace_slug=workspace.slug).user.workspace_id == workspace.id
 
 
-# --- lockout ------------------------------------------------------------------------------------
+# --- throttling: growing delays, nobody locked out -------------------------------------------------
+# Each test uses its own addresses (documentation ranges): the address counters live in Redis,
+# outside the rolled-back transaction.
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes_then_the_lock_lifts(
+def _delay_entries(session: Session, ws: Workspace) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(t.ActivityLog.changes)
+        .where(t.ActivityLog.workspace_id == ws.id, t.ActivityLog.action == "auth.locked")
+        .order_by(t.ActivityLog.id)
+    ).scalars()
+    return [(c["scope"]["new"], c["locked_until"]["new"]) for c in rows]
+
+
+def test_five_failures_from_one_address_make_it_wait_but_not_the_owner_elsewhere(
     session: Session, workspace: Workspace
 ) -> None:
     user_id = new_user(session, workspace)
+    attacker, owner = "192.0.2.10", "198.51.100.7"
     for attempt in range(5):
         with pytest.raises(SignInRefused):
-            sign_in(session, password="bukan-sandinya", now=NOW + attempt * MINUTE)
-    locked_at = NOW + 4 * MINUTE
-    locked_until = session.execute(select(t.User.locked_until).where(t.User.id == user_id)).scalar_one()
-    assert locked_until == locked_at + timedelta(minutes=15)
-    # locked: even the right password is refused, with the same message
+            sign_in(session, password="bukan-sandinya", now=NOW + attempt * MINUTE, address=attacker)
+    fifth = NOW + 4 * MINUTE
+    assert _delay_entries(session, workspace) == [("address", (fifth + timedelta(seconds=30)).isoformat())]
+    # the attacker's address waits 30 s: even the right password from there is refused meanwhile
     with pytest.raises(SignInRefused, match="terkunci sementara"):
-        sign_in(session, now=locked_until - timedelta(seconds=1))
-    # the lock lifts by itself
-    assert sign_in(session, now=locked_until).user.user_id == user_id
-    state = session.execute(
-        select(t.User.failed_attempts, t.User.locked_until).where(t.User.id == user_id)
-    ).one()
-    assert tuple(state) == (0, None)
+        sign_in(session, now=fifth + timedelta(seconds=29), address=attacker)
+    # the owner, from their own address, signs in at once
+    assert sign_in(session, now=fifth + timedelta(seconds=1), address=owner).user.user_id == user_id
     assert log_actions(session, workspace) == [
         "auth.user_created",
         *["auth.sign_in_failed"] * 5,
@@ -203,25 +213,103 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_then_the_lock_lifts(
         "auth.sign_in_failed",
         "auth.signed_in",
     ]
+    # after the wait the right password works from the attacker's address too
+    assert sign_in(session, now=fifth + timedelta(seconds=30), address=attacker).user.user_id == user_id
 
 
-def test_the_lockout_is_configurable_and_a_success_resets_the_count(
+def test_each_further_failure_doubles_the_wait_up_to_the_lockout(
     session: Session, workspace: Workspace
 ) -> None:
     new_user(session, workspace)
+    address, now = "192.0.2.11", NOW
+    waits: list[int] = []
+    for _ in range(11):
+        with pytest.raises(SignInRefused):
+            sign_in(session, password="bukan-sandinya", now=now, address=address)
+        entries = _delay_entries(session, workspace)
+        if len(entries) > len(waits):
+            until = datetime.fromisoformat(entries[-1][1])
+            waits.append(int((until - now).total_seconds()))
+            now = until  # the next guess comes as soon as it may
+    assert waits == [30, 60, 120, 240, 480, 900, 900]
+
+
+def test_thirty_wrong_passwords_from_one_address_over_ten_accounts_are_slowed_down(
+    session: Session, workspace: Workspace
+) -> None:
+    for n in range(10):
+        new_user(session, workspace, username=f"staf{n}@test-agency")
+    sprayer, now, unchecked = "192.0.2.12", NOW, 0
+    for guess in range(30):
+        if sign_in_throttle.address_wait(sprayer, now) is not None:
+            unchecked += 1
+        with pytest.raises(SignInRefused):
+            sign_in(session, f"staf{guess % 10}@test-agency", "bukan-sandinya", now=now, address=sprayer)
+        now += timedelta(seconds=2)
+    # ten failures pass; then the address waits 1 s, 2 s, 4 s, 8 s, 16 s, 32 s after each further
+    # one, and a guess within a wait is refused before any account is looked up or password checked
+    checked = session.execute(
+        select(func.count())
+        .select_from(t.ActivityLog)
+        .where(t.ActivityLog.workspace_id == workspace.id, t.ActivityLog.action == "auth.sign_in_failed")
+    ).scalar_one()
+    assert (checked, unchecked) == (15, 15)
+    # the accounts' owners are not held back from their own addresses
+    assert sign_in(session, "staf3@test-agency", now=now, address="198.51.100.8")
+    # and a super-admin sees who was guessed at, from where
+    attempts = activity_log.sign_in_attempts(workspace, since=NOW, session=session)
+    assert len(attempts) == 15 and {a.address for a in attempts} == {sprayer}
+    assert {a.account for a in attempts} == {f"staf{n}@test-agency" for n in range(10)}
+
+
+def test_guesses_spread_over_many_addresses_delay_the_account_a_minute_at_most(
+    session: Session, workspace: Workspace
+) -> None:
+    user_id = new_user(session, workspace)
+    now = NOW
+    for n in range(27):  # 27 addresses, one guess each, two minutes apart: no address ever waits
+        now += 2 * MINUTE
+        with pytest.raises(SignInRefused):
+            sign_in(session, password="bukan-sandinya", now=now, address=f"203.0.113.{n}")
+    # from the 21st failure the account waits 1 s, 2 s, … doubling: the 27th would be 64 s, capped
+    locked_until = session.execute(select(t.User.locked_until).where(t.User.id == user_id)).scalar_one()
+    assert locked_until == now + MINUTE
+    with pytest.raises(SignInRefused):
+        sign_in(session, now=now + timedelta(seconds=59), address="198.51.100.9")
+    assert sign_in(session, now=now + MINUTE, address="198.51.100.9").user.user_id == user_id
+    state = session.execute(
+        select(t.User.failed_attempts, t.User.locked_until).where(t.User.id == user_id)
+    ).one()
+    assert tuple(state) == (0, None)
+
+
+def test_a_password_reset_lifts_the_delays(session: Session, workspace: Workspace) -> None:
+    user_id = new_user(session, workspace)
+    boss = Actor(user_id=None, name="Pak Budi", role=Role.SUPER_ADMIN)
+    address = "192.0.2.14"
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            sign_in(session, password="bukan-sandinya", address=address)
+    assert sign_in_throttle.pair_wait(user_id, address, NOW) is not None
+    accounts.reset_password(
+        session, actor=boss, workspace_id=workspace.id, user_id=user_id, password="sandi-baru-2026", now=NOW
+    )
+    assert sign_in(session, password="sandi-baru-2026", address=address).user.user_id == user_id
+
+
+def test_the_limits_are_configurable(session: Session, workspace: Workspace) -> None:
+    new_user(session, workspace)
     strict = AuthPolicy(max_failed_attempts=2, lockout=timedelta(minutes=1))
+    address = "192.0.2.13"
     with pytest.raises(SignInRefused):
-        sign_in(session, password="bukan-sandinya", policy=strict)
-    sign_in(session, policy=strict)  # resets the count: one more failure does not lock
-    with pytest.raises(SignInRefused):
-        sign_in(session, password="bukan-sandinya", policy=strict)
-    assert sign_in(session, policy=strict, now=NOW + timedelta(seconds=1))
+        sign_in(session, password="bukan-sandinya", policy=strict, address=address)
+    sign_in(session, policy=strict, address=address)  # a success forgets this address's failures
     for _ in range(2):
         with pytest.raises(SignInRefused):
-            sign_in(session, password="bukan-sandinya", policy=strict)
+            sign_in(session, password="bukan-sandinya", policy=strict, address=address)
     with pytest.raises(SignInRefused):
-        sign_in(session, policy=strict, now=NOW + timedelta(seconds=59))
-    assert sign_in(session, policy=strict, now=NOW + MINUTE)
+        sign_in(session, policy=strict, now=NOW + timedelta(seconds=29), address=address)
+    assert sign_in(session, policy=strict, now=NOW + timedelta(seconds=30), address=address)
 
 
 # --- sessions -----------------------------------------------------------------------------------

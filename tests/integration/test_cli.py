@@ -183,3 +183,21 @@ def test_seed_makes_demo_accounts_only_when_asked(servers: None) -> None:
             datasets.load_dataset("demo-13", reset=True, demo_accounts=True)
         else:
             datasets.delete_dataset("demo-13")
+
+
+def test_backup_writes_an_archive_and_restore_refuses_a_database_in_use(
+    servers: None, tmp_path: Path
+) -> None:
+    made = run_cli("backup", "--to", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    [archive] = tmp_path.glob("umrah-*.dump")
+    assert (
+        made.stdout.startswith(f"Backup written: {archive} (")
+        and archive.with_name(archive.name + ".json").is_file()
+    )
+    refused = run_cli("restore", str(archive))
+    assert refused.returncode == 2
+    assert (
+        refused.stderr.startswith("error: database: The target database is not empty")
+        and refused.stderr.count("\n") == 1
+    )

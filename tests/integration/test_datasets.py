@@ -234,3 +234,25 @@ def test_ensure_demo_datasets_loads_missing_and_refreshes_stale(demos: None, eng
     assert workspace_id(engine, "demo-13") != ids["demo-13"]
     assert workspace_id(engine, "demo-2000") == ids["demo-2000"]
     assert health(engine, "demo-13").total == 13
+
+
+@pytest.mark.parametrize("name", ["demo-13", "demo-2000"])
+def test_every_generated_jamaah_passes_the_intake_rules(demos: None, engine: Engine, name: str) -> None:
+    """Issue 19: the generators fill the SISKOPATUH fields, consistent with the NIK."""
+    from pipeline_core.domain import siskopatuh
+    from pipeline_core.domain.jamaah_rules import FIELDS, check_jamaah
+
+    ws = workspace_id(engine, name)
+    columns = ", ".join(FIELDS)
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT {columns} FROM jamaah WHERE workspace_id = :ws"), {"ws": ws})
+        records = [dict(row._mapping) for row in rows]
+    problems = {}
+    for record in records:
+        checked = check_jamaah(record, departure_date=None, now=NOW)
+        if checked.errors:
+            problems[record["nik"]] = [(p.field, p.message) for p in checked.errors]
+    assert problems == {}
+    assert all(r["province"] and r["title"] and r["marital_status"] and r["occupation"] for r in records)
+    with_region = [r for r in records if siskopatuh.nik_region(r["nik"])]
+    assert all(siskopatuh.nik_region(r["nik"]).province == r["province"] for r in with_region)  # type: ignore[union-attr]

@@ -11,7 +11,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import pipeline as editor
-from pipeline_core.commands.pipeline_migration import migrate_jamaah, run_migration, start_migration
+from pipeline_core.commands.pipeline_migration import (
+    MigrationBatch,
+    migrate_jamaah,
+    run_migration,
+    start_migration,
+)
 from pipeline_core.commands.tasks import complete_task
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace
@@ -262,15 +267,18 @@ def test_a_mapping_to_another_stage_closes_the_task_and_opens_a_new_one(
     enrolled = make_jamaah(session, workspace)
     draft = start(session, workspace)
     publish(session, workspace, save(session, workspace, draft, draft.rows))
+    told: list[MigrationBatch] = []
     done = migrate_jamaah(
         session=session,
         workspace=workspace,
         actor=MANAGER,
         from_version_no=1,
         mapping={"document-collection": "visa-application"},
+        on_batch=told.append,
         now=NOW,
     )
     assert done.moved == 1
+    assert [(b.moved, b.tasks_moved, b.tasks_created, b.tasks_closed) for b in told] == [(1, 0, 1, 1)]
     assert enrolled.task is not None
     old = session.execute(
         select(t.PipelineTask.status).where(t.PipelineTask.id == enrolled.task.id)
@@ -333,6 +341,47 @@ def test_an_interrupted_migration_is_retried_and_moves_each_jamaah_once(
         )
     ).scalar_one()
     assert moves == 5
+
+
+def test_a_migration_tells_each_committed_batch_and_moves_the_same_as_without(
+    session: Session, workspace: Workspace
+) -> None:
+    group = make_package(session, workspace, departure_date=date(2027, 3, 1))
+    people = [make_jamaah(session, workspace, package_id=group).jamaah.id for _ in range(5)]
+    draft = start(session, workspace)
+    publish(session, workspace, save(session, workspace, draft, with_sla(draft, "document-collection", 48)))
+    told: list[MigrationBatch] = []
+
+    def heard(batch: MigrationBatch) -> None:
+        # told after the commit: the batch's jamaah are on the new version already
+        on_new = session.execute(
+            select(func.count()).where(
+                t.Jamaah.id.in_(people),
+                t.Jamaah.pipeline_version_id != current_version_id(session, workspace.id),
+            )
+        ).scalar_one()
+        assert on_new == batch.to_move - batch.moved_so_far
+        told.append(batch)
+
+    done = migrate_jamaah(
+        session=session,
+        workspace=workspace,
+        actor=MANAGER,
+        from_version_no=1,
+        batch_size=2,
+        on_batch=heard,
+        now=NOW,
+    )
+    assert (done.moved, done.remaining, done.completed) == (5, 0, True)
+    assert [(b.number, b.moved, b.moved_so_far, b.to_move) for b in told] == [
+        (1, 2, 2, 5),
+        (2, 2, 4, 5),
+        (3, 1, 5, 5),
+    ]
+    # each had an open task of a stage that continues: moved, none created or closed
+    assert sum(b.tasks_moved for b in told) == 5
+    assert sum(b.tasks_created + b.tasks_closed for b in told) == 0
+    assert all(open_instances(session, jid) == 1 for jid in people)
 
 
 # --- the preview ----------------------------------------------------------------------------

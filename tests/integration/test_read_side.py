@@ -460,8 +460,9 @@ def test_search_finds_by_name_words_and_phone(
 
 def test_search_by_nik_and_passport(session: Session, workspace: Workspace) -> None:
     enrolled = make_jamaah(
-        session, workspace, full_name="Nur Aini", nik="3174014405800002", passport_number="X7654321"
-    )
+        session, workspace, full_name="Nur Aini", nik="3174014405800002", passport_number="X7654321",
+        gender="P", birth_date=date(1980, 5, 4),  # the NIK's day 44 = the 4th, a woman's
+    )  # fmt: skip
     assert [
         c.jamaah_name for c in task_queue(session, workspace, NOW, search="3174 0144 0580 0002").items
     ] == ["Nur Aini"]

@@ -244,3 +244,66 @@ def test_a_jamaah_has_at_most_one_open_stage(session: Session, workspace: Worksp
                 due_at=NOW,
             )
         )
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT column_name FROM information_schema.columns WHERE table_name = :t"), {"t": table}
+        )
+        return {row[0] for row in rows}
+
+
+def test_intake_migration_adds_and_removes_the_template_fields(scratch_engine: Engine) -> None:
+    migrate.upgrade(scratch_engine, "0007_api_tokens")
+    before = _columns(scratch_engine, "jamaah")
+    with scratch_engine.begin() as connection:  # a jamaah enrolled before the upgrade keeps working
+        ws = connection.execute(
+            text(
+                "INSERT INTO workspaces (slug, name, kind)"
+                " VALUES ('old-agency', 'Old', 'agency') RETURNING id"
+            )
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO packages (workspace_id, code, name, departure_date, return_date, airline, quota,"
+                " price_idr) VALUES (:w, 'P', 'P', '2027-01-20', '2027-01-28', 'Saudia', 45, 1)"
+            ),
+            {"w": ws},
+        )
+    migrate.upgrade(scratch_engine)
+    after = _columns(scratch_engine, "jamaah")
+    assert after - before == {
+        "title", "passport_name", "father_name", "identity_type", "passport_city", "birth_place",
+        "address", "province", "regency", "district", "village", "home_phone", "nationality",
+        "marital_status", "education", "occupation", "visa_provider", "visa_number", "visa_valid_from",
+        "visa_valid_until", "insurance_provider", "insurance_policy_number", "insurance_input_date",
+        "insurance_start_date", "insurance_end_date", "bpjs_number",
+    }  # fmt: skip
+    assert {"flight_numbers", "status"} <= _columns(scratch_engine, "packages")
+    with scratch_engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM packages")).scalar_one() == "open"
+
+    migrate.downgrade(scratch_engine, "0007_api_tokens")
+    assert _columns(scratch_engine, "jamaah") == before
+    assert not {"flight_numbers", "status"} & _columns(scratch_engine, "packages")
+    migrate.upgrade(scratch_engine)
+    assert _columns(scratch_engine, "jamaah") == after
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("title", "BAPAK"), ("identity_type", "KTP"), ("nationality", "ID"), ("marital_status", "KAWIN")],
+)
+def test_template_dropdowns_refuse_a_value_outside_the_template(
+    session: Session, workspace: Workspace, column: str, value: str
+) -> None:
+    package_id = _package(session, workspace)
+    with pytest.raises(IntegrityError, match=f"ck_jamaah_{column}"), session.begin_nested():
+        _jamaah(session, workspace, package_id, gender="L", **{column: value})
+
+
+def test_a_group_status_is_open_or_closed(session: Session, workspace: Workspace) -> None:
+    package_id = _package(session, workspace)
+    with pytest.raises(IntegrityError, match="ck_packages_status"), session.begin_nested():
+        session.execute(text("UPDATE packages SET status = 'full' WHERE id = :id"), {"id": package_id})

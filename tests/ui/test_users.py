@@ -3,6 +3,8 @@ bad input says what to fix; a manager is not offered the page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -116,3 +118,22 @@ def test_a_manager_is_not_offered_the_page(demo13: Workspace) -> None:
     assert "Pengguna" not in [title.value for title in at.title]
     assert not any(button.key == "create" for button in at.button)
     assert [title.value for title in at.title][:1] == ["Ringkasan pipeline"]
+
+
+def test_a_super_admin_sees_refused_sign_ins_and_where_they_came_from(fresh_demo13: Workspace) -> None:
+    # the page lists the last 7 days before the server's clock, so the attempts happen at that clock
+    now = datetime.now(UTC)
+    for _ in range(3):
+        with pytest.raises(SignInRefused):
+            auth.sign_in(
+                username="visa-admin@demo-13", password="bukan-sandinya", now=now, address="192.0.2.50"
+            )
+    at = open_users()
+    assert at.subheader[-1].value == "Percobaan masuk yang ditolak (7 hari)"
+    shown = at.dataframe[-1].value
+    mine = shown[shown["address"] == "192.0.2.50"]
+    assert len(mine) == 3
+    assert set(mine["outcome"]) == {"Kata sandi salah"}
+    visa_admin = account(fresh_demo13, "visa-admin@demo-13")
+    assert set(mine["account"]) == {f"{visa_admin.full_name} (visa-admin@demo-13)"}
+    assert "192.0.2.50 (3)" in at.caption[-1].value

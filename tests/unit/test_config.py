@@ -62,6 +62,11 @@ def test_external_urls_switch_off_the_embedded_servers(monkeypatch: pytest.Monke
             "0",
             "PIPELINE_CACHE_TTL_HEALTH is invalid ('0'): expected a whole number",
         ),
+        (
+            "PIPELINE_TRUSTED_PROXIES",
+            "127.0.0.1,nginx",
+            "PIPELINE_TRUSTED_PROXIES is invalid ('127.0.0.1,nginx'): expected IP addresses or networks",
+        ),
     ],
 )
 def test_an_invalid_value_names_the_variable_and_what_is_expected(
@@ -79,3 +84,10 @@ def test_credentials_in_a_bad_url_are_not_echoed(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ConfigError) as error:
         load_settings()
     assert "s3cret" not in str(error.value)
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_TRUSTED_PROXIES", " 127.0.0.1 , 10.0.0.0/8,::1")
+    assert load_settings().pipeline_trusted_proxies == "127.0.0.1,10.0.0.0/8,::1"
+    monkeypatch.delenv("PIPELINE_TRUSTED_PROXIES")
+    assert load_settings().pipeline_trusted_proxies == ""  # nobody's forwarded headers believed

@@ -44,6 +44,10 @@ view_activity_log           Y   .   .   .   .   .   Y
 manage_users                .   .   .   .   .   .   Y
 manage_pipeline             Y   .   .   .   .   .   Y
 manage_datasets             .   .   .   .   .   .   Y
+view_system                 .   .   .   .   .   .   Y
+manage_groups               Y   .   .   .   .   Y   Y
+import_jamaah               Y   Y   .   .   .   .   Y
+export_group                Y   Y   Y   Y   .   Y   .
 """
 
 

@@ -13,6 +13,7 @@ from pipeline_core.domain.pipeline import (
     check,
     compare,
     default_mapping,
+    mapping_by_code,
     parse_stages,
     read_document,
     to_document,
@@ -162,6 +163,12 @@ def test_default_mapping_follows_codes_then_the_next_stage() -> None:
     assert mapping["document-verification"] == "siskopatuh-submission"
     assert mapping["siskopatuh-approval"] == "hotel-booking"
     assert mapping["departure-ready"] is None
+    # what the page offers: the same, less the removed stages (someone must choose for those)
+    offered = mapping_by_code(old, new)
+    assert offered == {
+        k: v for k, v in mapping.items() if k not in {"siskopatuh-approval", "departure-ready"}
+    }
+    assert offered["document-verification"] == "siskopatuh-submission"
 
 
 def test_export_then_import_gives_the_same_stages() -> None:

@@ -19,6 +19,7 @@ from pipeline_core.domain.formatting import tel_link, whatsapp_link
 from ui_kit import registry
 from ui_kit.cards import PRIORITY_COLOR, plain, task_title
 from ui_kit.i18n import lang, priority_label, t
+from ui_kit.stage_labels import row_stage_label
 from ui_kit.tasks.column import action_of, task_column
 from ui_kit.widgets import flash
 
@@ -49,7 +50,7 @@ def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
 def card(task: TaskCard, viewer: Viewer) -> dict[str, Any]:
     """What one card shows, in the shape `task_column` draws."""
     now = datetime.now(UTC)
-    stage = task.stage_name_en if lang() == "en" else task.stage_name_id
+    stage = row_stage_label(task)  # the jamaah's own version's words, marked if not the newest
     title = task_title(task.title, task.jamaah_name)
     due = rules.due_in_words(due_at=task.due_at, now=now, tz=viewer.workspace.timezone, lang=lang())
     note = None

@@ -29,7 +29,8 @@ from pipeline_core.domain import (
     WorkStatus,
 )
 from ui_kit.cards import task_title
-from ui_kit.i18n import day_time, lang, priority_label, status_label, t
+from ui_kit.i18n import day_time, priority_label, status_label, t
+from ui_kit.stage_labels import row_stage_label
 from ui_kit.widgets import flash
 
 #: Table column → task field, in the order the conflict panel lists them.
@@ -136,11 +137,10 @@ def _columns(names: dict[int, str], workspace: Workspace) -> Any:
 
 
 def _frame(tasks: list[TaskCard], workspace: Workspace) -> pd.DataFrame:
-    english = lang() == "en"
     return pd.DataFrame(
         {
             "jamaah": [task.jamaah_name for task in tasks],
-            "task": [_title(task, english) for task in tasks],
+            "task": [_title(task) for task in tasks],
             "status": [task.status.value for task in tasks],
             "priority": [task.priority.value for task in tasks],
             "assignee": pd.array([task.assignee_id for task in tasks], dtype="Int64"),
@@ -152,10 +152,10 @@ def _frame(tasks: list[TaskCard], workspace: Workspace) -> pd.DataFrame:
     )
 
 
-def _title(task: TaskCard, english: bool) -> str:
+def _title(task: TaskCard) -> str:
     """The task's title; a stage's own task is named after the stage, in the current language."""
     title = task_title(task.title, task.jamaah_name)
-    stage = task.stage_name_en if english else task.stage_name_id
+    stage = row_stage_label(task)  # the jamaah's own version's words, marked if not the newest
     return stage if title == task.stage_name_id else f"{title} · {stage}"
 
 

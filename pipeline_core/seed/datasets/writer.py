@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain import rules
-from pipeline_core.seed.datasets import bulk
+from pipeline_core.seed.datasets import bulk, template_fields
 from pipeline_core.seed.datasets.records import GeneratedDataset
 from pipeline_core.seed.datasets.registry import DatasetSpec
 from pipeline_core.seed.datasets.summaries import fill_summaries
@@ -32,7 +32,8 @@ COLUMNS = {
     "users": "id workspace_id username full_name role email",
     "packages": "id workspace_id code name departure_date return_date airline quota price_idr",
     "jamaah": "id workspace_id full_name gender birth_date nik phone passport_number passport_issue_date"
-    " passport_expiry_date package_id pipeline_version_id companion_id agent_name notes registered_at",
+    " passport_expiry_date package_id pipeline_version_id companion_id agent_name notes registered_at "
+    + " ".join(template_fields.COLUMNS),
     "stage_instances": "id workspace_id jamaah_id stage_id status started_at due_at completed_at"
     " assigned_to block_reason",
     "pipeline_tasks": "id workspace_id jamaah_id stage_id stage_instance_id task_type title priority status"
@@ -156,8 +157,12 @@ def _jamaah_rows(ds: GeneratedDataset, ids: _Ids) -> Iterator[tuple[Any, ...]]:
     for i, j in enumerate(ds.jamaah):
         companion = None if j.companion is None else jamaah_ids[j.companion]
         identity = j[:8]  # full_name ... passport_expiry_date
+        template = template_fields.fields(
+            nik=j.nik, gender=j.gender, birth_date=j.birth_date, full_name=j.full_name,
+            has_passport=j.passport_number is not None, today=j.registered_at.date(),
+        )  # fmt: skip
         yield (jamaah_ids[i], ws, *identity, package_ids[j.package], version, companion, j.agent_name,
-               j.notes, j.registered_at)  # fmt: skip
+               j.notes, j.registered_at, *template)  # fmt: skip
 
 
 def _instance_rows(ds: GeneratedDataset, ids: _Ids) -> Iterator[tuple[Any, ...]]:

@@ -1,0 +1,89 @@
+"""The import in a real browser (issue 19): a document-admin uploads a 50-row file with 3 bad rows,
+sees the dry run, imports the valid rows; a manager's overview, open on another app process, shows
+the new totals without a gesture (one live event for the whole import)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from playwright import sync_api as playwright
+from playwright.sync_api import FilePayload
+
+from pipeline_core.app import dashboard, intake
+from pipeline_core.app.viewer import system_viewer
+from pipeline_core.domain.model import Role, Workspace
+from tests.ui.browser import Walk, text
+from tests.ui.test_live_browser import WAIT, eventually, expected_kpis, kpis, tab
+
+pytestmark = [pytest.mark.browser]
+
+
+def fifty_rows() -> bytes:
+    """47 good jamaah and 3 bad rows (one-word name, landline, NIK not matching the birth date)."""
+    book = openpyxl.Workbook()
+    book.active.append(["Nama", "Jenis Kelamin", "Tanggal Lahir", "NIK", "No HP"])
+    for i in range(50):
+        born = date(1960, 1, 1) + timedelta(days=131 * i)
+        nik = f"317501{born.day:02d}{born.month:02d}{born.year % 100:02d}{8000 + i:04d}"
+        row = [
+            f"Jamaah Impor {chr(65 + i % 26)}{chr(65 + i // 26)}",
+            "L",
+            born,
+            nik,
+            f"0813{5000000 + i:08d}",
+        ]
+        if i == 10:
+            row[0] = "Tunggal"
+        if i == 20:
+            row[4] = "021-5550123"
+        if i == 30:
+            row[3] = "3175010101609999"
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.usefixtures("demo13_restored")
+def test_a_document_admin_imports_and_the_managers_overview_follows(
+    app_server: str, second_app_server: str, demo: dict[str, Workspace], browser: playwright.Browser
+) -> None:
+    ws = dashboard.workspace("demo-13")
+    departure = date.today() + timedelta(days=120)
+    group = intake.create_departure_group(
+        system_viewer(ws, Role.MANAGER),
+        {"name": "Umroh Impor Browser", "departure_date": departure,
+         "return_date": departure + timedelta(days=8), "airline": "Saudia", "quota": 60},
+    )  # fmt: skip
+    manager = Walk(tab(browser, second_app_server, "manager@demo-13").page, second_app_server)
+    manager.open("/")
+    manager.page.locator(".live[data-status=live]").first.wait_for(timeout=WAIT * 1000)
+    before = expected_kpis(ws)
+    assert kpis(manager) == before
+
+    admin = tab(browser, app_server, "document-admin@demo-13")
+    admin.open("/import_export")
+    admin.page.locator("[data-testid=stMain] [data-testid=stSelectbox]").first.click()
+    admin.act(admin.page.get_by_role("option").filter(has_text=group.code).first.click)
+    upload: FilePayload = {
+        "name": "jamaah-50.xlsx",
+        "mimeType": "application/octet-stream",
+        "buffer": fifty_rows(),
+    }
+    admin.act(
+        lambda: admin.page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files=upload)
+    )
+    admin.page.locator("[data-testid=stMetric]").first.wait_for(timeout=WAIT * 1000)
+    admin.rendered()
+    assert admin.metrics()[:4] == [
+        (text("files.new"), "47"), (text("files.updated"), "0"), (text("files.unchanged"), "0"),
+        (text("files.errors"), "3"),
+    ]  # fmt: skip
+    admin.act(admin.page.get_by_text(text("files.valid_only")).click)
+    admin.act(admin.page.get_by_role("button", name=text("files.commit")).click)
+
+    assert expected_kpis(ws) != before, "47 new jamaah change the totals"
+    eventually(lambda: kpis(manager), lambda: expected_kpis(ws), "the manager's KPIs after the import")
