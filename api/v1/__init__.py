@@ -19,9 +19,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.v1 import activity, docs, intake, intake_files, jamaah, pipeline, problems, tasks, tokens
-from api.v1.auth import Limits, limits
+from api.v1.auth import Limits
 from api.v1.body_limit import BodyLimit
 from api.v1.problems import Problem
+from api.v1.rate_headers import RateHeaders
 from pipeline_core.app import runtime
 
 __all__ = ["create_api"]
@@ -59,7 +60,7 @@ def create_api(limit: Limits | None = None) -> FastAPI:
             429: {"model": Problem, "description": "rate limit: see Retry-After"},
         },
     )
-    api.dependency_overrides[limits] = (lambda: limit) if limit is not None else configured_limits
+    api.state.limits_of = (lambda: limit) if limit is not None else configured_limits  # auth.limits
     for module in (pipeline, tasks, jamaah, activity, tokens, intake_files):
         api.include_router(module.router, prefix="/v1")
     for router in (intake.groups_router, intake.jamaah_router, intake_files.template_router):  # issue 19
@@ -71,4 +72,5 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     docs.install(api)
     bounds = limit or Limits()
     api.add_middleware(BodyLimit, max_bytes=bounds.max_body_bytes, upload_bytes=bounds.max_upload_bytes)
+    api.add_middleware(RateHeaders)  # RateLimit-* on every counted answer (rate_headers.py)
     return api

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.v1.answers import send
 from api.v1.auth import CallerDep
+from api.v1.cursor import CURSOR_400, Cursor, activity_key, encode_activity, refuse_page_with_cursor
 from api.v1.paging import Page
 from api.v1.text import Text
 from pipeline_core.app import activity_page
@@ -41,11 +42,14 @@ class ActivityEntry(_Out):
 class ActivityPage(_Out):
     items: list[ActivityEntry]
     total: int
-    page: int
+    page: int | None = Field(description="the page number asked for; null when asked by `cursor`")
     pages: int
+    next_cursor: str | None = Field(
+        default=None, description="send as `cursor` (same filters) for older entries; null on the last"
+    )
 
 
-@router.get("", response_model=ActivityPage, summary="The activity log, newest first")
+@router.get("", response_model=ActivityPage, responses=CURSOR_400, summary="The activity log, newest first")
 def activity(
     request: Request,
     caller: CallerDep,
@@ -55,7 +59,12 @@ def activity(
     date_to: Day = None,
     page: Page = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
 ) -> Response:
+    refuse_page_with_cursor(request, cursor)
+    workspace_id = caller.viewer.workspace.id
+    filters: dict[str, object] = {"actor": actor, "action": action, "from": date_from, "to": date_to}
+    after = activity_key(cursor, workspace_id, filters) if cursor is not None else None
     found = activity_page(
         caller.viewer,
         actor=actor,
@@ -64,5 +73,9 @@ def activity(
         date_to=date_to,
         page=page,
         limit=limit,
+        after=after,
     )
-    return send(request, ActivityPage.model_validate(found))
+    answer = ActivityPage.model_validate(found)
+    answer.page = None if after is not None else found.page
+    answer.next_cursor = encode_activity(found.next_key, workspace_id, filters) if found.next_key else None
+    return send(request, answer)

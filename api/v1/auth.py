@@ -11,6 +11,8 @@ cookie (`umrah_session`), resolved into the same `Viewer` a page gets; and the r
   else (so guessing tokens is throttled too), and per token (or signed-in user). Over the limit:
   `429` with `Retry-After` (seconds to the next window). The client address is the connection's;
   behind a proxy, run uvicorn with `--forwarded-allow-ips` so it is the real client's.
+  Every counted answer, success or not, says where the caller stands (`RateLimit-Limit`,
+  `RateLimit-Remaining`, `RateLimit-Reset`, see `rate_headers.py`): the tighter of the two limits.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from api.auth import same_origin
 from api.v1.problems import ProblemError
+from api.v1.rate_headers import Standing, note_standing
 from pipeline_core.app import api_access, sessions
+from pipeline_core.app.api_access import RateCount
 from pipeline_core.app.viewer import Viewer
 
 __all__ = ["Caller", "CallerDep", "Limits", "NowDep", "caller", "clock", "limits"]
@@ -43,12 +47,17 @@ class Limits:
     max_upload_bytes: int = 10 * 1024 * 1024 + 64 * 1024  # an import's file (10 MB) + multipart
 
 
-def limits() -> Limits:
-    """Replaced by `create_api` with the configured limits (a dependency, so tests may too)."""
-    return Limits()
+async def limits(request: Request) -> Limits:
+    """The limits `create_api` was given, else the configured ones (read at the first request).
+    From the app's state, not `dependency_overrides`: FastAPI analyses an overridden dependency's
+    signature again on every request (~10 `inspect.signature` calls). `async`, like `clock`: a
+    plain function dependency runs in a worker thread, a hop (and a wait for the GIL under load)
+    that a function doing no I/O does not need."""
+    found: Limits = request.app.state.limits_of()
+    return found
 
 
-def clock() -> datetime | None:
+async def clock() -> datetime | None:
     """The instant requests are answered at: None = the real clock (`domain.clock.instant`).
     Tests replace this dependency with a fixed instant (docs/decisions.md, "Time in tests")."""
     return None
@@ -74,9 +83,18 @@ def _unauthorized(detail: str, error: str | None = None) -> ProblemError:
     return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})
 
 
-def _count(who: str, allowed: int) -> None:
-    counted = api_access.count_request(who, WINDOW_SECONDS)
-    if counted is not None and counted.count > allowed:
+def _count(request: Request, counters: list[tuple[str, int]], stamp_of: int | None) -> list[RateCount]:
+    """Count the request against each (who, allowed) in one round trip, noting the tightest
+    standing for the answer's headers; also reads the access stamp of the user `stamp_of`.
+    Nothing (let through) when Redis is unreachable."""
+    counted = api_access.count_requests([who for who, _ in counters], WINDOW_SECONDS, stamp_of=stamp_of)
+    for (_, allowed), count in zip(counters, counted or [], strict=False):
+        note_standing(request, Standing(limit=allowed, used=count.count, reset=count.retry_after))
+    return counted or []
+
+
+def _within(counted: RateCount, allowed: int) -> None:
+    if counted.count > allowed:
         raise ProblemError(
             429,
             "rate-limited",
@@ -85,13 +103,18 @@ def _count(who: str, allowed: int) -> None:
         )
 
 
-def _from_token(header: str, now: datetime | None) -> Caller:
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() != "bearer" or not credentials.strip():
+def _bearer_token(header: str | None) -> str | None:
+    """The credentials of `Authorization: Bearer …`; None when absent or another scheme."""
+    scheme, _, credentials = (header or "").partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _from_token(token: str | None, now: datetime | None, stamp: int | None) -> Caller:
+    if token is None:
         raise _unauthorized(
             "Send `Authorization: Bearer <token>` with a personal API token.", "invalid_request"
         )
-    holder = api_access.token_holder(credentials.strip(), now)
+    holder = api_access.token_holder(token, now, stamp=stamp)
     if holder is None:
         raise _unauthorized(
             "The token is unknown, expired or revoked, or its user is deactivated.", "invalid_token"
@@ -125,16 +148,32 @@ def caller(
 ) -> Caller:
     """The authenticated caller, within its rate limits (else 401 / 403 / 429 problems)."""
     address = request.client.host if request.client else "unknown"
-    _count(f"ip:{address}", limit.per_address)
     header = request.headers.get("authorization")
+    token = _bearer_token(header)
+    # One round trip counts the address (before anything else: guessing tokens is throttled) and,
+    # when this process remembers the token, its counter and its user's access stamp
+    # (api_access.token_holder trusts the remembered token only under that same stamp).
+    hint = api_access.remembered(token)
+    counters = [(f"ip:{address}", limit.per_address)]
+    if hint is not None:
+        counters.append((f"token:{hint.token_id}", limit.per_caller))
+    counted = _count(request, counters, hint.user.user_id if hint else None)
+    if counted:
+        _within(counted[0], limit.per_address)
     cookie = request.cookies.get(sessions.SESSION_COOKIE)
     if header:
-        found = _from_token(header, now)
+        found = _from_token(token, now, counted[0].stamp if counted else None)
     elif cookie:
         found = _from_cookie(request, cookie, now)
     else:
         raise _unauthorized("Sign in, or send `Authorization: Bearer <token>` with a personal API token.")
-    _count(f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}", limit.per_caller)
+    if hint is not None and found.token_id == hint.token_id:
+        mine = counted[1:]  # counted above already
+    else:
+        who = f"token:{found.token_id}" if found.token_id else f"user:{found.user_id}"
+        mine = _count(request, [(who, limit.per_caller)], None)
+    if mine:
+        _within(mine[0], limit.per_caller)
     return found
 
 

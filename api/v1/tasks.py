@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from api.v1.answers import send, task_etag
 from api.v1.auth import Caller, CallerDep, NowDep
+from api.v1.cursor import CURSOR_400, Cursor, encode_queue, queue_key, refuse_page_with_cursor
 from api.v1.idempotency import idempotent
 from api.v1.paging import Limit, Page
 from api.v1.problems import Problem, ProblemError
@@ -109,9 +110,12 @@ class ColumnCounts(_Out):
 class TaskPage(_Out):
     items: list[TaskCard]
     total: int
-    page: int
+    page: int | None = Field(description="the page number asked for; null when asked by `cursor`")
     pages: int
     counts: ColumnCounts
+    next_cursor: str | None = Field(
+        default=None, description="send as `cursor` (same filters) for the next page; null on the last"
+    )
 
 
 class Completion(_Out):
@@ -161,7 +165,12 @@ class TaskEdit(BaseModel):
 # --- reads --------------------------------------------------------------------------------------
 
 
-@router.get("", response_model=TaskPage, summary="A page of the task queue, with the column counts")
+@router.get(
+    "",
+    response_model=TaskPage,
+    responses=CURSOR_400,
+    summary="A page of the task queue, with the column counts",
+)
 def task_queue(
     request: Request,
     caller: CallerDep,
@@ -172,7 +181,12 @@ def task_queue(
     q: Annotated[Text | None, Query(max_length=100, description="name words, NIK, passport or phone")] = None,
     page: Page = 1,
     limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> Response:
+    refuse_page_with_cursor(request, cursor)
+    workspace_id = caller.viewer.workspace.id
+    filters: dict[str, object] = {"role": role, "column": column, "status": status, "q": q}
+    after = queue_key(cursor, workspace_id, filters) if cursor is not None else None
     found = dashboard.task_queue_page(
         caller.viewer,
         now,
@@ -182,8 +196,12 @@ def task_queue(
         status=status.value if status else None,
         page=page,
         limit=limit,
+        after=after,
     )
-    return send(request, TaskPage.model_validate(found))
+    answer = TaskPage.model_validate(found)
+    answer.page = None if after is not None else found.page
+    answer.next_cursor = encode_queue(found.next_key, workspace_id, filters) if found.next_key else None
+    return send(request, answer)
 
 
 @router.get("/{task_id}", response_model=Task, summary="One task, with its ETag")

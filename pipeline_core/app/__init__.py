@@ -40,6 +40,7 @@ from pipeline_core.app.actions import (
 from pipeline_core.app.activity import (
     ActivityEntry,
     ActivityFilters,
+    ActivityKey,
     ActivityPage,
     activity_filters,
     activity_page,
@@ -121,13 +122,14 @@ from pipeline_core.reads.queries import (
     StageStats,
     StuckDay,
 )
-from pipeline_core.reads.task_queue import ColumnCounts, TaskCard, TaskPage
+from pipeline_core.reads.task_queue import ColumnCounts, QueueKey, TaskCard, TaskPage
 from pipeline_core.store.repository import Task
 
 __all__ = [
     "PASSWORD_MIN",
     "ActivityEntry",
     "ActivityFilters",
+    "ActivityKey",
     "ActivityLine",
     "ActivityPage",
     "Alert",
@@ -148,6 +150,7 @@ __all__ = [
     "PreviewStage",
     "PublishConflict",
     "PublishedVersion",
+    "QueueKey",
     "RevealedIdentity",
     "SignInAttempt",
     "StaffMember",

@@ -13,9 +13,16 @@ from sqlalchemy.orm import Session
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads import activity_log
-from pipeline_core.reads.activity_log import ActivityEntry, ActivityFilters, ActivityPage
+from pipeline_core.reads.activity_log import ActivityEntry, ActivityFilters, ActivityKey, ActivityPage
 
-__all__ = ["ActivityEntry", "ActivityFilters", "ActivityPage", "activity_filters", "activity_page"]
+__all__ = [
+    "ActivityEntry",
+    "ActivityFilters",
+    "ActivityKey",
+    "ActivityPage",
+    "activity_filters",
+    "activity_page",
+]
 
 
 def activity_page(
@@ -27,9 +34,11 @@ def activity_page(
     date_to: date | None = None,
     page: int = 1,
     limit: int = 50,
+    after: ActivityKey | None = None,
     session: Session | None = None,
 ) -> ActivityPage:
-    """One page of the viewer's workspace log, newest first (`session`: a caller's, for tests)."""
+    """One page of the viewer's workspace log, newest first (`after`: the entries older than that
+    one, keyset paging; `session`: a caller's, for tests)."""
     return activity_log.activity_page(
         viewer.scope(Action.VIEW_ACTIVITY_LOG),
         actor=actor,
@@ -38,6 +47,7 @@ def activity_page(
         date_to=date_to,
         page=page,
         limit=limit,
+        after=after,
         session=session,
     )
 

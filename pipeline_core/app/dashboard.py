@@ -137,10 +137,22 @@ def task_queue_page(
     status: WorkStatus | str | None = None,
     page: int = 1,
     limit: int = 20,
+    after: task_queue.QueueKey | None = None,
 ) -> task_queue.TaskPage:
+    """A page of the queue: by number (cached per role, column and page), or the page after a
+    task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches).
+    Any page but the first takes its column counts from the cached first page of the same filter
+    (moved by every change, like the pages): it reads only its own rows, not ~75,000 index
+    entries at scale-100k."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
     wanted_status = task_queue.open_status(status)
+
+    searching = bool(search and search.strip())
+    counts = None
+    if (after is not None or page > 1) and not searching:
+        first = task_queue_page(viewer, at, role=role, column=column, status=wanted_status, limit=limit)
+        counts = first.counts
 
     def compute() -> task_queue.TaskPage:
         with db.read_session() as session:
@@ -154,9 +166,11 @@ def task_queue_page(
                 status=wanted_status,
                 page=page,
                 limit=limit,
+                after=after,
+                counts=counts,
             )
 
-    if search and search.strip():
+    if searching or after is not None:
         return compute()
     role_scope = str(Role(role).value) if role else "all"
     column_key = str(KanbanColumn(column).value) if column else "any"

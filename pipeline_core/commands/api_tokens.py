@@ -31,7 +31,7 @@ from pipeline_core.domain.errors import InvalidInput, NotFound
 from pipeline_core.domain.model import Actor, Role
 from pipeline_core.domain.permissions import Action, allowed, require
 from pipeline_core.domain.validation import text_field
-from pipeline_core.store import db
+from pipeline_core.store import db, events
 from pipeline_core.store import schema as t
 
 __all__ = [
@@ -87,6 +87,7 @@ class TokenHolder:
     user: CurrentUser
     token_id: int
     prefix: str
+    expires_at: datetime | None = None
 
     @property
     def actor(self) -> Actor:
@@ -229,7 +230,10 @@ def revoke_token(
                 now=now,
             )
         s.flush()
-        return ApiTokenInfo(*s.execute(_info_query().where(t.ApiToken.id == token_id)).one())
+        revoked = ApiTokenInfo(*s.execute(_info_query().where(t.ApiToken.id == token_id)).one())
+        owner = row.user_id
+    events.announce_access_change([owner])  # processes that remember the token look it up again
+    return revoked
 
 
 def resolve_token(
@@ -253,6 +257,7 @@ def resolve_token(
                 u.role,
                 u.workspace_id,
                 t.Workspace.slug,
+                k.expires_at,
             )
             .join(u, (u.id == k.user_id) & (u.workspace_id == k.workspace_id))
             .join(t.Workspace, t.Workspace.id == k.workspace_id)
@@ -260,8 +265,8 @@ def resolve_token(
         ).one_or_none()
         if found is None:
             return None
-        token_id, prefix, last_used, user_id, username, full_name, role, workspace_id, slug = found
+        token_id, prefix, last_used, user_id, username, full_name, role, workspace_id, slug, expires = found
         if last_used is None or now - last_used >= TOUCH_INTERVAL:
             s.execute(update(k).where(k.id == token_id).values(last_used_at=now))
     user = CurrentUser(user_id, username, full_name, Role(role), workspace_id, slug)
-    return TokenHolder(user, token_id, prefix)
+    return TokenHolder(user, token_id, prefix, expires)

@@ -9,9 +9,11 @@ Choices:
 - A date range is whole days in the agency's time zone, both ends included: 29 Nov means
   00:00–24:00 in Jakarta, whatever the server's clock zone.
 - Paging is LIMIT/OFFSET with an exact count; a page past the end shows the last page (a shared
-  link stays useful after entries move). Filters by person or action read their own indexes
-  (`ix_activity_actor`, `ix_activity_action`, revision 0005), so a rare name does not walk the
-  whole log.
+  link stays useful after entries move). Deep walks go by keyset instead (`after`: the last
+  entry's `ActivityKey`, a row comparison along `ix_activity_occurred`): each page costs what it
+  returns, and new entries arriving meanwhile do not shift the walk.
+- Filters by person or action read their own indexes (`ix_activity_actor`, `ix_activity_action`,
+  revision 0005), so a rare name does not walk the whole log.
 - The filter lists (`activity_filters`) are the distinct people and actions of the workspace,
   read by a skip scan over those indexes: one index probe per distinct value, however long the
   log is.
@@ -41,6 +43,7 @@ from pipeline_core.store import db
 __all__ = [
     "ActivityEntry",
     "ActivityFilters",
+    "ActivityKey",
     "ActivityPage",
     "SignInAttempt",
     "activity_filters",
@@ -69,11 +72,20 @@ class ActivityEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityKey:
+    """An entry's place in the log's order (newest first): when, then id."""
+
+    occurred_at: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityPage:
     items: list[ActivityEntry]
     total: int
     page: int
     pages: int
+    next_key: ActivityKey | None = None  # the last item's place when older entries follow
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +103,22 @@ def activity_page(
     date_to: date | None = None,
     page: int = 1,
     limit: int = 50,
+    after: ActivityKey | None = None,
     session: Session | None = None,
 ) -> ActivityPage:
-    """One page of the workspace's log, newest first. `session`: a caller's (tests); else a read
-    session of its own."""
+    """One page of the workspace's log, newest first; `after`: the entries older than that place
+    (keyset paging, `page` not used). `session`: a caller's (tests); else a read session of its own."""
     page, limit = queries.check_paging(page, limit)
     where, params = _filters(workspace, actor=actor, action=action, date_from=date_from, date_to=date_to)
     with _reading(session) as s:
         total = s.execute(text(f"SELECT count(*) FROM activity_log a WHERE {where}"), params).scalar_one()
         pages = queries.page_count(total, limit)
         page = min(page, pages)
+        offset = (page - 1) * limit
+        if after is not None:
+            where += " AND (a.occurred_at, a.id) < (:after_at, :after_id)"
+            params.update(after_at=after.occurred_at, after_id=after.id)
+            offset = 0
         rows = s.execute(
             text(
                 f"""
@@ -115,13 +133,22 @@ def activity_page(
                 LIMIT :limit OFFSET :offset
                 """
             ),
-            {**params, "limit": limit, "offset": (page - 1) * limit},
+            {**params, "limit": limit + 1, "offset": offset},  # one more: does another page follow?
         ).mappings()
         items = [
             ActivityEntry(**{**row, "changes": typed_changes(mask_changes(row["changes"] or {}))})
             for row in rows
         ]
-    return ActivityPage(items=items, total=total, page=page, pages=pages)
+    more = len(items) > limit
+    items = items[:limit]
+    last = items[-1] if more else None
+    return ActivityPage(
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        next_key=ActivityKey(occurred_at=last.occurred_at, id=last.id) if last else None,
+    )
 
 
 def activity_filters(workspace: Workspace, *, session: Session | None = None) -> ActivityFilters:

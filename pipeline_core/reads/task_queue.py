@@ -3,7 +3,10 @@
 The column of a task is `rules.kanban_column` written as SQL predicates over the agency's day
 bounds (`rules.column_bounds`), first match wins: Blocked → Urgent → Today → Upcoming. Open tasks
 of a role are read through the partial index `ix_tasks_queue` in queue order (priority, due, id),
-so a page costs what it returns plus the offset walk along that index.
+so a page costs what it returns plus the offset walk along that index. Deep pages go by keyset
+instead (`after`: the last task's `QueueKey`, read as a row comparison on the same index), which
+costs what the page returns however deep it is, and neither repeats nor skips a task when tasks
+before it leave the queue meanwhile.
 
 Search understands what staff type: 16 digits → NIK, a phone in any common form → phone, a
 passport number (letter + 7 digits) → passport, anything else → name words (each a prefix).
@@ -87,12 +90,26 @@ class ColumnCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueKey:
+    """A task's place in queue order (`ix_tasks_queue*`): priority rank, due, id."""
+
+    priority_rank: int
+    due_at: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
 class TaskPage:
     items: list[TaskCard]
     total: int
     page: int
     pages: int
     counts: ColumnCounts
+    next_key: QueueKey | None = None  # the last item's place when more tasks follow it
+
+
+def queue_key(card: TaskCard) -> QueueKey:
+    return QueueKey(priority_rank=card.priority.rank, due_at=card.due_at, id=card.id)
 
 
 def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
@@ -151,9 +168,13 @@ def task_queue(
     status: WorkStatus | str | None = None,
     page: int = 1,
     limit: int = 20,
+    after: QueueKey | None = None,
+    counts: ColumnCounts | None = None,
 ) -> TaskPage:
     """One page of open tasks (of a role, a column, a status, a search) plus the four column counts
-    (of the same role, status and search)."""
+    (of the same role, status and search). `after`: the tasks following that place in queue order
+    (keyset paging; `page` is then not used). `counts`: the column counts of this same filter,
+    known already (a cached first page): not counted again."""
     page, limit = check_paging(page, limit)
     wanted_role, wanted_column, wanted_status = parse_role(role), _column(column), open_status(status)
     today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
@@ -177,27 +198,27 @@ def task_queue(
         params.update(search_params)
     scope = " AND ".join(where)
 
-    counts_row = (
-        session.execute(
-            text(
-                "SELECT "
-                + ", ".join(
-                    f"count(*) FILTER (WHERE {sql}) AS {col.value}" for col, sql in COLUMN_SQL.items()
-                )
-                + f" FROM pipeline_tasks t WHERE {scope}"
-            ),
-            params,
-        )
-        .mappings()
-        .one()
-    )
-    counts = ColumnCounts(**counts_row)
+    if counts is None:
+        counts = _counts(session, scope, params)
 
     if wanted_column is not None:
         scope += f" AND {COLUMN_SQL[wanted_column]}"
         total = counts.of(wanted_column)
     else:
         total = counts.blocked + counts.urgent + counts.today + counts.upcoming
+    offset = (page - 1) * limit
+    if after is not None:
+        # With a role, the row starts at the role so that it is `ix_tasks_queue`'s columns after
+        # the workspace: PostgreSQL otherwise walks the all-roles index filtering by role.
+        keyset = "(t.priority_rank, t.due_at, t.id) > (:after_rank, :after_due, :after_id)"
+        if wanted_role is not None:
+            keyset = (
+                "(t.assigned_role, t.priority_rank, t.due_at, t.id)"
+                " > (:role, :after_rank, :after_due, :after_id)"
+            )
+        scope += f" AND {keyset}"
+        params.update(after_rank=after.priority_rank, after_due=after.due_at, after_id=after.id)
+        offset = 0
     rows = session.execute(
         text(
             f"""
@@ -215,10 +236,38 @@ def task_queue(
             ORDER BY t.priority_rank, t.due_at, t.id
             """
         ),
-        {**params, "limit": limit, "offset": (page - 1) * limit},
+        {**params, "limit": limit + 1, "offset": offset},  # one more: does another page follow?
     ).mappings()
     items = [_card(row, now, workspace.timezone) for row in rows]
-    return TaskPage(items=items, total=total, page=page, pages=page_count(total, limit), counts=counts)
+    more = len(items) > limit
+    items = items[:limit]
+    return TaskPage(
+        items=items,
+        total=total,
+        page=page,
+        pages=page_count(total, limit),
+        counts=counts,
+        next_key=queue_key(items[-1]) if more else None,
+    )
+
+
+def _counts(session: Session, scope: str, params: dict[str, Any]) -> ColumnCounts:
+    """The four column counts of the open tasks in `scope` (index-only, over the queue indexes)."""
+    counts_row = (
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE {sql}) AS {col.value}" for col, sql in COLUMN_SQL.items()
+                )
+                + f" FROM pipeline_tasks t WHERE {scope}"
+            ),
+            params,
+        )
+        .mappings()
+        .one()
+    )
+    return ColumnCounts(**counts_row)
 
 
 def _card(row: Any, now: datetime, tz: str) -> TaskCard:

@@ -361,14 +361,28 @@ def _decode(fields: dict[Any, Any]) -> dict[str, Any] | None:
 ACCESS_CHANNEL = "pipeline:access"
 
 
+#: A counter per user, moved by every access change: the API's token cache
+#: (`app.api_access`) trusts a remembered token only while its user's stamp is unchanged.
+ACCESS_STAMP_SECONDS = 86_400
+
+
+def access_stamp_key(user_id: int) -> str:
+    return f"pl:access:{user_id}"
+
+
 def announce_access_change(user_ids: Iterable[int], *, client: redis.Redis | None = None) -> None:
     """A user's sessions or rights changed (signed out, deactivated, role changed, password reset,
-    moved to another dataset). Call it after the commit; each process's live hub then re-checks
-    the sessions of that user's open streams and ends those no longer valid, within a moment
-    instead of at the stream's 10-minute end. Never raises: the change itself is committed."""
+    moved to another dataset, an API token revoked). Call it after the commit; each process's live
+    hub then re-checks the sessions of that user's open streams and ends those no longer valid,
+    within a moment instead of at the stream's 10-minute end, and the user's access stamp moves
+    (remembered API tokens are looked up again). Never raises: the change itself is committed."""
     try:
         publisher = client or cache.get_redis()
         for user_id in sorted(set(user_ids)):
+            stamp = publisher.pipeline(transaction=False)
+            stamp.incr(access_stamp_key(user_id))
+            stamp.expire(access_stamp_key(user_id), ACCESS_STAMP_SECONDS)
+            stamp.execute()
             publisher.publish(ACCESS_CHANNEL, json.dumps({"user_id": user_id}))
     except (redis.RedisError, OSError) as error:
         _warn(error)

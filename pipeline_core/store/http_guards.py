@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,14 @@ import redis
 
 from pipeline_core.domain.errors import ServerUnavailable
 from pipeline_core.store.cache import get_redis
+from pipeline_core.store.events import access_stamp_key
 
 __all__ = [
     "Claim",
     "RateCount",
     "claim_idempotency_key",
     "count_request",
+    "count_requests",
     "forget_idempotency_key",
     "store_idempotent_answer",
 ]
@@ -37,15 +40,26 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-#: INCR, and start the window's clock on its first request (Redis 6.2 has no `EXPIRE … NX`).
+#: INCR each counter, starting its window's clock on its first request (Redis 6.2 has no
+#: `EXPIRE … NX`); with one key more than ARGV[2] counters, also read that key: a user's access
+#: stamp (`events.access_stamp_key`). One round trip for all of it.
 _COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+local counters = tonumber(ARGV[2])
+local out = {}
+for i = 1, counters do
+  local count = redis.call('INCR', KEYS[i])
+  local ttl = redis.call('TTL', KEYS[i])
+  if ttl < 0 then
+    redis.call('EXPIRE', KEYS[i], ARGV[1])
+    ttl = tonumber(ARGV[1])
+  end
+  out[#out + 1] = count
+  out[#out + 1] = ttl
 end
-return {count, ttl}
+if #KEYS > counters then
+  out[#out + 1] = redis.call('GET', KEYS[counters + 1]) or '0'
+end
+return out
 """
 
 
@@ -53,16 +67,29 @@ return {count, ttl}
 class RateCount:
     count: int  # requests in the current window, this one included
     retry_after: int  # seconds until the window ends
+    stamp: int | None = None  # the access stamp of `stamp_of`, when asked
 
 
-def count_request(who: str, window_seconds: int) -> RateCount | None:
-    """Count one request of `who` in the current window; None when Redis cannot be reached."""
+def count_requests(
+    whos: Sequence[str], window_seconds: int, *, stamp_of: int | None = None
+) -> list[RateCount] | None:
+    """Count one request against each of `whos` in the current window, and read the access stamp
+    of the user `stamp_of` (carried by every count), in one round trip; None when Redis cannot be
+    reached."""
+    keys = [f"pl:rl:{who}" for who in whos] + ([access_stamp_key(stamp_of)] if stamp_of is not None else [])
     try:
-        count, ttl = get_redis().eval(_COUNT_SCRIPT, 1, f"pl:rl:{who}", window_seconds)
+        raw = get_redis().eval(_COUNT_SCRIPT, len(keys), *keys, window_seconds, len(whos))
     except redis.RedisError as error:
         log.warning("rate limit not counted (%s): request let through", error)
         return None
-    return RateCount(int(count), max(1, int(ttl)))
+    stamp = int(raw[-1]) if stamp_of is not None else None
+    return [RateCount(int(raw[2 * i]), max(1, int(raw[2 * i + 1])), stamp) for i in range(len(whos))]
+
+
+def count_request(who: str, window_seconds: int, *, stamp_of: int | None = None) -> RateCount | None:
+    """`count_requests` for one counter."""
+    counted = count_requests([who], window_seconds, stamp_of=stamp_of)
+    return counted[0] if counted else None
 
 
 @dataclass(frozen=True, slots=True)

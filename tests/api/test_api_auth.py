@@ -154,3 +154,24 @@ def test_openapi_31_and_the_docs_page_work_offline(world: World) -> None:
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-init.js"):
         served = world.client.get(f"/api/docs-assets/{asset}")
         assert served.status_code == 200 and len(served.content) > 100
+
+
+def test_a_remembered_token_is_looked_up_again_once_its_users_access_changes(world: World) -> None:
+    """Each process remembers a token it looked up (app/api_access.py) while its user's access
+    stamp stands: every access command moves the stamp, and the next request sees the change."""
+    from sqlalchemy import update
+
+    from pipeline_core.app.api_access import create_token
+    from pipeline_core.store import events
+    from tests.api.conftest import demo_user
+
+    user = demo_user(world.workspace, Role.VISA_ADMIN)
+    issued = create_token(Viewer(workspace=world.workspace, actor=user.actor), "remembered", now=NOW)
+    bearer = {"Authorization": f"Bearer {issued.token}"}
+    for _ in range(3):  # looked up, then remembered under the user's stamp
+        assert world.client.get("/api/v1/pipeline/health", headers=bearer).status_code == 200
+    with db.transaction() as session:  # revoked behind the commands' back: nothing announced
+        session.execute(update(t.ApiToken).where(t.ApiToken.id == issued.info.id).values(revoked_at=NOW))
+    assert world.client.get("/api/v1/pipeline/health", headers=bearer).status_code == 200, "remembered"
+    events.announce_access_change([user.user_id])  # what revoke_token and the account commands do
+    assert world.client.get("/api/v1/pipeline/health", headers=bearer).status_code == 401
