@@ -27,7 +27,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from api.auth import same_origin
 from api.v1.problems import ProblemError
 from api.v1.rate_headers import Standing, note_standing
-from pipeline_core.app import api_access, sessions
+from pipeline_core.app import api_access, logs, sessions
 from pipeline_core.app.api_access import RateCount
 from pipeline_core.app.viewer import Viewer
 
@@ -174,6 +174,7 @@ def caller(
         mine = _count(request, [(who, limit.per_caller)], None)
     if mine:
         _within(mine[0], limit.per_caller)
+    logs.note(user_id=found.user_id, workspace=found.viewer.workspace.slug)  # the access line's who
     return found
 
 

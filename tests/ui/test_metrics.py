@@ -168,16 +168,31 @@ def test_route_labels_are_templates_without_ids_or_searches(path: str, label: st
     assert route_label(path) == label
 
 
-def test_each_request_is_one_json_log_line_with_its_request_id(metered_app: tuple[str, Path]) -> None:
+def test_each_request_is_one_json_log_line_with_its_request_id(
+    metered_app: tuple[str, Path], demo13: Workspace
+) -> None:
     base, log = metered_app
     answer = httpx.get(f"{base}/healthz", headers={"X-Request-ID": "probe-1234abcd"})
     assert answer.headers["x-request-id"] == "probe-1234abcd"
     fresh = httpx.get(f"{base}/readyz").headers["x-request-id"]
     assert len(fresh) == 32 and fresh != "probe-1234abcd"
+    boss = viewer(demo13, Role.SUPER_ADMIN)
+    manager_id = next(p.id for p in user_admin.users(boss) if p.username == "manager@demo-13")
+    token = api_access.create_token(boss, "log test", user_id=manager_id).token
+    headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "probe-api-5678efgh"}
+    assert httpx.get(f"{base}/api/v1/pipeline/health", headers=headers).status_code == 200
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    mine = [line for line in lines if line.get("request_id") in ("probe-1234abcd", fresh)]
-    assert {(line["route"], line["status"]) for line in mine} == {("/healthz", 200), ("/readyz", 200)}
-    assert all(line["logger"] == "umrah.access" and line["duration_ms"] >= 0 for line in mine)
+    mine = {line["request_id"]: line for line in lines if line.get("logger") == "umrah.access"}
+    assert (mine["probe-1234abcd"]["route"], mine["probe-1234abcd"]["status"]) == ("/healthz", 200)
+    assert (mine[fresh]["route"], mine[fresh]["status"]) == ("/readyz", 200)
+    api = mine["probe-api-5678efgh"]
+    assert (api["route"], api["status"], api["user_id"], api["workspace"]) == (
+        "/api/v1/pipeline/health",
+        200,
+        manager_id,
+        "demo-13",
+    )
+    assert api["duration_ms"] >= 0 and token not in log.read_text()
 
 
 def test_a_committed_change_counts_as_published(fresh_demo13: Workspace) -> None:
