@@ -17,7 +17,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.enrolment import Enrolment, enroll_jamaah
@@ -120,12 +120,17 @@ def make_jamaah(
     package_id: int | None = None,
     actor: Actor = MANAGER,
     now: datetime = NOW,
+    documents: str | None = "verified",
     **overrides: Any,
 ) -> Enrolment:
-    """Enrol a jamaah through the real command (a new package unless one is given)."""
+    """Enrol a jamaah through the real command (a new package unless one is given).
+
+    `documents`: the status its checklist is then set to directly (no log, no event), so a test
+    about the stages after the document desk can complete them; None keeps them `missing`.
+    """
     if package_id is None:
         package_id = make_package(session, workspace)
-    return enroll_jamaah(
+    enrolment = enroll_jamaah(
         session=session,
         workspace=workspace,
         actor=actor,
@@ -133,6 +138,14 @@ def make_jamaah(
         now=now,
         **jamaah_fields(**overrides),
     )
+    if documents is not None:
+        session.execute(
+            update(t.JamaahDocument)
+            .where(t.JamaahDocument.jamaah_id == enrolment.jamaah.id)
+            .values(status=documents)
+        )
+        session.commit()
+    return enrolment
 
 
 # --- reading back what a command wrote ------------------------------------------------------

@@ -15,6 +15,8 @@ Choices where DOMAIN.md is silent:
   stop stays at document verification.
 - A duplicate NIK is a `Conflict` whose `current` is the jamaah already registered (the form links
   to them). An unknown package or companion is an `InvalidInput` on that field.
+- The new jamaah's document checklist (`domain.documents.required_kinds`, all `missing`) is
+  written in the same transaction, for the form, the API and every imported row alike.
 - Editing cannot move a jamaah to another group (that changes deadlines: a later issue). The edit is
   logged as one `jamaah.updated` entry listing each changed field old → new, with NIK and passport
   numbers masked in the entry itself.
@@ -32,11 +34,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import tasks as services
-from pipeline_core.domain import permissions, privacy, rules
+from pipeline_core.domain import documents, permissions, privacy, rules
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict, InvalidInput, NotFound
 from pipeline_core.domain.jamaah_rules import FIELDS, JamaahCheck, Problem, check_jamaah
 from pipeline_core.domain.model import Actor, Gender, Jamaah, Workspace
+from pipeline_core.store import documents as document_rows
 from pipeline_core.store import events
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
@@ -198,6 +201,13 @@ def enrol_checked(
         session, workspace, values | {"pipeline_version_id": version_id, "registered_at": now}
     )
     group.used += 1  # the next row of a batch sees the seat taken
+    kinds = documents.required_kinds(
+        gender=values["gender"],
+        birth_date=values["birth_date"],
+        departure_date=group.departure_date,
+        has_companion=companion_id is not None,
+    )
+    document_rows.create_checklist(session, workspace.id, jamaah_id, kinds)
     pipeline = repo.load_jamaah_pipeline(session, workspace.id, jamaah_id)
     first = rules.current_stage(pipeline.stages, set())
     task = None if first is None else services.start_stage(session, workspace, pipeline, first, now)

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from pipeline_core.domain import privacy, rules
+from pipeline_core.domain import documents, privacy, rules
 from pipeline_core.domain.model import Actor, EventKind, Workspace, WorkStatus
 from pipeline_core.store import copying
 from pipeline_core.store import repository as repo
@@ -105,7 +105,8 @@ def enrol_batch(
     now: datetime,
 ) -> None:
     """Enrol `batch` as `enroll_jamaah` enrols one: jamaah, first stage instance and task, snapshot
-    row, `jamaah.enrolled` entry — one COPY per table, ids drawn first so rows can refer to them."""
+    row, document checklist, `jamaah.enrolled` entry — one COPY per table, ids drawn first so
+    rows can refer to them."""
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     ids = copying.allocate_ids(cursor, "jamaah", len(batch))
     fields = sorted({name for values in batch for name in values} - _FIXED)
@@ -148,6 +149,16 @@ def enrol_batch(
                 for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
             ),
         )  # fmt: skip
+    copying.copy_rows(
+        cursor,
+        _table(t.JamaahDocument),
+        ["workspace_id", "jamaah_id", "kind"],
+        (
+            (workspace.id, jamaah_id, kind.value)
+            for jamaah_id, values in zip(ids, batch, strict=True)
+            for kind in _required(values, group)
+        ),
+    )
     snapshots = [
         _snapshot(workspace, group, version_id, start, jamaah_id, instance_id, now)
         for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
@@ -165,6 +176,16 @@ def enrol_batch(
             for jamaah_id, values in zip(ids, batch, strict=True)
         ),
     )  # fmt: skip
+
+
+def _required(values: dict[str, Any], group: Group) -> tuple[documents.DocumentKind, ...]:
+    """The new jamaah's checklist kinds, as `enrol_checked` writes them (all `missing`)."""
+    return documents.required_kinds(
+        gender=values["gender"],
+        birth_date=values["birth_date"],
+        departure_date=group.departure,
+        has_companion=values.get("companion_id") is not None,
+    )
 
 
 _ACTIVITY_COLUMNS = [

@@ -26,6 +26,8 @@ Choices where DOMAIN.md is silent:
 - The assignee must be an active user of the workspace; their role need not match the task's (a
   manager may lend a colleague to another desk).
 - `complete_task(notes=None)` keeps the task's notes; a given note replaces them.
+- The document stages (`document-collection`, `document-verification`, by code) are completed
+  only when the checklist allows it (`document_gate`, issue 19); the refusal names the documents.
 """
 
 from __future__ import annotations
@@ -41,12 +43,13 @@ from typing import Any, Final, Literal, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline_core.domain import permissions, rules, validation
+from pipeline_core.domain import documents, permissions, rules, validation
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import ADMIN_ROLES, Actor, Priority, Role, Stage, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
 from pipeline_core.store import cache, events
+from pipeline_core.store import documents as document_rows
 from pipeline_core.store import repository as repo
 from pipeline_core.store.audit import log_denial
 from pipeline_core.store.db import translate_errors
@@ -109,6 +112,7 @@ def complete_task(
     race = f"Task {task_id} was completed by someone else at the same moment. Reload it."
     with one_transaction(session, workspace=workspace, actor=actor, on_duplicate=race):
         task = _lock(session, workspace, actor, task_id, version, Action.COMPLETE_TASK_OWN_ROLE)
+        document_gate(session, workspace.id, task.jamaah_id, task.task_type)
         before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
         notes = (
             task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX, multiline=True)
@@ -435,6 +439,20 @@ def announce(changes: list[events.Event]) -> None:
     except Exception as error:  # the cache only speeds reads up: a committed change stands
         log.warning("cache generations not moved after %s: %s", changes[0].type, error)
     events.publish(changes)
+
+
+def document_gate(session: Session, workspace_id: int, jamaah_id: int, stage_code: str) -> None:
+    """Refuse completing a document stage the checklist does not allow yet (issue 19):
+    `InvalidInput("documents")` naming the documents missing/rejected (collection) or unverified."""
+    if stage_code not in (documents.COLLECTION_STAGE, documents.VERIFICATION_STAGE):
+        return
+    rows = document_rows.load_checklists(session, workspace_id, [jamaah_id], for_update=True).get(
+        jamaah_id, []
+    )
+    statuses = {row.kind: row.status for row in rows}
+    holding = documents.not_ready(stage_code, statuses, [row.kind for row in rows if row.required])
+    if holding:
+        raise InvalidInput("documents", documents.stage_refusal(stage_code, holding))
 
 
 def constraint_name(error: IntegrityError) -> str:

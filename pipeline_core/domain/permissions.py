@@ -25,6 +25,8 @@ Choices where DOMAIN.md and the issue are silent, written down in docs/permissio
   numbers to the Ministry or the airline, so it is given to the roles whose work sends those files
   (manager, document-, SISKOPATUH-, visa- and travel-admin) and every export is logged; not to
   logistics (no need) nor super-admins (least privilege, as for revealing).
+- The document checklist (issue 19) is kept by the document desk: document-admins, managers and
+  super-admins mark documents received, verified or rejected; every role reads it.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class Action(enum.StrEnum):
     MANAGE_GROUPS = "manage_groups"
     IMPORT_JAMAAH = "import_jamaah"
     EXPORT_GROUP = "export_group"
+    UPDATE_DOCUMENTS = "update_documents"
 
 
 #: What each action means, for the generated doc.
@@ -99,6 +102,7 @@ MEANING: dict[Action, str] = {
     Action.MANAGE_GROUPS: "create, edit and close departure groups (change a group's dates, quota)",
     Action.IMPORT_JAMAAH: "import jamaah from an Excel/CSV file (dry run, then commit)",
     Action.EXPORT_GROUP: "export a group's SISKOPATUH workbook, manifest, jamaah list (full NIK, logged)",
+    Action.UPDATE_DOCUMENTS: "mark a jamaah's documents received, verified or rejected (the checklist)",
 }
 
 #: Rows and columns of the doc, in DOMAIN.md's order.
@@ -130,6 +134,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.VIEW_SYSTEM: frozenset({Role.SUPER_ADMIN}),
     Action.MANAGE_GROUPS: _MANAGING | {Role.TRAVEL_ADMIN},
     Action.IMPORT_JAMAAH: _MANAGING | {Role.DOCUMENT_ADMIN},
+    Action.UPDATE_DOCUMENTS: _MANAGING | {Role.DOCUMENT_ADMIN},
     Action.EXPORT_GROUP: frozenset(
         {Role.MANAGER, Role.DOCUMENT_ADMIN, Role.SISKOPATUH_ADMIN, Role.VISA_ADMIN, Role.TRAVEL_ADMIN}
     ),

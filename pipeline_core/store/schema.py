@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from pipeline_core.domain.documents import DocStatus, DocumentKind
 from pipeline_core.domain.model import (
     Gender,
     Priority,
@@ -564,6 +565,27 @@ class PipelineTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JamaahDocument(Base):
+    """One document of a jamaah's checklist (issue 19, revision 0009): missing → received → verified,
+    or rejected with a reason; who changed it and when. `domain/documents.py` holds the rules."""
+
+    __tablename__ = "jamaah_documents"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", DocumentKind), name="kind"),
+        CheckConstraint(_one_of("status", DocStatus), name="status"),
+        CheckConstraint("(status = 'rejected') = (reason IS NOT NULL)", name="reason"),
+        _ws_fk(["jamaah_id"], "jamaah"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jamaah_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(Text, server_default="missing")
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ActivityLog(Base):

@@ -48,6 +48,7 @@ view_system                 .   .   .   .   .   .   Y
 manage_groups               Y   .   .   .   .   Y   Y
 import_jamaah               Y   Y   .   .   .   .   Y
 export_group                Y   Y   Y   Y   .   Y   .
+update_documents            Y   Y   .   .   .   .   Y
 """
 
 

@@ -2,7 +2,8 @@
 
 Creates the workspace from the dataset's template (with its min_stuck, buffer and `seeded_on`),
 allocates ids from the identity sequences, COPYs users, packages, jamaah, stage instances, tasks,
-the status snapshot and the activity log (`bulk`), ANALYZEs them, checks every reference when the
+the status snapshot and the activity log (`bulk`), ANALYZEs them, derives each jamaah's document
+checklist from their stages (`store.documents.fill_demo_checklists`), checks every reference when the
 per-row checks were skipped, and fills the summaries. The COPY runs on the psycopg connection
 under the session's own connection (what `engine.raw_connection()` gives, but shared with the
 SQLAlchemy statements that create the workspace), so everything commits together.
@@ -25,6 +26,7 @@ from pipeline_core.seed.datasets.records import GeneratedDataset
 from pipeline_core.seed.datasets.registry import DatasetSpec
 from pipeline_core.seed.datasets.summaries import fill_summaries
 from pipeline_core.store import schema as t
+from pipeline_core.store.documents import fill_demo_checklists
 from pipeline_core.store.workspaces import create_workspace, current_version_id
 
 #: The columns each COPY fills, in the order the row functions below produce them.
@@ -101,6 +103,10 @@ def write_dataset(
         clock = time.perf_counter()
         bulk.verify_references(session, ids.workspace, [t.Base.metadata.tables[name] for name in loaded])
         phases["verify references"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    rows["jamaah_documents"] = fill_demo_checklists(session, ids.workspace, ds.now)
+    bulk.analyze(cursor, ["jamaah_documents"])
+    phases["document checklists"] = time.perf_counter() - clock
     clock = time.perf_counter()
     summary_rows = fill_summaries(session, workspace_id=ids.workspace, timezone=spec.timezone, now=ds.now)
     bulk.analyze(cursor, summary_rows)

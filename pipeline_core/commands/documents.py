@@ -1,0 +1,105 @@
+"""Changing the document checklist, and the gate the document stages put on completing a task.
+
+`update_documents` takes many changes (the table editor saves many jamaah at once, the API one)
+and applies them in one transaction: every change checked first (`domain.documents.check_change`),
+the rows of each jamaah locked, one activity entry `document.updated` per changed row (kind,
+old → new status, the reason), and one `JamaahUpdated` event per jamaah published after commit so
+open pages update. A change to the status and reason a row already has writes nothing.
+
+The gate the document stages put on completing a task lives with `complete_task` (`tasks.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pipeline_core.commands import tasks as services
+from pipeline_core.domain import documents as docs
+from pipeline_core.domain import permissions
+from pipeline_core.domain.clock import instant
+from pipeline_core.domain.errors import InvalidInput, NotFound
+from pipeline_core.domain.model import Actor, Workspace
+from pipeline_core.store import documents as store
+from pipeline_core.store import events
+from pipeline_core.store import repository as repo
+
+__all__ = ["DocumentChange", "update_documents"]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentChange:
+    jamaah_id: int
+    kind: str
+    status: str
+    reason: str | None = None
+
+
+def update_documents(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    changes: Sequence[DocumentChange],
+    now: datetime | None = None,
+) -> list[DocumentChange]:
+    """Apply the changes (all or none); returns those that changed a row."""
+    now = instant(now)
+    checked = [(c.jamaah_id, *docs.check_change(c.kind, c.status, c.reason)) for c in changes]
+    applied: list[DocumentChange] = []
+    with services.one_transaction(session, workspace=workspace, actor=actor):
+        permissions.require(actor.role, permissions.Action.UPDATE_DOCUMENTS)
+        jamaah_ids = sorted({jamaah_id for jamaah_id, *_ in checked})  # a fixed lock order
+        current = store.load_checklists(session, workspace.id, jamaah_ids, for_update=True)
+        for jamaah_id in jamaah_ids:
+            if jamaah_id not in current:
+                raise NotFound("jamaah", jamaah_id)
+        for jamaah_id, kind, status, reason in checked:
+            row = next((r for r in current[jamaah_id] if r.kind is kind), None)
+            old_status, old_reason = (row.status, row.reason) if row else (docs.DocStatus.MISSING, None)
+            if row is None:
+                raise InvalidInput("kind", f"The {docs.LABELS[kind]} is not on this jamaah's checklist.")
+            if (old_status, old_reason) == (status, reason):
+                continue
+            store.save_row(session, workspace.id, jamaah_id, kind, status, reason, actor=actor.name, now=now)
+            change: dict[str, dict[str, Any]] = {
+                "document": {"old": None, "new": kind.value},
+                "status": {"old": old_status.value, "new": status.value},
+            }
+            if reason != old_reason:
+                change["reason"] = {"old": old_reason, "new": reason}
+            repo.log_activity(
+                session,
+                workspace_id=workspace.id,
+                actor=actor.name,
+                action="document.updated",
+                entity_type="jamaah",
+                entity_id=jamaah_id,
+                jamaah_id=jamaah_id,
+                changes=change,
+                now=now,
+            )
+            applied.append(DocumentChange(jamaah_id, kind.value, status.value, reason))
+        session.commit()
+    touched = sorted({c.jamaah_id for c in applied})
+    if touched:
+        services.announce(
+            [
+                events.JamaahUpdated(
+                    workspace_id=workspace.id,
+                    jamaah_id=jamaah_id,
+                    task_id=None,
+                    actor=actor.name,
+                    roles=events.affected_roles(),
+                    occurred_at=now,
+                    views=(),
+                    actor_id=actor.user_id,
+                )
+                for jamaah_id in touched
+            ]
+        )
+    return applied
