@@ -69,6 +69,9 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     from api.v1 import pipeline_editor  # issue 17 (imported here: merges apart from other routers' lines)
 
     api.include_router(pipeline_editor.router, prefix="/v1")
+    from api.v1 import documents as document_routes  # issue 19's checklist (apart, like the above)
+
+    api.include_router(document_routes.router, prefix="/v1")
     docs.install(api)
     bounds = limit or Limits()
     api.add_middleware(BodyLimit, max_bytes=bounds.max_body_bytes, upload_bytes=bounds.max_upload_bytes)

@@ -15,6 +15,7 @@ from pipeline_core.domain.model import Role
 from pipeline_core.store import db
 from pipeline_core.store import schema as t
 from tests.api.conftest import World, api_client, make_world
+from tests.builders import documents_ready
 
 PROBLEM = "application/problem+json"
 
@@ -23,7 +24,10 @@ def open_task(world: World, role: Role, skip: int = 0) -> dict[str, Any]:
     """An open, unblocked task of `role`'s queue (the `skip`-th), as GET …/tasks/{id} answers it."""
     page = world.get("/pipeline/tasks", role=role.value, limit=50).json()
     cards = [card for card in page["items"] if card["status"] != "blocked"]
-    return dict(world.get(f"/pipeline/tasks/{cards[skip]['id']}").json())
+    task = dict(world.get(f"/pipeline/tasks/{cards[skip]['id']}").json())
+    with db.transaction() as session:  # the document stages need the checklist in order (issue 19)
+        documents_ready(session, task["jamaah_id"])
+    return task
 
 
 @pytest.fixture
