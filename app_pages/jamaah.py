@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from pipeline_core import app as core
+from pipeline_core.app.documents import document_checklist
 from pipeline_core.domain import Action, InvalidInput, NotFound
 from ui_kit import charts, registry
 from ui_kit.activity import activity_feed
@@ -18,6 +19,7 @@ from ui_kit.cards import (
     task_lines_table,
     timeline_table,
 )
+from ui_kit.documents import checklist_table
 from ui_kit.i18n import day, jamaah_status_label, pct, stage_name, t
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
@@ -128,5 +130,9 @@ with section("jamaah-detail"):
             )  # fmt: skip
     with right:
         timeline(detail)
+        st.subheader(t("docs.detail"), anchor=False)  # issue 19: the document checklist
+        checklist_table(document_checklist(viewer, detail.id), workspace.timezone)
+        if viewer.may(Action.UPDATE_DOCUMENTS):
+            st.page_link(registry.DOCUMENTS.page(), label=t("docs.edit_link"), icon=":material/fact_check:")
     timeline_table(detail.timeline, workspace)
     work(detail)

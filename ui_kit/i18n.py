@@ -12,6 +12,7 @@ import streamlit as st
 
 from pipeline_core.domain import JamaahStatus, KanbanColumn, Priority, Role, Severity, WorkStatus, formatting
 from ui_kit.i18n_admin import ADMIN_TEXT
+from ui_kit.i18n_documents import DOCUMENT_TEXT
 from ui_kit.i18n_files import FILES_TEXT
 from ui_kit.i18n_intake import INTAKE_TEXT
 from ui_kit.i18n_pipeline import PIPELINE_TEXT
@@ -525,6 +526,7 @@ TEXT.update(TOKEN_TEXT)  # the API tokens page's words (issue 16)
 TEXT.update(SYSTEM_TEXT)  # the System page's words (operations issue)
 TEXT.update(INTAKE_TEXT)  # the departure groups and enrolment pages' words (issue 19)
 TEXT.update(FILES_TEXT)  # the Import & export page's words (issue 19)
+TEXT.update(DOCUMENT_TEXT)  # the document checklist's words (issue 19)
 
 
 def lang() -> str:

@@ -59,6 +59,7 @@ DEPARTURE_GROUPS = AppPage(
 ENROL = AppPage(
     "app_pages/enrol.py", "nav.enrol", ":material/person_add:", "enrol", needs=Action.ENROL_JAMAAH
 )
+DOCUMENTS = AppPage("app_pages/documents.py", "nav.documents", ":material/fact_check:", "documents")
 FILES = AppPage("app_pages/import_export.py", "nav.files", ":material/upload_file:", "import_export")
 BOTTLENECKS = AppPage("app_pages/bottlenecks.py", "nav.bottlenecks", ":material/warning:", "bottlenecks")
 JAMAAH = AppPage("app_pages/jamaah.py", "nav.jamaah", ":material/person_search:", "jamaah")
@@ -77,8 +78,8 @@ SYSTEM = AppPage(
 
 #: The pages of a signed-in user, in the navigation's order (`needs` decides which they see).
 SIGNED_IN = (
-    OVERVIEW, TASK_QUEUE, DEPARTURES, DEPARTURE_GROUPS, ENROL, FILES, BOTTLENECKS, JAMAAH, PIPELINE, ACTIVITY,
-    USERS, TOKENS, SYSTEM,
+    OVERVIEW, TASK_QUEUE, DEPARTURES, DEPARTURE_GROUPS, ENROL, DOCUMENTS, FILES, BOTTLENECKS, JAMAAH,
+    PIPELINE, ACTIVITY, USERS, TOKENS, SYSTEM,
 )  # fmt: skip
 
 #: Query parameters bound by the router's widgets (language, demo dataset): a link built in the

@@ -3,8 +3,9 @@
 `update_documents` takes many changes (the table editor saves many jamaah at once, the API one)
 and applies them in one transaction: every change checked first (`domain.documents.check_change`),
 the rows of each jamaah locked, one activity entry `document.updated` per changed row (kind,
-old → new status, the reason), and one `JamaahUpdated` event per jamaah published after commit so
-open pages update. A change to the status and reason a row already has writes nothing.
+old → new status, the reason), and one `JamaahUpdated` event per jamaah (view `queue`, the
+document desk's role) published after commit so open pages update. A change to the status and
+reason a row already has writes nothing.
 
 The gate the document stages put on completing a task lives with `complete_task` (`tasks.py`).
 """
@@ -23,7 +24,7 @@ from pipeline_core.domain import documents as docs
 from pipeline_core.domain import permissions
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import InvalidInput, NotFound
-from pipeline_core.domain.model import Actor, Workspace
+from pipeline_core.domain.model import Actor, Role, View, Workspace
 from pipeline_core.store import documents as store
 from pipeline_core.store import events
 from pipeline_core.store import repository as repo
@@ -94,9 +95,9 @@ def update_documents(
                     jamaah_id=jamaah_id,
                     task_id=None,
                     actor=actor.name,
-                    roles=events.affected_roles(),
+                    roles=events.affected_roles(Role.DOCUMENT_ADMIN),
                     occurred_at=now,
-                    views=(),
+                    views=(View.QUEUE,),  # the task cards show the checklist
                     actor_id=actor.user_id,
                 )
                 for jamaah_id in touched

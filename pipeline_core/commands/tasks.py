@@ -452,7 +452,7 @@ def document_gate(session: Session, workspace_id: int, jamaah_id: int, stage_cod
     statuses = {row.kind: row.status for row in rows}
     holding = documents.not_ready(stage_code, statuses, [row.kind for row in rows if row.required])
     if holding:
-        raise InvalidInput("documents", documents.stage_refusal(stage_code, holding))
+        raise documents.DocumentsNotReady(stage_code, holding)
 
 
 def constraint_name(error: IntegrityError) -> str:

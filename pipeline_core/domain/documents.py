@@ -36,6 +36,7 @@ __all__ = [
     "DocStatus",
     "DocumentKind",
     "DocumentRow",
+    "DocumentsNotReady",
     "age_on",
     "check_change",
     "not_ready",
@@ -125,6 +126,15 @@ def not_ready(
     if stage_code == VERIFICATION_STAGE:
         return [k for k in required if statuses.get(k, DocStatus.MISSING) is not DocStatus.VERIFIED]
     return []
+
+
+class DocumentsNotReady(InvalidInput):
+    """A document stage refused: `kinds` are the documents holding it (the pages translate them)."""
+
+    def __init__(self, stage_code: str, kinds: list[DocumentKind]) -> None:
+        super().__init__("documents", stage_refusal(stage_code, kinds))
+        self.stage_code = stage_code
+        self.kinds = tuple(kinds)
 
 
 def stage_refusal(stage_code: str, kinds: list[DocumentKind]) -> str:

@@ -14,10 +14,13 @@ import streamlit as st
 
 from pipeline_core import app as core
 from pipeline_core.app import TaskCard, Viewer
+from pipeline_core.app.documents import DocumentRow, document_checklists
 from pipeline_core.domain import Action, Conflict, InvalidInput, PermissionDenied, WorkStatus, rules
+from pipeline_core.domain.documents import DocumentsNotReady
 from pipeline_core.domain.formatting import tel_link, whatsapp_link
 from ui_kit import registry
 from ui_kit.cards import PRIORITY_COLOR, plain, task_title
+from ui_kit.documents import DOC_STAGES, card_line, refusal
 from ui_kit.i18n import lang, priority_label, t
 from ui_kit.stage_labels import row_stage_label
 from ui_kit.tasks.column import action_of, task_column
@@ -31,9 +34,11 @@ def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
     tasks as drawn: an action carries the version the card showed, so a task changed by someone
     else in the meantime is refused with a Conflict, not overwritten."""
     drawn = {task.id: task for task in tasks}
+    at_desk = [task.jamaah_id for task in tasks if task.stage_code in DOC_STAGES]
+    checklists = document_checklists(viewer, at_desk) if at_desk else {}
     task_column(
         key=key,
-        cards=[card(task, viewer) for task in tasks],
+        cards=[card(task, viewer, checklists.get(task.jamaah_id)) for task in tasks],
         labels={
             "complete": t("task.complete"),
             "block": t("task.block"),
@@ -47,8 +52,9 @@ def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
     )
 
 
-def card(task: TaskCard, viewer: Viewer) -> dict[str, Any]:
-    """What one card shows, in the shape `task_column` draws."""
+def card(task: TaskCard, viewer: Viewer, documents: list[DocumentRow] | None = None) -> dict[str, Any]:
+    """What one card shows, in the shape `task_column` draws; a document stage's card lists the
+    documents still holding it (`documents`: the jamaah's checklist)."""
     now = datetime.now(UTC)
     stage = row_stage_label(task)  # the jamaah's own version's words, marked if not the newest
     title = task_title(task.title, task.jamaah_name)
@@ -66,6 +72,7 @@ def card(task: TaskCard, viewer: Viewer) -> dict[str, Any]:
         "due": {"text": due, "late": task.due_at < now},
         "note": note,
         "assignee": t("task.assignee", name=task.assignee_name) if task.assignee_name else None,
+        "docs": card_line(documents, task.stage_code) if documents is not None else None,
         "call": tel_link(task.phone),
         "whatsapp": whatsapp_link(task.phone),
         "problem": st.session_state.pop(f"card-problem-{task.id}", None),
@@ -151,6 +158,8 @@ def _attempt(task_id: int, action: Callable[[], object], success: str) -> None:
         st.session_state[f"card-problem-{task_id}"] = t("task.conflict")
     except PermissionDenied:
         st.session_state[f"card-problem-{task_id}"] = t("task.denied")
+    except DocumentsNotReady as error:  # issue 19: the card says which documents hold the stage
+        st.session_state[f"card-problem-{task_id}"] = refusal(error)
     except InvalidInput as error:
         st.session_state[f"card-problem-{task_id}"] = t("task.failed", error=error.message)
     else:

@@ -10,9 +10,10 @@ the element only lays out what `data` says, with the theme's `--st-*` colours.
     task_column(key="cards-urgent", cards=[...], labels={...}, keep=("lang",), on_action=callback)
 
 `cards`: dicts with `id`, `name`, `what` (task · stage), `priority` {label, color}, `due` {text,
-late}, optional `note` {kind: "blocked" | "note", text}, optional `assignee`, `call` / `whatsapp`
-(links), optional `problem` (why the last action on it was refused), `actions` (a subset of
-"complete", "block", "unblock", in that order) and `jamaah` (the jamaah page's URL).
+late}, optional `note` {kind: "blocked" | "note", text}, optional `docs` (a document stage's
+checklist line, issue 19), optional `assignee`, `call` / `whatsapp` (links), optional `problem`
+(why the last action on it was refused), `actions` (a subset of "complete", "block", "unblock",
+in that order) and `jamaah` (the jamaah page's URL).
 `labels`: the words of the buttons and links ("complete", "block", "unblock", "open", "call",
 "whatsapp").
 
@@ -126,6 +127,7 @@ function card(task, labels, keep, send) {
     const kind = task.note.kind === 'blocked' ? ['small reason', 'block'] : ['small muted', 'sticky_note_2'];
     box.append(withIcon(el('div', kind[0]), kind[1], ' ' + task.note.text));
   }
+  if (task.docs) box.append(withIcon(el('div', 'small muted docs'), 'description', ' ' + task.docs));
   if (task.assignee) box.append(el('div', 'small muted', task.assignee));
   const contact = el('div', 'small contact');
   const call = withIcon(el('a'), 'call', labels.call);
