@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.documents import DocumentChange, update_documents
-from pipeline_core.commands.tasks import complete_task
+from pipeline_core.commands.tasks import TaskCompletion, complete_task
 from pipeline_core.domain.documents import DocStatus, DocumentKind, required_kinds
 from pipeline_core.domain.errors import InvalidInput, PermissionDenied
 from pipeline_core.domain.model import Actor, Gender, Role, Workspace, WorkspaceKind
@@ -39,7 +39,7 @@ def _set(
     return update_documents(session=session, workspace=workspace, actor=actor, changes=changes, now=NOW)
 
 
-def _complete(session: Session, workspace: Workspace, task_id: int, version: int) -> object:
+def _complete(session: Session, workspace: Workspace, task_id: int, version: int) -> TaskCompletion:
     return complete_task(
         session=session,
         workspace=workspace,
@@ -101,22 +101,22 @@ def test_collection_with_one_missing_is_refused_naming_it(session: Session, work
         _complete(session, workspace, task.id, task.version)
     _set(session, workspace, jamaah_id, "received", "meningitis_certificate")
     done = _complete(session, workspace, task.id, task.version)
-    assert done.next_task is not None and done.next_task.task_type == "document-verification"  # type: ignore[attr-defined]
+    assert done.next_task is not None and done.next_task.task_type == "document-verification"
 
 
 def test_verification_with_one_unverified_is_refused(session: Session, workspace: Workspace) -> None:
     enrolment = make_jamaah(session, workspace, documents="received")
     task = enrolment.task
     assert task is not None
-    verification = _complete(session, workspace, task.id, task.version).next_task  # type: ignore[attr-defined]
+    verification = _complete(session, workspace, task.id, task.version).next_task
     _set(session, workspace, enrolment.jamaah.id, "verified", *BASIC[1:])
     with pytest.raises(InvalidInput, match=r"not yet verified: passport\.$"):
-        _complete(session, workspace, verification.id, verification.version)
+        _complete(session, workspace, verification.id, verification.version)  # type: ignore[union-attr]
     _set(session, workspace, enrolment.jamaah.id, "verified", "passport")
     assert (
-        _complete(session, workspace, verification.id, verification.version).next_task.task_type
+        _complete(session, workspace, verification.id, verification.version).next_task.task_type  # type: ignore[union-attr]
         == "siskopatuh-submission"
-    )  # type: ignore[attr-defined]
+    )
 
 
 def test_rejected_needs_a_reason_and_unknown_values_name_the_field(
@@ -195,8 +195,8 @@ def test_the_migration_backfills_by_stage_and_downgrades(scratch_engine: Engine)
         verifying = make_jamaah(s, ws, package_id=package)
         done = make_jamaah(s, ws, package_id=package)
         _complete(s, ws, verifying.task.id, verifying.task.version)  # type: ignore[union-attr]
-        second = _complete(s, ws, done.task.id, done.task.version).next_task  # type: ignore[union-attr, attr-defined]
-        _complete(s, ws, second.id, second.version)
+        second = _complete(s, ws, done.task.id, done.task.version).next_task  # type: ignore[union-attr]
+        _complete(s, ws, second.id, second.version)  # type: ignore[union-attr]
     migrate.downgrade(scratch_engine, "0008_intake")
     with scratch_engine.connect() as c:
         assert c.execute(text("SELECT to_regclass('jamaah_documents')")).scalar_one() is None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from pipeline_core.app.documents import document_checklist, document_desk
-from pipeline_core.domain.model import Role, Workspace
+from pipeline_core.domain.model import Workspace
 from pipeline_core.store import db
 from pipeline_core.store import schema as t
 from tests.ui.conftest import act_on_card, open_page, task_cards, viewer
@@ -21,9 +22,8 @@ def _rows(workspace: Workspace) -> list[tuple[int, str, str, str]]:
     ]
 
 
-def _edit(at, **rows: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
-    edited = {int(index): cells for index, cells in rows.items()}
-    at.session_state["docs-editor-0"] = {"edited_rows": edited, "added_rows": [], "deleted_rows": []}
+def _edit(at: AppTest, rows: dict[int, dict[str, object]]) -> None:
+    at.session_state["docs-editor-0"] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
     at.run()
 
 
@@ -33,7 +33,7 @@ def test_the_desk_saves_many_jamaah_in_one_save(fresh_demo13: Workspace) -> None
     first = missing[0]
     other = next(i for i, row in enumerate(rows) if row[0] != rows[first][0] and row[3] != "rejected")
     at = open_page("documents", user="document-admin")
-    _edit(at, **{str(first): {"status": "received"}, str(other): {"status": "rejected", "reason": "buram"}})
+    _edit(at, {first: {"status": "received"}, other: {"status": "rejected", "reason": "buram"}})
     at.button(key="docs-save").click().run()
     assert not at.exception, at.exception
     assert [toast.value for toast in at.toast] == ["2 dokumen disimpan."]
@@ -54,13 +54,13 @@ def test_the_desk_saves_many_jamaah_in_one_save(fresh_demo13: Workspace) -> None
                 t.ActivityLog.workspace_id == fresh_demo13.id, t.ActivityLog.action == "document.updated"
             )
         ).all()
-    assert sorted(logged) == sorted([rows[first][0], rows[other][0]])
+    assert sorted(j for j in logged if j is not None) == sorted([rows[first][0], rows[other][0]])
 
 
 def test_a_rejection_without_reason_names_the_jamaah_and_saves_nothing(demo13: Workspace) -> None:
     rows = _rows(demo13)
     at = open_page("documents", user="document-admin")
-    _edit(at, **{"0": {"status": "rejected"}})
+    _edit(at, {0: {"status": "rejected"}})
     at.button(key="docs-save").click().run()
     assert any(rows[0][2] in e.value and "tulis alasan penolakan" in e.value for e in at.error)
     assert _rows(demo13) == rows
@@ -89,5 +89,5 @@ def test_the_jamaah_detail_shows_the_checklist(demo13: Workspace) -> None:
     line = document_desk(viewer(demo13))[0]
     at = open_page("jamaah", jamaah=str(line.jamaah_id))
     tables = [df.value for df in at.dataframe if "Dokumen" in df.value.columns]
-    assert tables and list(tables[0]["Dokumen"])[0] == "Paspor"
-    assert viewer(demo13, Role.MANAGER)
+    assert tables
+    assert tables[0]["Dokumen"].iloc[0] == "Paspor"
