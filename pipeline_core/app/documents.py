@@ -13,7 +13,7 @@ from datetime import datetime
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.commands import documents as commands
 from pipeline_core.commands.documents import DocumentChange
-from pipeline_core.domain.documents import DocumentRow
+from pipeline_core.domain.documents import DocumentKind, DocumentRow
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.permissions import Action
 from pipeline_core.reads import documents as reads
@@ -27,6 +27,8 @@ __all__ = [
     "document_checklist",
     "document_checklists",
     "document_desk",
+    "required_documents",
+    "set_required_documents",
     "update_documents",
 ]
 
@@ -63,4 +65,20 @@ def update_documents(
     with db.transaction() as session:
         return commands.update_documents(
             session=session, workspace=viewer.workspace, actor=viewer.actor, changes=changes, now=now
+        )
+
+
+def required_documents(viewer: Viewer) -> tuple[DocumentKind, ...]:
+    """The document kinds the agency requires (every kind until a manager chooses)."""
+    ws = viewer.scope(Action.VIEW_JAMAAH_DETAIL)
+    with db.read_session() as session:
+        return commands.required_documents(session, ws.id)
+
+
+def set_required_documents(
+    viewer: Viewer, kinds: Sequence[str], *, now: datetime | None = None
+) -> tuple[DocumentKind, ...]:
+    with db.transaction() as session:
+        return commands.set_required_documents(
+            session=session, workspace=viewer.workspace, actor=viewer.actor, kinds=kinds, now=now
         )

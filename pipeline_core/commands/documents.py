@@ -29,7 +29,7 @@ from pipeline_core.store import documents as store
 from pipeline_core.store import events
 from pipeline_core.store import repository as repo
 
-__all__ = ["DocumentChange", "update_documents"]
+__all__ = ["DocumentChange", "required_documents", "set_required_documents", "update_documents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +104,43 @@ def update_documents(
             ]
         )
     return applied
+
+
+def set_required_documents(
+    *,
+    session: Session,
+    workspace: Workspace,
+    actor: Actor,
+    kinds: Sequence[str],
+    now: datetime | None = None,
+) -> tuple[docs.DocumentKind, ...]:
+    """The agency's required document kinds (managers, super-admins: `manage_pipeline`, since the
+    document stages' gates follow them). Logged old → new; existing checklists are not rewritten:
+    a dropped kind reads as not required, an added one as missing until saved."""
+    now = instant(now)
+    chosen = docs.agency_kinds(kinds)
+    with services.one_transaction(session, workspace=workspace, actor=actor):
+        permissions.require(actor.role, permissions.Action.MANAGE_PIPELINE)
+        before = store.enabled_kinds(session, workspace.id)
+        old = [k.value for k in (before if before is not None else tuple(docs.DocumentKind))]
+        if old != [k.value for k in chosen] or before is None:
+            store.save_enabled_kinds(session, workspace.id, chosen)
+            repo.log_activity(
+                session,
+                workspace_id=workspace.id,
+                actor=actor.name,
+                action="workspace.documents_changed",
+                entity_type="workspace",
+                entity_id=workspace.id,
+                jamaah_id=None,
+                changes={"required_documents": {"old": old, "new": [k.value for k in chosen]}},
+                now=now,
+            )
+        session.commit()
+    return chosen
+
+
+def required_documents(session: Session, workspace_id: int) -> tuple[docs.DocumentKind, ...]:
+    """The kinds the agency requires now (every kind when never set)."""
+    found = store.enabled_kinds(session, workspace_id)
+    return tuple(docs.DocumentKind) if found is None else found

@@ -206,6 +206,7 @@ def enrol_checked(
         birth_date=values["birth_date"],
         departure_date=group.departure_date,
         has_companion=companion_id is not None,
+        enabled=document_rows.enabled_kinds(session, workspace.id),
     )
     document_rows.create_checklist(session, workspace.id, jamaah_id, kinds)
     pipeline = repo.load_jamaah_pipeline(session, workspace.id, jamaah_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from pipeline_core.domain import documents, privacy, rules
 from pipeline_core.domain.model import Actor, EventKind, Workspace, WorkStatus
 from pipeline_core.store import copying
+from pipeline_core.store import documents as document_rows
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 
@@ -149,6 +150,7 @@ def enrol_batch(
                 for jamaah_id, instance_id in zip(ids, instance_ids, strict=True)
             ),
         )  # fmt: skip
+    enabled = document_rows.enabled_kinds(session, workspace.id)
     copying.copy_rows(
         cursor,
         _table(t.JamaahDocument),
@@ -156,7 +158,7 @@ def enrol_batch(
         (
             (workspace.id, jamaah_id, kind.value)
             for jamaah_id, values in zip(ids, batch, strict=True)
-            for kind in _required(values, group)
+            for kind in _required(values, group, enabled)
         ),
     )
     snapshots = [
@@ -178,13 +180,16 @@ def enrol_batch(
     )  # fmt: skip
 
 
-def _required(values: dict[str, Any], group: Group) -> tuple[documents.DocumentKind, ...]:
+def _required(
+    values: dict[str, Any], group: Group, enabled: tuple[documents.DocumentKind, ...] | None
+) -> tuple[documents.DocumentKind, ...]:
     """The new jamaah's checklist kinds, as `enrol_checked` writes them (all `missing`)."""
     return documents.required_kinds(
         gender=values["gender"],
         birth_date=values["birth_date"],
         departure_date=group.departure,
         has_companion=values.get("companion_id") is not None,
+        enabled=enabled,
     )
 
 

@@ -4,6 +4,10 @@ Every jamaah has one checklist row per document kind the agency requires of them
 `missing → received → verified`, or `rejected` with a reason (and who changed it, when).
 
 Choices where DOMAIN.md and the issue are silent (written down in docs/user-guide.en.md too):
+- The agency chooses the kinds it requires (`workspaces.required_documents`, managers on the
+  Jamaah documents page); without a choice every kind below is required. A kind dropped later
+  stays on existing checklists as "not required" and holds nothing; a kind added later reads as
+  `missing` for every jamaah until a row is saved (rows are written lazily, on the first change).
 - The default kinds: passport, KTP, KK (family card), passport photo and the meningitis vaccination
   certificate (the ICV booklet Saudi Arabia and the Ministry of Health ask of every Umrah pilgrim —
   so "where required" is every jamaah by default), plus the marriage book or mahram letter when
@@ -21,7 +25,7 @@ Choices where DOMAIN.md and the issue are silent (written down in docs/user-guid
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -38,6 +42,7 @@ __all__ = [
     "DocumentRow",
     "DocumentsNotReady",
     "age_on",
+    "agency_kinds",
     "check_change",
     "not_ready",
     "required_kinds",
@@ -102,14 +107,31 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def required_kinds(
-    *, gender: str, birth_date: date, departure_date: date, has_companion: bool
+    *,
+    gender: str,
+    birth_date: date,
+    departure_date: date,
+    has_companion: bool,
+    enabled: Collection[DocumentKind] | None = None,
 ) -> tuple[DocumentKind, ...]:
-    """The kinds this jamaah must bring: the defaults, plus the mahram letter for a woman under 45
-    (on the departure date) travelling without a companion. `gender` is `L` or `P` (DOMAIN.md)."""
+    """The kinds this jamaah must bring: those the agency requires (`enabled`; None = every kind),
+    the mahram letter only for a woman under 45 (on the departure date) travelling without a
+    companion. `gender` is `L` or `P` (DOMAIN.md)."""
+    wanted = set(DocumentKind) if enabled is None else set(enabled)
+    kinds = tuple(k for k in DEFAULT_KINDS if k in wanted)
     female = str(getattr(gender, "value", gender)) == "P"
-    if female and not has_companion and age_on(birth_date, departure_date) < MAHRAM_AGE:
-        return (*DEFAULT_KINDS, DocumentKind.MAHRAM)
-    return DEFAULT_KINDS
+    alone = female and not has_companion and age_on(birth_date, departure_date) < MAHRAM_AGE
+    return (*kinds, DocumentKind.MAHRAM) if alone and DocumentKind.MAHRAM in wanted else kinds
+
+
+def agency_kinds(chosen: Iterable[str]) -> tuple[DocumentKind, ...]:
+    """The agency's setting, checked: known kinds, in checklist order (`InvalidInput` otherwise)."""
+    try:
+        picked = {DocumentKind(k) for k in chosen}
+    except ValueError:
+        names = ", ".join(k.value for k in DocumentKind)
+        raise InvalidInput("required_documents", f"Unknown document kind: one of {names}.") from None
+    return tuple(k for k in DocumentKind if k in picked)
 
 
 def not_ready(

@@ -9,14 +9,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain.documents import DocStatus, DocumentKind, DocumentRow, required_kinds
 from pipeline_core.store import schema as t
 
-__all__ = ["create_checklist", "fill_demo_checklists", "load_checklists", "required_for", "save_row"]
+__all__ = [
+    "create_checklist",
+    "enabled_kinds",
+    "fill_demo_checklists",
+    "load_checklists",
+    "required_for",
+    "save_enabled_kinds",
+    "save_row",
+]
+
+
+def enabled_kinds(session: Session, workspace_id: int) -> tuple[DocumentKind, ...] | None:
+    """The kinds the agency requires (`workspaces.required_documents`); None: the default, every kind."""
+    chosen = session.execute(
+        select(t.Workspace.required_documents).where(t.Workspace.id == workspace_id)
+    ).scalar_one_or_none()
+    return None if chosen is None else tuple(DocumentKind(k) for k in chosen)
+
+
+def save_enabled_kinds(session: Session, workspace_id: int, kinds: Sequence[DocumentKind]) -> None:
+    session.execute(
+        update(t.Workspace)
+        .where(t.Workspace.id == workspace_id)
+        .values(required_documents=[k.value for k in kinds])
+    )
 
 
 def required_for(
@@ -25,6 +49,7 @@ def required_for(
     """jamaah id -> the kinds they must bring (from gender, birth date, companion, departure)."""
     if not jamaah_ids:
         return {}
+    enabled = enabled_kinds(session, workspace_id)
     rows = session.execute(
         select(
             t.Jamaah.id, t.Jamaah.gender, t.Jamaah.birth_date, t.Jamaah.companion_id, t.Package.departure_date
@@ -41,6 +66,7 @@ def required_for(
             birth_date=r.birth_date,
             departure_date=r.departure_date,
             has_companion=r.companion_id is not None,
+            enabled=enabled,
         )
         for r in rows
     }

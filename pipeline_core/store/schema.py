@@ -39,7 +39,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pipeline_core.domain.documents import DocStatus, DocumentKind
@@ -103,6 +103,8 @@ class Workspace(Base):
     passport_warning_months: Mapped[int] = mapped_column(SmallInteger, server_default="6")
     # Generated datasets: the agency day they were laid out for (demo data is re-laid daily).
     seeded_on: Mapped[date | None] = mapped_column(Date)
+    # issue 19 (revision 0009): the document kinds the agency requires; NULL = the default list.
+    required_documents: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -17,7 +17,7 @@ from pipeline_core.store import documents as store
 from pipeline_core.store import migrate
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, get_workspace
-from tests.builders import NOW, activity_entries, make_jamaah, make_package
+from tests.builders import MANAGER, NOW, activity_entries, make_jamaah, make_package
 from tests.integration.test_schema import scratch_engine  # noqa: F401  (the fixture)
 
 DOC_ADMIN = Actor(user_id=None, name="Dewi Dokumen", role=Role.DOCUMENT_ADMIN)
@@ -209,3 +209,33 @@ def test_the_migration_backfills_by_stage_and_downgrades(scratch_engine: Engine)
     assert by_jamaah[collecting] == dict.fromkeys((*BASIC, "mahram_letter"), "missing")
     assert by_jamaah[verifying.jamaah.id] == dict.fromkeys(BASIC, "received")
     assert by_jamaah[done.jamaah.id] == dict.fromkeys(BASIC, "verified")
+
+
+def test_the_agency_chooses_the_required_documents(session: Session, workspace: Workspace) -> None:
+    from pipeline_core.commands.documents import required_documents, set_required_documents
+
+    before = make_jamaah(session, workspace, documents=None)
+    with pytest.raises(PermissionDenied):  # the document desk keeps the checklist, managers set it
+        set_required_documents(
+            session=session, workspace=workspace, actor=DOC_ADMIN, kinds=["passport"], now=NOW
+        )
+    with pytest.raises(InvalidInput) as unknown:
+        set_required_documents(session=session, workspace=workspace, actor=MANAGER, kinds=["visa"], now=NOW)
+    assert unknown.value.field == "required_documents"
+    chosen = set_required_documents(
+        session=session, workspace=workspace, actor=MANAGER, kinds=["ktp", "passport"], now=NOW
+    )
+    assert chosen == (DocumentKind.PASSPORT, DocumentKind.KTP)
+    assert required_documents(session, workspace.id) == chosen
+    after = make_jamaah(session, workspace, documents=None)
+    stored = session.scalars(
+        select(t.JamaahDocument.kind).where(t.JamaahDocument.jamaah_id == after.jamaah.id)
+    ).all()
+    assert sorted(stored) == ["ktp", "passport"]
+    assert _statuses(session, workspace, before.jamaah.id) == {"passport": "missing", "ktp": "missing"}
+    _set(session, workspace, before.jamaah.id, "received", "passport", "ktp")  # KK etc. no longer hold it
+    task = before.task
+    assert task is not None
+    assert _complete(session, workspace, task.id, task.version).next_task is not None
+    (entry,) = [e for e in activity_entries(session, workspace) if e.action == "workspace.documents_changed"]
+    assert entry.changes["required_documents"]["new"] == ["passport", "ktp"]

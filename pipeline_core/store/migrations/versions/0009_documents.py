@@ -1,4 +1,5 @@
-"""The document checklist (issue 19): one row per jamaah per required document.
+"""The document checklist (issue 19): one row per jamaah per required document, and
+`workspaces.required_documents` (the kinds an agency requires; NULL = the default list).
 
 Existing jamaah get their checklist here (a backfill, not lazily: the task card, the table editor
 and the stage gates then read one kind of data). The required kinds follow `domain/documents.py`
@@ -77,7 +78,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("workspace_id", "jamaah_id", "kind", name=op.f("pk_jamaah_documents")),
     )
     op.execute(BACKFILL)
+    op.add_column("workspaces", sa.Column("required_documents", sa.ARRAY(sa.Text()), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("workspaces", "required_documents")
     op.drop_table("jamaah_documents")
