@@ -15,9 +15,16 @@ import pandas as pd
 import streamlit as st
 
 from pipeline_core.app import intake
-from pipeline_core.app.documents import DeskLine, DocumentChange, document_desk, update_documents
+from pipeline_core.app.documents import (
+    DeskLine,
+    DocumentChange,
+    document_desk,
+    required_documents,
+    set_required_documents,
+    update_documents,
+)
 from pipeline_core.domain import Action, InvalidInput, NotFound, PermissionDenied
-from pipeline_core.domain.documents import DocStatus
+from pipeline_core.domain.documents import DocStatus, DocumentKind
 from ui_kit.documents import kind_label, status_label
 from ui_kit.i18n import t
 from ui_kit.live import listen
@@ -34,6 +41,33 @@ st.caption(t("docs.caption"))
 may_edit = viewer.may(Action.UPDATE_DOCUMENTS)
 if not may_edit:
     st.info(t("docs.readonly"), icon=":material/lock:")
+
+
+def settings() -> None:
+    """Managers and super admins choose the documents the agency requires (a new jamaah's list;
+    the document stages wait for these)."""
+    current = [k.value for k in required_documents(viewer)]
+    with (
+        st.expander(t("docs.settings"), icon=":material/tune:"),
+        st.form("docs-settings", enter_to_submit=False),
+    ):
+        chosen = st.multiselect(
+            t("docs.settings.kinds"), [k.value for k in DocumentKind], default=current,
+            format_func=kind_label, key="docs-kinds",
+        )  # fmt: skip
+        st.caption(t("docs.settings.help"))
+        if st.form_submit_button(t("docs.settings.save")):
+            try:
+                set_required_documents(viewer, chosen)
+            except (InvalidInput, PermissionDenied) as error:
+                st.error(str(getattr(error, "message", error)))
+            else:
+                flash(t("docs.settings.saved"))
+                st.rerun()
+
+
+if viewer.may(Action.MANAGE_PIPELINE):
+    settings()
 
 groups = intake.departure_groups(viewer)
 names = {g.id: g.name for g in groups}

@@ -60,5 +60,18 @@ DOCUMENT_TEXT: dict[str, tuple[str, str]] = {
     ),
     "docs.detail": ("Dokumen", "Documents"),
     "docs.edit_link": ("Ubah status dokumen", "Change document statuses"),
+    "docs.settings": ("Dokumen yang diwajibkan agen", "Documents the agency requires"),
+    "docs.settings.kinds": ("Dokumen wajib", "Required documents"),
+    "docs.settings.help": (
+        "Berlaku untuk daftar periksa dan tahap dokumen. Buku nikah / surat mahram hanya untuk perempuan "
+        "di bawah 45 tahun tanpa pendamping. Dokumen yang dihapus menjadi 'tidak wajib lagi'; yang "
+        "ditambah dianggap belum ada.",
+        "Applies to the checklists and the document stages. The marriage book / mahram letter only for "
+        "a woman under 45 without a companion. A document removed becomes 'no longer required'; one "
+        "added reads as missing.",
+    ),
+    "docs.settings.save": ("Simpan dokumen wajib", "Save required documents"),
+    "docs.settings.saved": ("Dokumen wajib disimpan.", "Required documents saved."),
+    "activity.workspace.documents_changed": ("Dokumen wajib diubah", "Required documents changed"),
     "activity.document.updated": ("Status dokumen diubah", "Document status changed"),
 }

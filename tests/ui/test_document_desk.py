@@ -91,3 +91,15 @@ def test_the_jamaah_detail_shows_the_checklist(demo13: Workspace) -> None:
     tables = [df.value for df in at.dataframe if "Dokumen" in df.value.columns]
     assert tables
     assert tables[0]["Dokumen"].iloc[0] == "Paspor"
+
+
+def test_a_manager_chooses_the_required_documents(fresh_demo13: Workspace) -> None:
+    from pipeline_core.app.documents import required_documents
+
+    at = open_page("documents", user="manager")
+    at.multiselect(key="docs-kinds").set_value(["passport", "ktp", "kk"])
+    next(b for b in at.button if b.label == "Simpan dokumen wajib").click()
+    at.run()
+    assert not at.exception
+    assert [k.value for k in required_documents(viewer(fresh_demo13))] == ["passport", "ktp", "kk"]
+    assert not [e for e in open_page("documents", user="document-admin").expander if "wajib" in e.label]
