@@ -239,3 +239,21 @@ def test_the_agency_chooses_the_required_documents(session: Session, workspace: 
     assert _complete(session, workspace, task.id, task.version).next_task is not None
     (entry,) = [e for e in activity_entries(session, workspace) if e.action == "workspace.documents_changed"]
     assert entry.changes["required_documents"]["new"] == ["passport", "ktp"]
+
+
+def test_an_import_writes_the_same_checklist_as_the_form(session: Session, workspace: Workspace) -> None:
+    from tests.integration.test_intake_import import jamaah_of, person, run, xlsx
+
+    group = make_package(session, workspace)
+    young, older = date(1995, 4, 2), date(1960, 4, 2)
+    rows = [person("Nur Aini", female=True, born=young), person("Siti Khadijah", female=True, born=older)]
+    run(session, workspace, group, xlsx(rows), dry_run=False)
+    by_name = {j.full_name: j.id for j in jamaah_of(session, group)}
+    assert _statuses(session, workspace, by_name["Nur Aini"]) == dict.fromkeys(
+        (*BASIC, "mahram_letter"), "missing"
+    )
+    assert _statuses(session, workspace, by_name["Siti Khadijah"]) == dict.fromkeys(BASIC, "missing")
+    stored = session.scalars(
+        select(t.JamaahDocument.kind).where(t.JamaahDocument.jamaah_id == by_name["Siti Khadijah"])
+    ).all()
+    assert sorted(stored) == sorted(BASIC)  # rows written, not only read as missing
