@@ -103,3 +103,18 @@ def test_a_manager_chooses_the_required_documents(fresh_demo13: Workspace) -> No
     assert not at.exception
     assert [k.value for k in required_documents(viewer(fresh_demo13))] == ["passport", "ktp", "kk"]
     assert not [e for e in open_page("documents", user="document-admin").expander if "wajib" in e.label]
+
+
+def test_the_demo_checklists_follow_each_jamaahs_stage(demo2000: Workspace) -> None:
+    lines = document_desk(viewer(demo2000), document_stages_only=False)
+    assert lines
+    for line in lines:
+        statuses = {d.status.value for d in line.documents if d.required}
+        if line.stage_code == "document-collection":
+            assert "missing" in statuses, line
+        elif line.stage_code == "document-verification":
+            assert statuses <= {"received", "verified"}, line
+        else:  # past the document desk, or completed
+            assert statuses == {"verified"}, line
+    stages = {line.stage_code for line in lines}
+    assert {"document-collection", "document-verification"} <= stages
