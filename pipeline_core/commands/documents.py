@@ -59,13 +59,14 @@ def update_documents(
         for jamaah_id in jamaah_ids:
             if jamaah_id not in current:
                 raise NotFound("jamaah", jamaah_id)
+        now_held = {(j, r.kind): (r.status, r.reason) for j, rows in current.items() for r in rows}
         for jamaah_id, kind, status, reason in checked:
-            row = next((r for r in current[jamaah_id] if r.kind is kind), None)
-            old_status, old_reason = (row.status, row.reason) if row else (docs.DocStatus.MISSING, None)
-            if row is None:
+            if (jamaah_id, kind) not in now_held:
                 raise InvalidInput("kind", f"The {docs.LABELS[kind]} is not on this jamaah's checklist.")
+            old_status, old_reason = now_held[(jamaah_id, kind)]
             if (old_status, old_reason) == (status, reason):
                 continue
+            now_held[(jamaah_id, kind)] = (status, reason)  # the same document twice in one save
             store.save_row(session, workspace.id, jamaah_id, kind, status, reason, actor=actor.name, now=now)
             change: dict[str, dict[str, Any]] = {
                 "document": {"old": None, "new": kind.value},
