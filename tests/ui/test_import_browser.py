@@ -87,3 +87,58 @@ def test_a_document_admin_imports_and_the_managers_overview_follows(
 
     assert expected_kpis(ws) != before, "47 new jamaah change the totals"
     eventually(lambda: kpis(manager), lambda: expected_kpis(ws), "the manager's KPIs after the import")
+
+
+def fill(walk: Walk, label_key: str, value: str) -> None:
+    walk.page.get_by_label(text(label_key), exact=True).fill(value)
+
+
+@pytest.mark.usefixtures("demo13_restored")
+def test_a_document_admin_enrols_through_the_form_and_the_managers_overview_follows(
+    app_server: str, second_app_server: str, demo: dict[str, Workspace], browser: playwright.Browser
+) -> None:
+    """The form, as a document-admin fills it in: one field wrong first (a NIK whose birth date is
+    not the one typed), the message names it and nothing is saved; corrected, the jamaah is enrolled,
+    queued, and the manager's overview on the other process counts them without a gesture."""
+    ws = dashboard.workspace("demo-13")
+    departure = date.today() + timedelta(days=150)
+    group = intake.create_departure_group(
+        system_viewer(ws, Role.MANAGER),
+        {"name": "Umroh Formulir Browser", "departure_date": departure,
+         "return_date": departure + timedelta(days=9), "airline": "Garuda", "quota": 5},
+    )  # fmt: skip
+    manager = Walk(tab(browser, second_app_server, "manager@demo-13").page, second_app_server)
+    manager.open("/")
+    manager.page.locator(".live[data-status=live]").first.wait_for(timeout=WAIT * 1000)
+    before = expected_kpis(ws)
+    assert kpis(manager) == before
+
+    admin = tab(browser, app_server, "document-admin@demo-13")
+    admin.open("/enrol")
+    form = admin.page.locator("[data-testid=stForm]")
+    form.locator("[data-testid=stSelectbox]").first.click()
+    admin.page.get_by_role("option").filter(has_text=group.name).first.click()  # in a form: no run
+    fill(admin, "form.full_name", "Siti Rahmawati Hasanah")
+    admin.page.get_by_text(text("gender.P"), exact=True).click()
+    birth = admin.page.get_by_label(text("form.birth_date"), exact=True)
+    birth.locator("[role=spinbutton]").first.click()  # a date field of segments: day, month, year
+    admin.page.keyboard.type("14031975")
+    fill(admin, "form.nik", "3175011403750042")  # a man's day: a woman's is 14 + 40 = 54
+    fill(admin, "form.phone", "0812 3456 7890")
+    admin.act(admin.page.get_by_role("button", name=text("enrol.submit")).click)
+
+    problem = admin.page.locator("[data-testid=stAlertContentError]")
+    problem.wait_for(timeout=WAIT * 1000)
+    said = problem.inner_text()
+    assert text("form.nik") in said and "54" in said and "14" in said, said  # the woman's day: 14 + 40
+    assert expected_kpis(ws) == before, "a refused form saves nothing"
+
+    fill(admin, "form.nik", "3175015403750042")
+    admin.act(admin.page.get_by_role("button", name=text("enrol.submit")).click)
+    done = text("enrol.done").format(name="Siti Rahmawati Hasanah")
+    admin.page.get_by_text(done).wait_for(timeout=WAIT * 1000)
+
+    roster = intake.departure_groups(system_viewer(ws, Role.MANAGER), include_closed=False)
+    assert [g.seats_left for g in roster if g.id == group.id] == [4]
+    assert expected_kpis(ws) != before, "the new jamaah is counted"
+    eventually(lambda: kpis(manager), lambda: expected_kpis(ws), "the manager's KPIs after the enrolment")
