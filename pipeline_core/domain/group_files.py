@@ -6,7 +6,8 @@ Choices where the issue is silent:
 - **SISKOPATUH**: one sheet, the 32 headers of `siskopatuh.HEADERS` in order, a row per jamaah
   (by name), dates as `yyyy-mm-dd` **text**, NIK/phones/BPJS as text (never 3.17E+15), mobiles as
   `08…` as agencies type them; the dropdown columns carry the template's values as data validations
-  over a hidden sheet (`Referensi`), the kabupaten excepted (its list depends on the province).
+  over a hidden sheet (`Referensi`); the kabupaten's list follows the province of its row (a
+  hidden sheet `Pilihan`, one column per province).
   `missing` lists each jamaah lacking a value the Ministry requires (`SISKOPATUH_REQUIRED`: every
   column but home phone, visa, insurance and BPJS, which come later or are optional).
 - **Manifest**: name as in the passport (else the full name), gender M/F, birth date, passport
@@ -112,14 +113,14 @@ def _siskopatuh(file_name: str, rows: list[dict[str, Any]]) -> ExportFile:
     fields = siskopatuh.HEADER_FIELDS
     lines = [[_template_cell(name, row.get(name)) for name in fields] for row in rows]
     missing = missing_values(rows)
-    lists: dict[int, Sequence[str]] = {
-        fields.index(f): values for f, values in siskopatuh.VOCABULARIES.items()
-    }
-    lists[fields.index("province")] = siskopatuh.provinces()
-    text_columns = [
-        i for i, f in enumerate(fields) if f in _TEXT_FIELDS or f.endswith(("_date", "_from", "_until"))
-    ]
-    content = xlsx_bytes("Sheet1", siskopatuh.HEADERS, lines, lists=lists, text_columns=text_columns)
+    content = xlsx_bytes(
+        "Sheet1",
+        siskopatuh.HEADERS,
+        lines,
+        lists=_lists(),
+        dependent=_regency_list(),
+        text_columns=_text_columns(),
+    )
     return ExportFile(file_name, XLSX_TYPE, content, len(rows), missing)
 
 
@@ -130,8 +131,9 @@ TEMPLATE_EXTRA = ("Jenis Kelamin", "Tanggal Habis Paspor(yyyy-mm-dd)", "Agen", "
 def blank_template() -> ExportFile:
     """The 32 headers with their dropdowns, then `TEMPLATE_EXTRA`: a file to fill in and import."""
     content = xlsx_bytes(
-        "Sheet1", (*siskopatuh.HEADERS, *TEMPLATE_EXTRA), [], lists=_lists(), text_columns=_text_columns()
-    )
+        "Sheet1", (*siskopatuh.HEADERS, *TEMPLATE_EXTRA), [], lists=_lists(), dependent=_regency_list(),
+        text_columns=_text_columns(),
+    )  # fmt: skip
     return ExportFile("template-impor-jamaah.xlsx", XLSX_TYPE, content, 0)
 
 
@@ -142,6 +144,13 @@ def _lists() -> dict[int, Sequence[str]]:
     }
     lists[fields.index("province")] = siskopatuh.provinces()
     return lists
+
+
+def _regency_list() -> tuple[int, int, dict[str, tuple[str, ...]]]:
+    """The kabupaten/kota dropdown: the regencies of the province chosen on the same row."""
+    fields = siskopatuh.HEADER_FIELDS
+    choices = {p: siskopatuh.regencies(p) for p in siskopatuh.provinces()}
+    return fields.index("regency"), fields.index("province"), choices
 
 
 def _text_columns() -> list[int]:

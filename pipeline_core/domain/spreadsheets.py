@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -212,10 +212,14 @@ def xlsx_bytes(
     rows: Iterable[Sequence[Any]],
     *,
     lists: dict[int, Sequence[str]] | None = None,
+    dependent: tuple[int, int, Mapping[str, Sequence[str]]] | None = None,
     text_columns: Iterable[int] = (),
 ) -> bytes:
     """One sheet: a bold header row, then the rows (formula-safe). `lists` puts a dropdown (a data
     validation over a hidden sheet of choices, as the Ministry's template does) on column index i;
+    `dependent` = (column, parent column, {parent value: choices}) puts on `column` a dropdown whose
+    choices follow the parent cell of the same row (the kabupaten of the province chosen): a hidden
+    sheet `Pilihan` holds one column per parent value, found by MATCH on its first row;
     `text_columns` get the text format `@`, so what someone types there later (a NIK) stays text
     rather than becoming 3.17E+15 — the values written here are text already.
 
@@ -265,9 +269,44 @@ def xlsx_bytes(
             column = get_column_letter(index + 1)
             rule.add(f"{column}2:{column}{max(count + 1, 1000)}")
             sheet.data_validations.append(rule)
+    if dependent:
+        _dependent_list(book, sheet, dependent, last_row=max(count + 1, 1000))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _dependent_list(
+    book: Any, sheet: Any, dependent: tuple[int, int, Mapping[str, Sequence[str]]], *, last_row: int
+) -> None:
+    """The hidden `Pilihan` sheet (row 1: the parent values; below each, its choices) and a list
+    validation on the column that offsets into it by the parent cell of its own row (relative `$M2`:
+    Excel and LibreOffice move it along the range)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    column, parent, choices = dependent
+    parents = sorted(choices)
+    longest = max((len(choices[p]) for p in parents), default=0)
+    table = book.create_sheet("Pilihan")
+    table.sheet_state = "hidden"
+    table.append(list(parents))
+    for r in range(longest):
+        table.append([choices[p][r] if r < len(choices[p]) else None for p in parents])
+    end = get_column_letter(max(1, len(parents)))
+    cell = f"${get_column_letter(parent + 1)}2"
+    found = f"MATCH({cell},Pilihan!$A$1:${end}$1,0)-1"
+    rows = max(1, longest)
+    count = f"COUNTA(OFFSET(Pilihan!$A$2,0,{found},{rows},1))"
+    rule = DataValidation(
+        type="list",
+        formula1=f"OFFSET(Pilihan!$A$2,0,{found},{count},1)",
+        allow_blank=True,
+        showErrorMessage=True,
+    )
+    letter = get_column_letter(column + 1)
+    rule.add(f"{letter}2:{letter}{last_row}")
+    sheet.data_validations.append(rule)
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -10,8 +10,9 @@ from datetime import date
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
-from pipeline_core.domain import intake, siskopatuh
+from pipeline_core.domain import group_files, intake, siskopatuh
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import Gender
 from pipeline_core.domain.spreadsheets import FileLimits, csv_bytes, read_table, xlsx_bytes
@@ -171,3 +172,28 @@ def test_written_workbooks_are_formula_safe_and_read_back() -> None:
     assert book.sheetnames == ["Jamaah", "Referensi"]
     assert book["Jamaah"].data_validations.dataValidation[0].formula1 == "Referensi!$A$1:$A$2"
     assert csv_bytes(["a"], [["-1+2"]]).decode("utf-8") == "\ufeffa\r\n'-1+2\r\n"
+
+
+def test_the_kabupaten_dropdown_offers_the_regencies_of_the_rows_province() -> None:
+    """The template (and the SISKOPATUH export) lists, in the kabupaten column, the regencies of the
+    province chosen on the same row: Excel evaluates OFFSET/MATCH over the hidden `Pilihan` sheet,
+    whose column under DKI JAKARTA holds Jakarta's kota and nothing else."""
+    book = openpyxl.load_workbook(io.BytesIO(group_files.blank_template().content))
+    table = book["Pilihan"]
+    assert table.sheet_state == "hidden"
+    heads = [c.value for c in table[1]]
+    assert heads == sorted(siskopatuh.provinces())
+    jakarta = heads.index("DKI JAKARTA") + 1
+    listed = [r[0] for r in table.iter_rows(min_row=2, min_col=jakarta, max_col=jakarta, values_only=True)]
+    assert [v for v in listed if v] == [
+        "KAB. KEPULAUAN SERIBU", "KOTA JAKARTA BARAT", "KOTA JAKARTA PUSAT", "KOTA JAKARTA SELATAN",
+        "KOTA JAKARTA TIMUR", "KOTA JAKARTA UTARA",
+    ]  # fmt: skip
+
+    fields = siskopatuh.HEADER_FIELDS
+    regency = get_column_letter(fields.index("regency") + 1)
+    province = get_column_letter(fields.index("province") + 1)
+    ruled = book.worksheets[0].data_validations.dataValidation
+    rules = {str(r.sqref).split(":")[0]: r.formula1 for r in ruled}
+    formula = rules[f"{regency}2"]
+    assert f"MATCH(${province}2,Pilihan!$A$1:" in formula and formula.startswith("OFFSET(Pilihan!$A$2,0,")
