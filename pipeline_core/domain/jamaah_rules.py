@@ -31,6 +31,7 @@ The rules (shared/DOMAIN.md, issue 19), with the choices where they are silent:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -218,20 +219,31 @@ def mobile_phone(name: str, raw: object, *, mobile_only: bool = True) -> str | N
     text = _as_text(raw)
     if not text:
         return None
+    number, code, message = _phone_verdict(text, mobile_only)
+    if code:
+        raise RuleBroken(name, code, message, value=text)
+    return number
+
+
+@functools.lru_cache(maxsize=65_536)
+def _phone_verdict(text: str, mobile_only: bool) -> tuple[str, str, str]:
+    """(E.164, "", "") or ("", problem code, message). Remembered: an import checks every row twice
+    (dry run, then commit) and `phonenumbers` is the dearest of the rules (~40 % of a dry run)."""
     try:
         number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException:
-        message = f"{text!r} is not a phone number: write it as 08…, 628… or +628…."
-        raise RuleBroken(name, "phone_format", message, value=text) from None
+        return "", "phone_format", f"{text!r} is not a phone number: write it as 08…, 628… or +628…."
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
-        message = f"{text!r} is not a valid Indonesian number (08…, 628… or +628…)."
-        raise RuleBroken(name, "phone_invalid", message, value=text)
+        return "", "phone_invalid", f"{text!r} is not a valid Indonesian number (08…, 628… or +628…)."
     kind = phonenumbers.number_type(number)
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     if mobile_only and not mobile:
-        message = f"{text!r} is a landline: give a mobile number (08…) for calls and WhatsApp."
-        raise RuleBroken(name, "phone_landline", message, value=text)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return (
+            "",
+            "phone_landline",
+            f"{text!r} is a landline: give a mobile number (08…) for calls and WhatsApp.",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), "", ""
 
 
 def _words(name: str, raw: object, limit: int = 200) -> str | None:
