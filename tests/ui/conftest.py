@@ -142,21 +142,26 @@ def fire(at: AppTest, element: Any, event: str, value: object) -> AppTest:
     return at
 
 
+def kanban_board(at: AppTest) -> dict[str, Any]:
+    """The kanban as drawn (ui_kit/tasks/board.py): its columns, labels, ..."""
+    (board,) = components(at, "umrah_task_board")
+    return component_data(board)
+
+
 def task_cards(at: AppTest) -> list[dict[str, Any]]:
-    """The kanban's cards as drawn (ui_kit/tasks/column.py), column by column, top to bottom."""
-    return [
-        card for column in components(at, "umrah_task_column") for card in component_data(column)["cards"]
-    ]
+    """The kanban's cards as drawn (ui_kit/tasks/board.py), column by column, top to bottom."""
+    return [card for column in kanban_board(at)["columns"] for card in column["cards"]]
 
 
 def act_on_card(at: AppTest, task_id: int, action: str) -> AppTest:
     """Click `action` ("complete", "block" or "unblock") on the card of task `task_id`."""
-    column = next(
-        c
-        for c in components(at, "umrah_task_column")
-        if task_id in [card["id"] for card in component_data(c)["cards"]]
-    )
-    return fire(at, column, "action", {"action": action, "id": task_id})
+    assert task_id in [card["id"] for card in task_cards(at)], f"no card of task {task_id}"
+    return fire(at, components(at, "umrah_task_board")[0], "action", {"action": action, "id": task_id})
+
+
+def turn_page(at: AppTest, column: str, page: int) -> AppTest:
+    """Click a kanban column's pager towards `page` (column: "urgent", "today", ...)."""
+    return fire(at, components(at, "umrah_task_board")[0], "page", {"column": column, "page": page})
 
 
 @pytest.fixture(scope="module")
