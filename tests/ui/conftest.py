@@ -7,7 +7,9 @@ again afterwards so the next test sees the story as written.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,6 +142,18 @@ def fire(at: AppTest, element: Any, event: str, value: object) -> AppTest:
     at._run(states)
     assert not at.exception, at.exception
     return at
+
+
+def stage_cards(at: AppTest) -> list[dict[str, str]]:
+    """The stage cards as drawn (ui_kit/stage_cards.py): each card's heading and its lines' text."""
+    (block,) = [h.proto.body for h in at.get("html") if "umrah-stages" in h.proto.body]
+    return [
+        {
+            "title": html.unescape(title),
+            "lines": [html.unescape(p) for p in re.findall(r"<p[^>]*>(.*?)</p>", card)],
+        }
+        for title, card in re.findall(r"<h3>(.*?)</h3>(.*?)</article>", block)
+    ]
 
 
 def kanban_board(at: AppTest) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from ui_kit.cards import task_title
 from ui_kit.i18n import priority_label
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
+
+
 def headers(at: AppTest) -> dict[str, int]:
     """Column title → count, as the kanban headers show them."""
     return {c["label"]: int(re.sub(r"[.,]", "", c["count"])) for c in kanban_board(at)["columns"]}
@@ -275,3 +277,34 @@ def test_a_conflicting_edit_keeps_both_values_until_the_user_chooses(fresh_demo1
     at.button(key=f"mine-{first.id}").click().run()
     assert task(ws, first.id).notes == "Versi saya"
     assert f"conflict-{first.id}" not in str(at.session_state["queue_conflicts"])
+
+
+def test_the_board_shows_each_columns_cards_with_jamaah_stage_and_due(demo2000: Workspace) -> None:
+    """One element draws the four columns: each column's count and first page as the core reads
+    them, and on every card its jamaah, stage and how due it is."""
+    at = open_page("task_queue", dataset="demo-2000")
+    now = datetime.now(UTC)
+    board = kanban_board(at)
+    assert [c["key"] for c in board["columns"]] == [c.value for c in COLUMNS]
+    for drawn, column in zip(board["columns"], COLUMNS, strict=True):
+        page = dashboard.task_queue_page(system_viewer(demo2000), column=column)
+        assert int(re.sub(r"[.,]", "", drawn["count"])) == page.total
+        assert [card["id"] for card in drawn["cards"]] == [task.id for task in page.items]
+        for card, task in zip(drawn["cards"], page.items, strict=True):
+            assert card["name"] == task.jamaah_name
+            assert card["what"].endswith(task.stage_name_id)
+            due = rules.due_in_words(due_at=task.due_at, now=now, tz=demo2000.timezone, lang="id")
+            assert card["due"] == {"text": due, "late": task.due_at < now}
+        assert (drawn["pager"] is None) == (page.pages <= 1)
+
+
+def test_acting_on_a_card_changes_that_task_only(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    first, second, *_ = [
+        t for t in dashboard.task_queue_page(system_viewer(ws)).items if t.status is not WorkStatus.BLOCKED
+    ]
+    at = open_page("task_queue")
+    act_on_card(at, second.id, "complete")
+    assert task(ws, second.id).status is WorkStatus.COMPLETED
+    assert task(ws, first.id).status is first.status  # the card beside it is untouched
+    assert first.id in card_ids(at) and second.id not in card_ids(at)
