@@ -144,7 +144,7 @@ def fire(at: AppTest, element: Any, event: str, value: object) -> AppTest:
     return at
 
 
-def stage_cards(at: AppTest) -> list[dict[str, str]]:
+def stage_cards(at: AppTest) -> list[dict[str, Any]]:
     """The stage cards as drawn (ui_kit/stage_cards.py): each card's heading and its lines' text."""
     (block,) = [h.proto.body for h in at.get("html") if "umrah-stages" in h.proto.body]
     return [
