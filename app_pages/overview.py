@@ -1,17 +1,20 @@
 """Ringkasan pipeline: the manager's first look — how many jamaah, how healthy, where it is stuck,
-who leaves this week. Each section is a fragment with its own loading state and error boundary."""
+who leaves this week. Each section is a fragment with its own loading state and error boundary,
+rerun by the live changes of what it shows. Lists are one element each (the stage cards an HTML
+block, the alerts and the departures one Markdown block): every element costs the server's CPU
+on every run (issue 21)."""
 
 import streamlit as st
 
 from pipeline_core import app as core
 from pipeline_core.domain import Action
 from ui_kit import charts, registry
-from ui_kit.cards import alert_card, departures_table, warn_of_new_critical
-from ui_kit.i18n import dec, num, pct, role_title, t
+from ui_kit.cards import alert_summaries, departures_table, warn_of_new_critical
+from ui_kit.i18n import num, pct, t
 from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
-from ui_kit.stage_labels import stage_label, variants_note
+from ui_kit.stage_cards import stage_cards
 from ui_kit.widgets import section, show_flash
 
 viewer = current_viewer()
@@ -27,14 +30,11 @@ SHOWN = ("health", "stages", "bottlenecks", "departures")
 
 
 @st.fragment
-def live_status() -> None:
-    """Live / reconnecting / offline, and a toast for each change by someone else."""
-    listen("live-overview", SHOWN, viewer, announce=True, show_status=True)
-
-
-@st.fragment
 def kpis() -> None:
-    listen("live-kpis", ["health"], viewer)
+    """The five figures, with the page's live line: live / reconnecting / offline, and a toast
+    for each change by someone else to anything the overview shows (the figures are redrawn with
+    it: one read from the cache, cheaper than a listener element of their own)."""
+    listen("live-overview", SHOWN, viewer, announce=True, show_status=True)
     with section("kpis"):
         health = core.pipeline_health(viewer)
         with st.container(horizontal=True):
@@ -49,34 +49,15 @@ def kpis() -> None:
 
 
 @st.fragment
-def stage_cards() -> None:
+def stages() -> None:
     listen("live-stages", ["stages"], viewer)
     st.subheader(t("stages.title"), anchor=False)
     with section("stages"):
-        stages = core.stage_stats(viewer)
-        if not stages:
+        found = core.stage_stats(viewer)
+        if not found:
             st.info(t("stages.empty"), icon=":material/info:")
-        with st.grid(5, min_column_width=170, gap="small"):
-            for stage in stages:
-                with st.container(border=True, height="stretch"):
-                    st.markdown(f"**{stage_label(stage)}**  \n:gray[{role_title(stage.responsible_role)}]")
-                    st.metric(
-                        t("chart.jamaah"),
-                        num(stage.in_stage),
-                        delta=t("stages.overdue", n=num(stage.overdue)),
-                        delta_color="red" if stage.overdue else "gray",
-                        delta_arrow="off",
-                    )
-                    st.caption(t("stages.in_progress", n=num(stage.in_progress)))
-                    if note := variants_note(stage):  # jamaah of two versions, each in its words
-                        st.caption(note, help=t("stage.variants.help"))
-                    sla = dec(stage.sla_days)
-                    if stage.avg_completion_days is None:
-                        st.caption(t("stages.avg_none", sla=sla))
-                    else:
-                        late = stage.avg_completion_days > stage.sla_days
-                        text = t("stages.avg", avg=dec(stage.avg_completion_days), sla=sla)
-                        st.caption(f":red[{text}]" if late else text)
+        else:
+            stage_cards(found)
 
 
 @st.fragment
@@ -101,9 +82,8 @@ def alerts() -> None:
         warn_of_new_critical(found, live=change is not None, managing=viewer.may(Action.VIEW_QUEUE_ALL))
         if not found:
             st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
-        for alert in found[:4]:
-            alert_card(alert, compact=True)
-        if found:
+        else:
+            alert_summaries(found[:4])
             st.page_link(registry.BOTTLENECKS.page(), label=t("alerts.all"), icon=":material/arrow_forward:")
 
 
@@ -120,9 +100,8 @@ def departures() -> None:
         st.page_link(registry.DEPARTURES.page(), label=t("departures.all"), icon=":material/arrow_forward:")
 
 
-live_status()
 kpis()
-stage_cards()
+stages()
 left, right = st.columns([3, 2], gap="medium")
 with left:
     pipeline_chart()

@@ -4,11 +4,10 @@ Hari ini, Mendatang, Diblokir) or an editable table, paged server-side.
 Everything that shapes the view lives in the URL (role, q, view, col, page, size; q not when it holds
 a NIK, passport or phone number: widgets.search_box), so a reload or
 a shared link shows the same tasks. Each column's count comes with its page (one read a column). The
-kanban is one fragment: a colleague's change pushed to this queue (ui_kit/live.py) redraws it
-without a page reload; the table view only announces such changes (it never redraws under edits).
+kanban is one fragment drawing one element (ui_kit/tasks/board.py): a colleague's change pushed to
+this queue (ui_kit/live.py), or an action on a card, redraws it without rerunning the rest of the
+page; the table view only announces such changes (it never redraws under edits).
 """
-
-from functools import partial
 
 import streamlit as st
 
@@ -17,7 +16,7 @@ from pipeline_core.domain import InvalidInput
 from ui_kit.i18n import column_label, role_title, t
 from ui_kit.live import listen
 from ui_kit.session import current_viewer
-from ui_kit.tasks.queue import COLUMNS, kanban_column, role_choices
+from ui_kit.tasks.queue import COLUMNS, kanban, role_choices
 from ui_kit.tasks.table import seen_tasks, task_table
 from ui_kit.widgets import ALL, pager, search_box, section, show_flash
 
@@ -94,17 +93,14 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 
 
 @st.fragment
-def kanban() -> None:
-    """The four columns, redrawn together when a colleague's change reaches this queue (the counts
-    and the cards of every column may move): one read per column."""
+def board() -> None:
+    """The four columns as one element, redrawn together when a colleague's change reaches this
+    queue or a card's action was taken here (the counts and the cards of every column may move):
+    one read per column. An action's toast is shown here, as the page's top is not rerun."""
     listen("live-queue", ["queue"], viewer, announce=True, show_status=True)
-    for column, box in zip(COLUMNS, st.columns(4, gap="small"), strict=True):
-        with box:
-            wanted = page if col in (ALL, column.value) else 1
-            on_page = partial(go_to, column.value)
-            kanban_column(
-                column, viewer, role=role_arg, search=search, page=wanted, size=size, on_page=on_page
-            )
+    show_flash()
+    pages = {column: page if col in (ALL, column.value) else 1 for column in COLUMNS}
+    kanban(viewer, role=role_arg, search=search, pages=pages, size=size, on_page=go_to)
 
 
 @st.fragment
@@ -140,4 +136,4 @@ if view == "table":
     table_news()
     table()
 else:
-    kanban()
+    board()

@@ -22,7 +22,7 @@ class Page:
     def link(self, base: str) -> str:
         """What a user clicks to reach this page inside the app (see `IN_APP_FROM`)."""
         if self.script == "jamaah":
-            return "a[data-action=open]"  # a kanban card's link (ui_kit/tasks/column.py)
+            return "a[data-action=open]"  # a kanban card's link (ui_kit/tasks/board.py)
         return f'[data-testid=stSidebarNavLink][href="{base}/{self.route}"]'
 
     def path(self, dataset: str, jamaah_id: int) -> str:

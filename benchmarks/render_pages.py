@@ -133,7 +133,7 @@ QUIET_IN_APPTEST = (
 CHART = ".umrah-figure .main-svg"  # ui_kit/plotly_figure.py
 PAGES: tuple[Page, ...] = (
     Page("overview", "overview", ("[data-testid=stMetric]", CHART)),
-    Page("task queue", "task_queue", ("[data-task]",)),  # ui_kit/tasks/column.py
+    Page("task queue", "task_queue", ("[data-task]",)),  # ui_kit/tasks/board.py
     Page(
         "departures", "departures", ("[class*='st-key-group-'], [data-testid=stMain] [data-testid=stAlert]",)
     ),

@@ -67,10 +67,10 @@ def warn_of_new_critical(alerts: list[Bottleneck], *, live: bool, managing: bool
             st.toast(t("alerts.became_critical", stage=stage_label(alert)), icon=":material/priority_high:")
 
 
-def alert_card(alert: Bottleneck, *, compact: bool = False) -> Any:
+def alert_card(alert: Bottleneck) -> Any:
     """A bottleneck alert: severity colour, stuck count with its 7-day trend (▲/▼), average delay,
-    departure impact and the most common reason. `compact` for a narrow column. Returns the card,
-    so a page can add to it."""
+    departure impact and the most common reason (the bottlenecks page; `alert_summaries` in a narrow
+    column). Returns the card, so a page can add to it."""
     card = st.container(border=True, key=f"alert-{alert.code}")
     with card:
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -82,30 +82,47 @@ def alert_card(alert: Bottleneck, *, compact: bool = False) -> Any:
             st.markdown(f"**{stage_label(alert)}**")
         if note := variants_note(alert):  # stuck jamaah of two versions, each in its words
             st.caption(note, help=t("stage.variants.help"))
-        if compact:
-            st.markdown(
-                t(
-                    "alert.summary",
-                    stuck=num(alert.stuck),
-                    trend=f"{trend_text(alert.trend)} " if alert.trend else "",
-                    delay=dec(alert.avg_delay_days),
-                    impact=num(alert.departure_impact),
-                )
+        with st.container(horizontal=True):
+            st.metric(
+                t("alert.stuck"),
+                num(alert.stuck),
+                delta=alert.trend,
+                delta_color="inverse",
+                delta_description=t("alert.trend") if alert.trend is not None else t("alert.trend_none"),
             )
-        else:
-            with st.container(horizontal=True):
-                st.metric(
-                    t("alert.stuck"),
-                    num(alert.stuck),
-                    delta=alert.trend,
-                    delta_color="inverse",
-                    delta_description=t("alert.trend") if alert.trend is not None else t("alert.trend_none"),
-                )
-                st.metric(t("alert.delay"), t("days", n=dec(alert.avg_delay_days)))
-                st.metric(t("alert.impact"), num(alert.departure_impact), help=t("alert.impact.help"))
+            st.metric(t("alert.delay"), t("days", n=dec(alert.avg_delay_days)))
+            st.metric(t("alert.impact"), num(alert.departure_impact), help=t("alert.impact.help"))
         reason = t("alert.reason", reason=alert.top_reason) if alert.top_reason else t("alert.reason_none")
         st.caption(f"{reason} · {t('alert.role', role=role_title(alert.responsible_role))}")
     return card
+
+
+def alert_summaries(alerts: list[Bottleneck]) -> None:
+    """Alerts in a narrow column (the overview's): each its severity, stage, stuck count with the
+    7-day trend, delay, departure impact, reason and role, all in one Markdown element (the
+    bordered cards of `alert_card` were ~8 elements and blocks each). Stage names and reasons are
+    people's words: shown literally (`plain`)."""
+    blocks = []
+    for alert in alerts:
+        severity = severity_label(alert.severity)
+        badge = f":{SEVERITY_COLOR[alert.severity]}-badge[:material/warning: {severity}]"
+        lines = [f"{badge} **{plain(stage_label(alert))}**"]
+        if note := variants_note(alert):  # stuck jamaah of two versions, each in its words
+            lines.append(f":small[:gray[{plain(note)}]]")
+        lines.append(
+            t(
+                "alert.summary",
+                stuck=num(alert.stuck),
+                trend=f"{trend_text(alert.trend)} " if alert.trend else "",
+                delay=dec(alert.avg_delay_days),
+                impact=num(alert.departure_impact),
+            )
+        )
+        reason = t("alert.reason", reason=alert.top_reason) if alert.top_reason else t("alert.reason_none")
+        role = t("alert.role", role=role_title(alert.responsible_role))
+        lines.append(f":small[:gray[{plain(reason)} · {plain(role)}]]")
+        blocks.append("  \n".join(lines))
+    st.markdown("\n\n---\n\n".join(blocks))
 
 
 def trend_text(change: int | None) -> str:

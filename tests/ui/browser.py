@@ -36,8 +36,8 @@ RENDERED = """() => {
   return charts.every(chart => chart.querySelector('.main-svg'));
 }"""
 #: Column title → (count in its badge, task ids of its cards in order), as the kanban draws them.
-KANBAN = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stColumn]')].map(c => [
-  (c.querySelector('[data-testid=stMarkdownContainer]') || {innerText: ''}).innerText.trim(),
+KANBAN = """() => [...document.querySelectorAll('[data-testid=stMain] [data-column]')].map(c => [
+  c.querySelector('h3').innerText.trim(),
   [...c.querySelectorAll('[data-task]')].map(e => e.dataset.task),
 ])"""
 #: Counts the script runs the page has seen end (full or fragment) and notes when the script state

@@ -7,7 +7,9 @@ again afterwards so the next test sees the story as written.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -142,21 +144,38 @@ def fire(at: AppTest, element: Any, event: str, value: object) -> AppTest:
     return at
 
 
-def task_cards(at: AppTest) -> list[dict[str, Any]]:
-    """The kanban's cards as drawn (ui_kit/tasks/column.py), column by column, top to bottom."""
+def stage_cards(at: AppTest) -> list[dict[str, Any]]:
+    """The stage cards as drawn (ui_kit/stage_cards.py): each card's heading and its lines' text."""
+    (block,) = [h.proto.body for h in at.get("html") if "umrah-stages" in h.proto.body]
     return [
-        card for column in components(at, "umrah_task_column") for card in component_data(column)["cards"]
+        {
+            "title": html.unescape(title),
+            "lines": [html.unescape(p) for p in re.findall(r"<p[^>]*>(.*?)</p>", card)],
+        }
+        for title, card in re.findall(r"<h3>(.*?)</h3>(.*?)</article>", block)
     ]
+
+
+def kanban_board(at: AppTest) -> dict[str, Any]:
+    """The kanban as drawn (ui_kit/tasks/board.py): its columns, labels, ..."""
+    (board,) = components(at, "umrah_task_board")
+    return component_data(board)
+
+
+def task_cards(at: AppTest) -> list[dict[str, Any]]:
+    """The kanban's cards as drawn (ui_kit/tasks/board.py), column by column, top to bottom."""
+    return [card for column in kanban_board(at)["columns"] for card in column["cards"]]
 
 
 def act_on_card(at: AppTest, task_id: int, action: str) -> AppTest:
     """Click `action` ("complete", "block" or "unblock") on the card of task `task_id`."""
-    column = next(
-        c
-        for c in components(at, "umrah_task_column")
-        if task_id in [card["id"] for card in component_data(c)["cards"]]
-    )
-    return fire(at, column, "action", {"action": action, "id": task_id})
+    assert task_id in [card["id"] for card in task_cards(at)], f"no card of task {task_id}"
+    return fire(at, components(at, "umrah_task_board")[0], "action", {"action": action, "id": task_id})
+
+
+def turn_page(at: AppTest, column: str, page: int) -> AppTest:
+    """Click a kanban column's pager towards `page` (column: "urgent", "today", ...)."""
+    return fire(at, components(at, "umrah_task_board")[0], "page", {"column": column, "page": page})
 
 
 @pytest.fixture(scope="module")

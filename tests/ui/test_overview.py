@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -10,7 +12,7 @@ from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting
 from pipeline_core.domain.model import Workspace
-from tests.ui.conftest import figures, open_page
+from tests.ui.conftest import figures, open_page, stage_cards
 from ui_kit.cards import plain
 
 
@@ -33,10 +35,13 @@ def test_kpis_equal_pipeline_health(demo13: Workspace) -> None:
 def test_a_card_per_active_stage_and_the_pipeline_chart(demo13: Workspace) -> None:
     at = open_page("overview")
     stages = dashboard.stage_stats(system_viewer(demo13))
-    titles = [m.value for m in at.markdown if m.value.startswith("**") and "  \n" in m.value]
-    assert [title.split("**")[1] for title in titles] == [stage.name_id for stage in stages]
-    in_stage = [m.value for m in at.metric if m.label == "Jamaah"]
-    assert in_stage == [formatting.number(stage.in_stage) for stage in stages]
+    cards = stage_cards(at)
+    assert [card["title"] for card in cards] == [stage.name_id for stage in stages]
+    in_stage = [card["lines"][1] for card in cards]  # "<count><small>Jamaah</small>"
+    assert in_stage == [f"{formatting.number(stage.in_stage)}<small>Jamaah</small>" for stage in stages]
+    assert [card["lines"][2] for card in cards] == [
+        f"{formatting.number(s.overdue)} terlambat" for s in stages
+    ]
     chart = figures(at)["pipeline-chart"]  # the pipeline by stage and status
     parts = {part.code: part for part in actions.stage_breakdown(system_viewer(demo13))}
     drawn = {trace["name"]: trace["x"] for trace in chart["data"]}
@@ -97,7 +102,7 @@ def test_a_failing_section_offers_retry_while_the_rest_renders(
     monkeypatch.setattr(core, "stage_stats", real)
     at.button(key="retry-stages").click().run()
     assert not at.exception
-    assert [m.value for m in at.metric if m.label == "Jamaah"], "the stage cards are back after Retry"
+    assert stage_cards(at), "the stage cards are back after Retry"
 
 
 def test_english_switch(demo13: Workspace) -> None:
@@ -112,3 +117,25 @@ def test_demo_2000_renders_with_indonesian_thousands(demo2000: Workspace) -> Non
     total = dashboard.pipeline_health(system_viewer(demo2000)).total
     assert metrics(at)["Total jamaah"] == formatting.number(total)
     assert not at.warning
+
+
+#: A stage name and a reason as someone could type them into the pipeline editor or a block reason.
+EVIL = '<img src=x onerror="alert(1)"> **Visa** [link](javascript:alert(2))'
+
+
+def test_stage_cards_and_alerts_show_peoples_words_literally(
+    demo13: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = system_viewer(demo13)
+    stage = replace(dashboard.stage_stats(viewer)[0], name_id=EVIL)
+    alert = replace(dashboard.bottlenecks(viewer)[0], name_id=EVIL, top_reason=EVIL)
+    monkeypatch.setattr(core, "stage_stats", lambda *args, **kwargs: [stage])
+    monkeypatch.setattr(core, "bottlenecks", lambda *args, **kwargs: [alert])
+    at = open_page("overview")
+    (card,) = stage_cards(at)
+    assert card["title"] == EVIL  # the text as typed, once unescaped
+    block = next(h.proto.body for h in at.get("html") if "umrah-stages" in h.proto.body)
+    assert "<img" not in block and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in block
+    summary = next(m.value for m in at.markdown if "onerror" in m.value)
+    assert plain(EVIL) in summary  # stage and reason as text: no tag, no bold, no link
+    assert "<img" not in summary.replace("\\<img", "")

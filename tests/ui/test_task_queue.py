@@ -18,18 +18,16 @@ from pipeline_core.domain.model import KanbanColumn, Role, Workspace, WorkStatus
 from pipeline_core.reads.task_queue import ColumnCounts, TaskCard
 from pipeline_core.store import db
 from pipeline_core.store.repository import Task, find_task
-from tests.ui.conftest import act_on_card, component_data, components, identity, open_page, task_cards
+from tests.ui.conftest import act_on_card, identity, kanban_board, open_page, task_cards, turn_page
 from ui_kit.cards import task_title
 from ui_kit.i18n import priority_label
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
-HEADER = re.compile(r"^\*\*(.+)\*\* :gray-badge\[([\d.,]+)\]$")
 
 
 def headers(at: AppTest) -> dict[str, int]:
     """Column title → count, as the kanban headers show them."""
-    found = (HEADER.match(m.value) for m in at.markdown)
-    return {m[1]: int(m[2].replace(".", "").replace(",", "")) for m in found if m}
+    return {c["label"]: int(re.sub(r"[.,]", "", c["count"])) for c in kanban_board(at)["columns"]}
 
 
 def shown(
@@ -102,13 +100,13 @@ def test_paging_shows_the_next_twenty(demo2000: Workspace) -> None:
     urgent = dashboard.task_queue_page(system_viewer(demo2000), column=KanbanColumn.URGENT, page=2)
     assert urgent.pages >= 2, "demo-2000 has more than 20 urgent tasks"
     at = open_page("task_queue", dataset="demo-2000")
-    at.button(key="pager-urgent-next").click().run()
+    turn_page(at, "urgent", 2)
     ids = card_ids(at)
     assert ids[:20] == [t.id for t in urgent.items]
     assert (at.query_params["col"], at.query_params["page"]) == ("Urgent", "2")
-    assert f"Hal. 2/{urgent.pages} · {urgent.total:,} total".replace(",", ".") in [
-        c.value for c in at.caption
-    ]
+    pager = kanban_board(at)["columns"][0]["pager"]
+    assert pager["status"] == f"Hal. 2/{urgent.pages} · {urgent.total:,} total".replace(",", ".")
+    assert (pager["page"], pager["pages"]) == (2, urgent.pages)
 
 
 def test_url_state_is_restored(demo2000: Workspace) -> None:
@@ -151,7 +149,7 @@ def test_a_search_the_core_cannot_read_says_what_to_type(demo13: Workspace) -> N
 def test_english_labels(demo13: Workspace) -> None:
     at = open_page("task_queue", lang="English")
     assert list(headers(at)) == ["Urgent", "Today", "Upcoming", "Blocked"]
-    labels = component_data(components(at, "umrah_task_column")[0])["labels"]
+    labels = kanban_board(at)["labels"]
     assert (labels["complete"], labels["block"], labels["open"]) == ("Done", "Block", "Open jamaah")
 
 
@@ -279,3 +277,34 @@ def test_a_conflicting_edit_keeps_both_values_until_the_user_chooses(fresh_demo1
     at.button(key=f"mine-{first.id}").click().run()
     assert task(ws, first.id).notes == "Versi saya"
     assert f"conflict-{first.id}" not in str(at.session_state["queue_conflicts"])
+
+
+def test_the_board_shows_each_columns_cards_with_jamaah_stage_and_due(demo2000: Workspace) -> None:
+    """One element draws the four columns: each column's count and first page as the core reads
+    them, and on every card its jamaah, stage and how due it is."""
+    at = open_page("task_queue", dataset="demo-2000")
+    now = datetime.now(UTC)
+    board = kanban_board(at)
+    assert [c["key"] for c in board["columns"]] == [c.value for c in COLUMNS]
+    for drawn, column in zip(board["columns"], COLUMNS, strict=True):
+        page = dashboard.task_queue_page(system_viewer(demo2000), column=column)
+        assert int(re.sub(r"[.,]", "", drawn["count"])) == page.total
+        assert [card["id"] for card in drawn["cards"]] == [task.id for task in page.items]
+        for card, task in zip(drawn["cards"], page.items, strict=True):
+            assert card["name"] == task.jamaah_name
+            assert card["what"].endswith(task.stage_name_id)
+            due = rules.due_in_words(due_at=task.due_at, now=now, tz=demo2000.timezone, lang="id")
+            assert card["due"] == {"text": due, "late": task.due_at < now}
+        assert (drawn["pager"] is None) == (page.pages <= 1)
+
+
+def test_acting_on_a_card_changes_that_task_only(fresh_demo13: Workspace) -> None:
+    ws = fresh_demo13
+    first, second, *_ = [
+        t for t in dashboard.task_queue_page(system_viewer(ws)).items if t.status is not WorkStatus.BLOCKED
+    ]
+    at = open_page("task_queue")
+    act_on_card(at, second.id, "complete")
+    assert task(ws, second.id).status is WorkStatus.COMPLETED
+    assert task(ws, first.id).status is first.status  # the card beside it is untouched
+    assert first.id in card_ids(at) and second.id not in card_ids(at)

@@ -1,6 +1,10 @@
-"""The task cards of a kanban column: who, what, how urgent, how to reach the jamaah, and the
-actions Selesai / Blokir (a reason is asked in a dialog) / Lanjutkan / Buka jamaah. Each action is
-one command. A column's cards are one element (ui_kit/tasks/column.py): a column may show 100.
+"""The kanban's task cards: who, what, how urgent, how to reach the jamaah, and the actions
+Selesai / Blokir (a reason is asked in a dialog) / Lanjutkan / Buka jamaah. Each action is one
+command. The whole board — four columns of up to 100 cards — is one element (ui_kit/tasks/board.py).
+
+An action reruns only the kanban's fragment (the trigger comes from inside it): the counts and
+cards it may change are all there, and the page's filters, sidebar and navigation stay as they
+were. Its toast is shown by that fragment (`show_flash`).
 """
 
 from __future__ import annotations
@@ -15,30 +19,58 @@ import streamlit as st
 from pipeline_core import app as core
 from pipeline_core.app import TaskCard, Viewer
 from pipeline_core.app.documents import DocumentRow, document_checklists
-from pipeline_core.domain import Action, Conflict, InvalidInput, PermissionDenied, WorkStatus, rules
+from pipeline_core.domain import (
+    Action,
+    Conflict,
+    InvalidInput,
+    KanbanColumn,
+    PermissionDenied,
+    Priority,
+    WorkStatus,
+    rules,
+)
 from pipeline_core.domain.documents import DocumentsNotReady
 from pipeline_core.domain.formatting import tel_link, whatsapp_link
 from ui_kit import registry
 from ui_kit.cards import PRIORITY_COLOR, plain, task_title
 from ui_kit.documents import DOC_STAGES, card_line, refusal
-from ui_kit.i18n import lang, priority_label, t
+from ui_kit.i18n import column_label, lang, num, priority_label, t, text_in
 from ui_kit.stage_labels import row_stage_label
-from ui_kit.tasks.column import action_of, task_column
+from ui_kit.tasks.board import action_of, page_of, task_board
 from ui_kit.widgets import flash
 
 BLOCKING = "blocking"  # the task whose block reason the dialog asks for
+PROBLEMS = "card-problems"  # task id -> why the last action on its card was refused
 
 
-def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
-    """A column's cards (one element, ui_kit/tasks/column.py). A click runs `_on_action` with the
-    tasks as drawn: an action carries the version the card showed, so a task changed by someone
-    else in the meantime is refused with a Conflict, not overwritten."""
-    drawn = {task.id: task for task in tasks}
+def kanban_board(
+    key: str,
+    columns: list[tuple[KanbanColumn, core.TaskPage]],
+    viewer: Viewer,
+    on_page: Callable[[str, int], None],
+) -> None:
+    """The board: each column's heading and count, its page of cards and its pager, as one element
+    (ui_kit/tasks/board.py). The document checklists of every card at a document stage come from
+    one read. A click runs `_on_action` with the tasks as drawn: an action carries the version the
+    card showed, so a task changed by someone else in the meantime is refused with a Conflict, not
+    overwritten."""
+    tasks = [task for _, page in columns for task in page.items]
     at_desk = [task.jamaah_id for task in tasks if task.stage_code in DOC_STAGES]
     checklists = document_checklists(viewer, at_desk) if at_desk else {}
-    task_column(
+    words = _Words(viewer)
+    task_board(
         key=key,
-        cards=[card(task, viewer, checklists.get(task.jamaah_id)) for task in tasks],
+        columns=[
+            {
+                "key": column.value,
+                "label": column_label(column),
+                "count": num(page.total),
+                "cards": [card(task, viewer, checklists.get(task.jamaah_id), words) for task in page.items],
+                "empty": t("queue.column.empty"),
+                "pager": _pager(page),
+            }
+            for column, page in columns
+        ],
         labels={
             "complete": t("task.complete"),
             "block": t("task.block"),
@@ -46,19 +78,58 @@ def task_cards(key: str, tasks: list[TaskCard], viewer: Viewer) -> None:
             "open": t("open_jamaah"),
             "call": t("task.call"),
             "whatsapp": t("task.whatsapp"),
+            "prev": t("pager.prev"),
+            "next": t("pager.next"),
+            "pages": t("pager.page"),
+            "board": t("queue.title"),
         },
         keep=registry.ENTRY_PARAMS,
-        on_action=partial(_on_action, key, drawn, viewer),
+        on_action=partial(_on_action, key, {task.id: task for task in tasks}, viewer),
+        on_page=partial(_on_page, key, on_page),
     )
 
 
-def card(task: TaskCard, viewer: Viewer, documents: list[DocumentRow] | None = None) -> dict[str, Any]:
-    """What one card shows, in the shape `task_column` draws; a document stage's card lists the
+def _pager(page: core.TaskPage) -> dict[str, Any] | None:
+    """As `widgets.pager`: nothing when everything fits on one page."""
+    if page.pages <= 1 and page.page <= 1:
+        return None
+    status = t("pager.status", page=num(page.page), pages=num(page.pages), total=num(page.total))
+    return {"page": page.page, "pages": page.pages, "status": status}
+
+
+class _Words:
+    """What every card of one run shares, looked up once (a board draws up to 400 cards)."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.now = datetime.now(UTC)
+        self.lang = lang()
+        self.tz = viewer.workspace.timezone
+        self.priority = {p: {"label": priority_label(p), "color": PRIORITY_COLOR[p]} for p in Priority}
+        self.unblock = ["unblock"] if viewer.may(Action.UNBLOCK_TASK) else []  # a manager lifts blocks
+        self._docs: dict[tuple[object, ...], str] = {}
+        self.problems: dict[int, str] = st.session_state.pop(PROBLEMS, {})  # shown once each
+
+    def docs(self, documents: list[DocumentRow], stage_code: str) -> str:
+        """The checklist line of a document stage's card; cards with the same open documents share
+        one (a column of document tasks repeats a handful of lines)."""
+        key = (stage_code, *((row.kind, row.status, row.required) for row in documents))
+        if key not in self._docs:
+            self._docs[key] = card_line(documents, stage_code)
+        return self._docs[key]
+
+    def assignee(self, name: str | None) -> str | None:
+        return text_in(self.lang, "task.assignee", name=name) if name else None
+
+
+def card(
+    task: TaskCard, viewer: Viewer, documents: list[DocumentRow] | None = None, words: _Words | None = None
+) -> dict[str, Any]:
+    """What one card shows, in the shape `task_board` draws; a document stage's card lists the
     documents still holding it (`documents`: the jamaah's checklist)."""
-    now = datetime.now(UTC)
+    words = words or _Words(viewer)
     stage = row_stage_label(task)  # the jamaah's own version's words, marked if not the newest
     title = task_title(task.title, task.jamaah_name)
-    due = rules.due_in_words(due_at=task.due_at, now=now, tz=viewer.workspace.timezone, lang=lang())
+    due = rules.due_in_words(due_at=task.due_at, now=words.now, tz=words.tz, lang=words.lang)
     note = None
     if task.block_reason:
         note = {"kind": "blocked", "text": task.block_reason}
@@ -68,23 +139,23 @@ def card(task: TaskCard, viewer: Viewer, documents: list[DocumentRow] | None = N
         "id": task.id,
         "name": task.jamaah_name,
         "what": stage if title == task.stage_name_id else f"{title} · {stage}",
-        "priority": {"label": priority_label(task.priority), "color": PRIORITY_COLOR[task.priority]},
-        "due": {"text": due, "late": task.due_at < now},
+        "priority": words.priority[task.priority],
+        "due": {"text": due, "late": task.due_at < words.now},
         "note": note,
-        "assignee": t("task.assignee", name=task.assignee_name) if task.assignee_name else None,
-        "docs": card_line(documents, task.stage_code) if documents is not None else None,
+        "assignee": words.assignee(task.assignee_name),
+        "docs": words.docs(documents, task.stage_code) if documents is not None else None,
         "call": tel_link(task.phone),
         "whatsapp": whatsapp_link(task.phone),
-        "problem": st.session_state.pop(f"card-problem-{task.id}", None),
-        "actions": _allowed(task, viewer),
+        "problem": words.problems.pop(task.id, None),
+        "actions": words.unblock if task.status is WorkStatus.BLOCKED else ["complete", "block"],
         "jamaah": registry.JAMAAH.href(jamaah=task.jamaah_id),
     }
 
 
-def _allowed(task: TaskCard, viewer: Viewer) -> list[str]:
-    if task.status is WorkStatus.BLOCKED:
-        return ["unblock"] if viewer.may(Action.UNBLOCK_TASK) else []  # a manager lifts blocks
-    return ["complete", "block"]
+def _on_page(key: str, on_page: Callable[[str, int], None]) -> None:
+    asked = page_of(key)
+    if asked is not None:
+        on_page(str(asked["column"]), int(asked["page"]))
 
 
 def _on_action(key: str, drawn: dict[int, TaskCard], viewer: Viewer) -> None:
@@ -104,15 +175,14 @@ def _on_action(key: str, drawn: dict[int, TaskCard], viewer: Viewer) -> None:
             st.session_state[BLOCKING] = {
                 "id": task.id,
                 "version": task.version,
-                "column": task.column.value,
                 **name,
             }
 
 
-def block_dialog_if_asked(column: str, viewer: Viewer) -> None:
-    """Open the reason dialog when a card of this column asked for it (one dialog per run)."""
+def block_dialog_if_asked(viewer: Viewer) -> None:
+    """Open the reason dialog when a card asked for it (one dialog per run)."""
     asked = st.session_state.get(BLOCKING)
-    if asked and asked["column"] == column:
+    if asked:
         dialog = st.dialog(t("task.block.title"), icon=":material/block:", on_dismiss=_forget_block)
         dialog(_block_form)(asked, viewer)
 
@@ -147,21 +217,22 @@ def _block(asked: dict[str, Any], viewer: Viewer) -> None:
     st.session_state.pop(BLOCKING, None)
     block = partial(core.block_task, viewer, asked["id"], asked["version"], reason)
     _attempt(asked["id"], block, t("task.blocked", title=asked["title"], name=asked["name"]))
+    st.rerun()  # the whole page: the dialog closes, the card shows the outcome
 
 
 def _attempt(task_id: int, action: Callable[[], object], success: str) -> None:
-    """Run one command; on success say so after a full rerun (every count may change), otherwise
-    leave the reason on the card."""
+    """Run one command; on success say so (the kanban's fragment reruns: every count it shows may
+    change), otherwise leave the reason on the card."""
+    problems = st.session_state.setdefault(PROBLEMS, {})
     try:
         action()
     except Conflict:
-        st.session_state[f"card-problem-{task_id}"] = t("task.conflict")
+        problems[task_id] = t("task.conflict")
     except PermissionDenied:
-        st.session_state[f"card-problem-{task_id}"] = t("task.denied")
+        problems[task_id] = t("task.denied")
     except DocumentsNotReady as error:  # issue 19: the card says which documents hold the stage
-        st.session_state[f"card-problem-{task_id}"] = refusal(error)
+        problems[task_id] = refusal(error)
     except InvalidInput as error:
-        st.session_state[f"card-problem-{task_id}"] = t("task.failed", error=error.message)
+        problems[task_id] = t("task.failed", error=error.message)
     else:
         flash(success)
-        st.rerun()

@@ -1,5 +1,6 @@
 """The task queue's role filter (shared with the sidebar, whose dataset switch lands on it anew) and
-its kanban columns: each a header with its count, a page of cards and a pager, from one read."""
+its kanban: four columns, each a heading with its count, a page of cards and a pager, from one read
+a column, drawn as one element (ui_kit/tasks/board.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ import streamlit as st
 from pipeline_core import app as core
 from pipeline_core.domain import ADMIN_ROLES, Action, KanbanColumn
 from ui_kit import widgets
-from ui_kit.i18n import column_label, num, t
-from ui_kit.tasks.card import block_dialog_if_asked, task_cards
+from ui_kit.tasks.card import block_dialog_if_asked, kanban_board
 from ui_kit.widgets import ALL
 
 COLUMNS = (KanbanColumn.URGENT, KanbanColumn.TODAY, KanbanColumn.UPCOMING, KanbanColumn.BLOCKED)
@@ -33,31 +33,31 @@ def role_choices(viewer: core.Viewer) -> list[str]:
     return roles
 
 
-def kanban_column(
-    column: KanbanColumn,
+def kanban(
     viewer: core.Viewer,
     *,
     role: str | None,
     search: str,
-    page: int,
+    pages: dict[KanbanColumn, int],
     size: int,
-    on_page: Callable[[int], None],
+    on_page: Callable[[str, int], None],
 ) -> None:
-    """A column's header with its count, its page of cards and its pager, from one read (the count
-    is the page's total, so it always agrees with the cards drawn)."""
-    header = st.empty()
-    header.markdown(f"**{column_label(column)}**")
-    with widgets.section(f"column-{column.value}"):
-        tasks = core.task_queue_page(viewer, role=role, column=column, search=search, page=page, limit=size)
-        if tasks.page > tasks.pages:  # past the end (an old link, a column that shrank): the last page
-            tasks = core.task_queue_page(
-                viewer, role=role, column=column, search=search, page=tasks.pages, limit=size
-            )
-        header.markdown(f"**{column_label(column)}** :gray-badge[{num(tasks.total)}]")
-        if tasks.items:
-            task_cards(f"cards-{column.value}", list(tasks.items), viewer)
-        else:
-            st.caption(t("queue.column.empty"))
-        block_dialog_if_asked(column.value, viewer)
-        pager_name = f"pager-{column.value}"
-        widgets.pager(pager_name, page=tasks.page, pages=tasks.pages, total=tasks.total, on_page=on_page)
+    """The four columns from one read each (a column's count is its page's total, so it always
+    agrees with the cards drawn), and the block dialog when a card asked for it."""
+    with widgets.section("kanban"):
+        columns = [
+            (column, _column_page(column, viewer, role, search, pages[column], size)) for column in COLUMNS
+        ]
+        kanban_board("task-board", columns, viewer, on_page)
+        block_dialog_if_asked(viewer)
+
+
+def _column_page(
+    column: KanbanColumn, viewer: core.Viewer, role: str | None, search: str, page: int, size: int
+) -> core.TaskPage:
+    tasks = core.task_queue_page(viewer, role=role, column=column, search=search, page=page, limit=size)
+    if tasks.page > tasks.pages:  # past the end (an old link, a column that shrank): the last page
+        tasks = core.task_queue_page(
+            viewer, role=role, column=column, search=search, page=tasks.pages, limit=size
+        )
+    return tasks
