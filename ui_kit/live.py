@@ -39,6 +39,9 @@ In the browser (one tab):
 - the tab sends one trigger at a time, the next once the previous listener's fragment has run
   (or after 1.5 s): Streamlit flushes one fragment's trigger per batch of widget updates, so
   several listeners firing together would otherwise lose all reruns but one;
+- a hidden tab (`document.hidden`: in the background, minimised) holds its triggers, one per
+  listener with the newest change and the count, and sends them when it is shown: no script run
+  for a page nobody looks at;
 - an indicator (when `show_status`): live / reconnecting / offline (after 8 s without the
   server); offline adds "the data may be stale" and a Reload button. Mount it with
   `show_status=True` once per page; with `show_status=False` the element is empty (it still takes
@@ -113,6 +116,8 @@ function registry() {
                            lastId: null, closeTimer: null, offlineTimer: null, renders: 0,
                            rerunTimer: null, reopenTimer: null,
                            outbox: [], inflight: null, releaseTimer: null };
+    // a tab in the background holds its triggers (see pump) and sends them once it is shown
+    document.addEventListener("visibilitychange", () => pump(window.__umrahLive));
   }
   return window.__umrahLive;
 }
@@ -188,10 +193,14 @@ function open(hub, since) {
 // listeners firing in the same moment would lose all but one rerun. So the tab sends one trigger
 // at a time and the next once the previous fragment has run (its listener drew a new `run`), or
 // after RELEASE_AFTER ms whatever happened.
+// A hidden tab (in the background, minimised) sends nothing: its triggers wait in the outbox, one
+// per listener carrying the newest change and the count, and go out when the tab is shown. Nobody
+// looks at it, and each rerun costs the server a script run (the same account's other tabs take
+// every change made in this one).
 const RELEASE_AFTER = 1500;
 
 function pump(hub) {
-  if (hub.inflight || hub.outbox.length === 0) return;
+  if (document.hidden || hub.inflight || hub.outbox.length === 0) return;
   const [sub, message] = hub.outbox.shift();
   if (!sub.trigger || !hub.subs.has(sub.element)) { pump(hub); return; }
   hub.inflight = sub;
