@@ -4,9 +4,8 @@ same for a page's viewer in the current language (what the pages call).
 API
 ---
     live_listener(
-        *, key: str, views: Iterable[str], user_id: int | None,
-        workspace_id: int | None = None, include_own: bool = False,
-        show_status: bool = True, lang: str = "id",
+        *, key: str, views: Iterable[str], workspace_id: int | None = None,
+        include_own: bool = False, show_status: bool = True, lang: str = "id",
     ) -> LiveEvent | None
 
 Mount it at the top of the `@st.fragment` that draws `views` (names of `pipeline_core.domain.View`:
@@ -15,8 +14,7 @@ stable across reruns and unique in the page:
 
     @st.fragment
     def kanban(workspace: Workspace, user: CurrentUser) -> None:
-        change = live_listener(key="live-queue", views=["queue"], user_id=user.user_id,
-                               workspace_id=user.workspace_id)
+        change = live_listener(key="live-queue", views=["queue"], workspace_id=user.workspace_id)
         if change is not None and change.summary():
             st.toast(change.summary())
         ...draw the kanban from fresh reads...
@@ -25,8 +23,9 @@ When a change event touching one of `views` arrives, the component reruns **only
 and `live_listener` returns it (`LiveEvent`: type, sequence, actor, actor_id, jamaah_id, task_id,
 jamaah_name, task_title, views, roles, count = how many changes this rerun covers); on every
 other run it returns None. `LiveEvent.resync` is True when the page missed changes it cannot be
-told about one by one (redraw everything the fragment shows). Changes made by the tab's own user
-(`actor_id == user_id`) are dropped unless `include_own=True`. `workspace_id` lets the listener
+told about one by one (redraw everything the fragment shows). Changes made in this very tab are
+dropped unless `include_own=True` (the tab redrew from its action's answer already); the same
+user's other tabs do get them. `workspace_id` lets the listener
 ask, on its first connection, for every change since the page was drawn
 (`pipeline_core.app.live.current_sequence`). The indicator's words and a change's summary are
 `i18n.TEXT`'s ("live.status.*", "live.did.*"), in `lang`.
@@ -40,6 +39,9 @@ In the browser (one tab):
 - the tab sends one trigger at a time, the next once the previous listener's fragment has run
   (or after 1.5 s): Streamlit flushes one fragment's trigger per batch of widget updates, so
   several listeners firing together would otherwise lose all reruns but one;
+- a hidden tab (`document.hidden`: in the background, minimised) holds its triggers, one per
+  listener with the newest change and the count, and sends them when it is shown: no script run
+  for a page nobody looks at;
 - an indicator (when `show_status`): live / reconnecting / offline (after 8 s without the
   server); offline adds "the data may be stale" and a Reload button. Mount it with
   `show_status=True` once per page; with `show_status=False` the element is empty (it still takes
@@ -49,22 +51,31 @@ In the browser (one tab):
   arrives, and falls back to `location.reload()` after ~12 s.
 
 Inside `st.form` triggers are ignored: mount the listener outside forms.
+
+Which tab made a change: each Streamlit session (one per browser tab) draws a random id once
+(`tab_id`, kept in its session state); importing this module registers `tab_id` as the process's
+origin source (`pipeline_core.app.live.set_origin_source`), so every event a command builds while
+a tab's script or callback runs carries that id as `origin`, and the listeners get it as `tab`. A
+random id rather than Streamlit's session id: every tab of the workspace receives the events, and
+a session id is what a browser presents to take over a session on reconnect.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pipeline_core import app as core
-from pipeline_core.app.live import current_sequence
+from pipeline_core.app.live import current_sequence, set_origin_source
 from ui_kit import i18n
 
-__all__ = ["LiveEvent", "listen", "live_listener"]
+__all__ = ["LiveEvent", "listen", "live_listener", "tab_id"]
 
 #: A listener reruns its fragment for the first change at once, then at most once per this many ms.
 THROTTLE_MS = 250
@@ -98,10 +109,15 @@ const OFFLINE_AFTER = 8000;
 
 function registry() {
   if (!window.__umrahLive) {
+    // `tab`: this tab's id (changes whose `origin` it is were made here); `taken` / `own`: changes
+    // a listener took / changes dropped as made here (what a test or a curious person can read)
     window.__umrahLive = { source: null, subs: new Map(), status: "connecting", boot: null,
+                           tab: null, taken: 0, own: 0,
                            lastId: null, closeTimer: null, offlineTimer: null, renders: 0,
                            rerunTimer: null, reopenTimer: null,
                            outbox: [], inflight: null, releaseTimer: null };
+    // a tab in the background holds its triggers (see pump) and sends them once it is shown
+    document.addEventListener("visibilitychange", () => pump(window.__umrahLive));
   }
   return window.__umrahLive;
 }
@@ -152,6 +168,7 @@ function open(hub, since) {
   source.addEventListener("change", (e) => {
     noteId(hub, e);
     const change = JSON.parse(e.data);
+    if (change.origin != null && change.origin === hub.tab) hub.own += 1;
     for (const sub of hub.subs.values()) sub.offer(change);
   });
   source.addEventListener("status", (e) => setStatus(hub, JSON.parse(e.data).status));
@@ -176,10 +193,14 @@ function open(hub, since) {
 // listeners firing in the same moment would lose all but one rerun. So the tab sends one trigger
 // at a time and the next once the previous fragment has run (its listener drew a new `run`), or
 // after RELEASE_AFTER ms whatever happened.
+// A hidden tab (in the background, minimised) sends nothing: its triggers wait in the outbox, one
+// per listener carrying the newest change and the count, and go out when the tab is shown. Nobody
+// looks at it, and each rerun costs the server a script run (the same account's other tabs take
+// every change made in this one).
 const RELEASE_AFTER = 1500;
 
 function pump(hub) {
-  if (hub.inflight || hub.outbox.length === 0) return;
+  if (document.hidden || hub.inflight || hub.outbox.length === 0) return;
   const [sub, message] = hub.outbox.shift();
   if (!sub.trigger || !hub.subs.has(sub.element)) { pump(hub); return; }
   hub.inflight = sub;
@@ -207,11 +228,12 @@ function enqueue(hub, sub, message) {
 }
 
 function subscriber(hub, element) {
-  const sub = { element, views: new Set(), userId: null, includeOwn: false, showStatus: true,
+  const sub = { element, views: new Set(), includeOwn: false, showStatus: true,
                 words: {}, trigger: null, pending: null, count: 0, lastFire: 0, timer: null,
                 run: null };
   sub.relevant = (change) => {
-    if (!sub.includeOwn && sub.userId != null && change.actor_id === sub.userId) return false;
+    // made in this tab: it already redrew from the action's answer (other tabs of the user do not)
+    if (!sub.includeOwn && change.origin != null && change.origin === hub.tab) return false;
     const views = change.views || [];
     return sub.views.has("*") || views.length === 0 || views.some((v) => sub.views.has(v));
   };
@@ -234,7 +256,9 @@ function subscriber(hub, element) {
     if (wait <= 0) sub.fire(); else sub.timer = setTimeout(sub.fire, wait);
   };
   sub.offer = (change) => {
-    if (sub.relevant(change)) sub.send({ kind: "change", event: change, count: 1 });
+    if (!sub.relevant(change)) return;
+    hub.taken += 1;
+    sub.send({ kind: "change", event: change, count: 1 });
   };
   sub.draw = () => {
     const box = element.querySelector(".live");
@@ -262,7 +286,7 @@ export default function (component) {
     hub.subs.set(parentElement, sub);
   }
   sub.views = new Set(data.views || []);
-  sub.userId = data.user_id;
+  if (data.tab) hub.tab = data.tab;  // a new session (after a restart) brings a new id
   sub.includeOwn = !!data.include_own;
   sub.showStatus = data.show_status !== false;
   sub.words = data.words || {};
@@ -350,11 +374,27 @@ class LiveEvent:
         return line
 
 
+_TAB = "_live_tab_id"
+
+
+def tab_id() -> str | None:
+    """This browser tab's id (its Streamlit session's, drawn once); None outside a script run or
+    callback of a session (an API request, the command line, a worker thread)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    tab = st.session_state.get(_TAB)
+    if not isinstance(tab, str):
+        tab = st.session_state[_TAB] = secrets.token_urlsafe(12)
+    return tab
+
+
+set_origin_source(tab_id)
+
+
 def live_listener(
     *,
     key: str,
     views: Iterable[str],
-    user_id: int | None,
     workspace_id: int | None = None,
     include_own: bool = False,
     show_status: bool = True,
@@ -367,7 +407,7 @@ def live_listener(
     since = current_sequence(workspace_id) if workspace_id is not None else None
     data = {
         "views": sorted(set(views)),
-        "user_id": user_id,
+        "tab": tab_id(),
         "include_own": include_own,
         "show_status": show_status,
         "words": {status: i18n.text_in(lang, f"live.status.{status}") for status in _STATUSES},
@@ -391,14 +431,13 @@ def live_listener(
 def listen(
     key: str, views: Iterable[str], viewer: core.Viewer, *, announce: bool = False, show_status: bool = False
 ) -> LiveEvent | None:
-    """`live_listener` for a page's viewer, at the top of a fragment: a change by someone
-    else touching `views` reruns that fragment only. `announce`: say who changed what in a toast
+    """`live_listener` for a page's viewer, at the top of a fragment: a change made anywhere but in
+    this tab touching `views` reruns that fragment only. `announce`: say who changed what in a toast
     (one listener per page does). `show_status`: draw the live / reconnecting / offline line here
     (once per page). Returns the change that caused this run, else None."""
     change = live_listener(
         key=key,
         views=views,
-        user_id=viewer.actor.user_id,
         workspace_id=viewer.workspace.id,
         show_status=show_status,
         lang=i18n.lang(),

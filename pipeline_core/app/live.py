@@ -7,6 +7,7 @@ events from the stream; a page asks for the sequence it was drawn at. This modul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -22,6 +23,7 @@ __all__ = [
     "redis_client",
     "redis_url",
     "replay",
+    "set_origin_source",
 ]
 
 
@@ -44,3 +46,10 @@ def replay(workspace_id: int, after: int) -> list[dict[str, Any]] | None:
     """The workspace's events after `after`, oldest first; None when the stream cannot fill the gap
     (the tab redraws instead). Raises redis errors: the caller knows Redis is down."""
     return events.replay(cache.get_redis(), workspace_id, after)
+
+
+def set_origin_source(source: Callable[[], str | None] | None) -> None:
+    """Where this process's changes come from: `source()` answers the id of the browser tab whose
+    action is running (None outside one). Each event is stamped with it as `origin` when built, and
+    that tab alone drops the event (docs/live-updates.md, "Own changes")."""
+    events.set_origin_source(source)

@@ -11,10 +11,17 @@ Redis, for the live push built on top of this module:
 The payload is one JSON object: `type` (the activity-log action, e.g. "task.completed"),
 `workspace_id`, `jamaah_id`, `task_id`, `actor`, `roles` (the task's role(s) and "manager": who
 should refresh), `occurred_at`, `views`, the event's own fields, and `sequence` — a per-workspace
-counter (`INCR pipeline:{workspace_id}:seq`) so a client can tell it missed something. Three
-optional fields travel only when the command knows them: `actor_id` (the acting user's id, so a
-tab can drop its own events), `jamaah_name` and `task_title` (for a toast such as "Rina
-menyelesaikan Pengajuan Visa — Ahmad Hidayat").
+counter (`INCR pipeline:{workspace_id}:seq`) so a client can tell it missed something. Optional
+fields travel only when known: `actor_id` (the acting user's id), `jamaah_name` and `task_title`
+(for a toast such as "Rina menyelesaikan Pengajuan Visa — Ahmad Hidayat"), and `origin`.
+
+`origin` is the browser tab a change was made from, so that tab alone skips its own event (it has
+already redrawn from the action's answer) while the same user's other tabs update. An event takes
+it when it is built, from the process's origin source (`set_origin_source`: the UI registers one
+that names the tab whose script run is calling; anything else — the API, the command line, a
+job — has none, and every tab updates). A source rather than a value each caller sets: a
+Streamlit button's callback runs before the page script, so no page code could set it in time,
+and no command has to pass it along.
 
 The live push (api/live.py) pattern-subscribes once per process to `LIVE_CHANNEL_PATTERN` and
 replays a reconnecting client's gap with `replay` (docs/live-updates.md).
@@ -33,8 +40,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -60,10 +67,12 @@ __all__ = [
     "TaskUpdated",
     "affected_roles",
     "channel",
+    "current_origin",
     "current_sequence",
     "publish",
     "replay",
     "sequence_key",
+    "set_origin_source",
     "stream_key",
     "touched_views",
 ]
@@ -96,6 +105,30 @@ def affected_roles(*roles: Role | str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(named))
 
 
+def _no_origin() -> str | None:
+    return None
+
+
+_origin_source: Callable[[], str | None] = _no_origin
+
+
+def set_origin_source(source: Callable[[], str | None] | None) -> None:
+    """Name where this process's changes come from: `source()` is asked when an event is built and
+    answers the id of the browser tab whose action is running, or None (None here: no source)."""
+    global _origin_source
+    _origin_source = source if source is not None else _no_origin
+
+
+def current_origin() -> str | None:
+    """The tab the change being made now comes from; None when the source cannot tell (never
+    raises: a change is never refused for want of an origin)."""
+    try:
+        return _origin_source()
+    except Exception:
+        log.exception("the live origin source failed; the event goes out without one")
+        return None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     type: ClassVar[EventKind]
@@ -111,18 +144,19 @@ class Event:
     actor_id: int | None = None
     jamaah_name: str | None = None
     task_title: str | None = None
+    origin: str | None = field(default_factory=current_origin)  # the tab it was made from
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"type": self.type}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if value is None and field.name in _OPTIONAL:
+        for each in fields(self):
+            value = getattr(self, each.name)
+            if value is None and each.name in _OPTIONAL:
                 continue
-            body[field.name] = value.isoformat() if isinstance(value, datetime) else value
+            body[each.name] = value.isoformat() if isinstance(value, datetime) else value
         return body
 
 
-_OPTIONAL = frozenset({"actor_id", "jamaah_name", "task_title"})
+_OPTIONAL = frozenset({"actor_id", "jamaah_name", "task_title", "origin"})
 
 
 _DEPARTURE_WINDOW = timedelta(days=30)

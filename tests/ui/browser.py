@@ -4,8 +4,10 @@ drawing, and `Walk`, a tab with the gestures and readings the tests need."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from playwright import sync_api as playwright
 
@@ -56,6 +58,23 @@ METRICS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-tes
   m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
   m.querySelector('[data-testid=stMetricValue]').innerText.trim(),
 ])"""
+
+
+#: Seconds a pushed change may take to show: far above the ~0.1 s a push takes, so a busy machine
+#: does not fail a test.
+PUSH_WAIT = 20.0
+
+
+def eventually(read: Callable[[], Any], expected: Callable[[], Any], what: str) -> None:
+    """`read()` (the page) comes to equal `expected()` (the core) with no gesture in that tab."""
+    deadline = time.monotonic() + PUSH_WAIT
+    seen = None
+    while time.monotonic() < deadline:
+        seen = read()
+        if seen == expected():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: the page still shows {seen!r}, the core says {expected()!r}")
 
 
 def text(key: str, lang: int = ID) -> str:

@@ -10,10 +10,6 @@ generous waits), never durations: benchmarks/live_push.py measures those.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from playwright import sync_api as playwright
 
@@ -21,11 +17,11 @@ from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting
 from pipeline_core.domain.model import KanbanColumn, Workspace
-from tests.ui.browser import COUNT_RUNS, HEIGHT, WIDTH, Walk, expected_kanban, text
+from tests.ui.browser import COUNT_RUNS, HEIGHT, PUSH_WAIT, WIDTH, Walk, eventually, expected_kanban, text
 
 pytestmark = [pytest.mark.browser]
 
-WAIT = 20.0  # seconds: far above the ~0.1 s a push takes, so a busy machine does not fail it
+WAIT = PUSH_WAIT
 
 
 def tab(browser: playwright.Browser, base: str, username: str) -> Walk:
@@ -34,18 +30,6 @@ def tab(browser: playwright.Browser, base: str, username: str) -> Walk:
     walk = Walk(context.new_page(), base)
     walk.sign_in(username)
     return walk
-
-
-def eventually(read: Callable[[], Any], expected: Callable[[], Any], what: str) -> None:
-    """`read()` (the page) comes to equal `expected()` (the core) with no gesture in that tab."""
-    deadline = time.monotonic() + WAIT
-    seen = None
-    while time.monotonic() < deadline:
-        seen = read()
-        if seen == expected():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: the page still shows {seen!r}, the core says {expected()!r}")
 
 
 def kpis(walk: Walk) -> list[tuple[str, str]]:

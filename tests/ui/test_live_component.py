@@ -3,10 +3,11 @@
 A probe app (tests/ui/live_probe_app.py: the product's sign-in and live routes around one page
 whose fragment mounts `live_listener(views=["queue"])`) runs in its own process on the test
 servers. A change made by a core command in this process reruns the fragment only (the full-run
-counter stays), the listener returns the change, the indicator says live; the tab's own changes
-are dropped; while the app process is down the indicator goes reconnecting, then offline with the
-stale-data line and a Reload button; after the restart the page runs again and changes flow again.
-The test asserts states, never durations.
+counter stays), the listener returns the change, the indicator says live; a change made in the tab
+itself is dropped, the same user's changes made elsewhere are not; a hidden tab holds its rerun
+until it is shown; while the app process is down the indicator goes reconnecting, then offline
+with the stale-data line and a Reload button; after the restart the page runs again and changes
+flow again. The test asserts states, never durations.
 """
 
 from __future__ import annotations
@@ -143,13 +144,17 @@ def test_a_change_reruns_the_fragment_only_and_names_itself(page: playwright.Pag
     assert int(caption(page, "fragment-runs")) >= 2
 
 
-def test_the_tab_s_own_changes_are_dropped(page: playwright.Page, agency: Agency) -> None:
+def test_only_the_tab_that_made_a_change_drops_it(page: playwright.Page, agency: Agency) -> None:
+    """A change made in this tab (its `origin`) does not rerun it; a change by the same user made
+    elsewhere — another tab, the API — does (issue 21: a second tab of one account never updated)."""
     runs = int(wait_caption(page, "fragment-runs", r"\d+"))
     page.locator(".live[data-status=live]").wait_for()
     me = auth.resolve_session(page.context.cookies()[0]["value"])
     assert me is not None
+    here = caption(page, "tab")
+    assert here and here != "None"
 
-    def change(task_id: int, actor_id: int | None) -> events.TaskUpdated:
+    def change(task_id: int, origin: str | None) -> events.TaskUpdated:
         return events.TaskUpdated(
             workspace_id=agency.workspace.id,
             jamaah_id=1,
@@ -159,12 +164,40 @@ def test_the_tab_s_own_changes_are_dropped(page: playwright.Page, agency: Agency
             occurred_at=datetime.now(UTC),
             views=(View.QUEUE,),
             changed=("notes",),
-            actor_id=actor_id,
+            actor_id=me.user_id,  # every change is this user's own
+            origin=origin,
         )
 
-    events.publish([change(990_001, me.user_id)])  # mine: no rerun
-    events.publish([change(990_002, me.user_id + 1)])
+    events.publish([change(990_001, here)])  # made in this tab: no rerun
+    events.publish([change(990_002, "another-tab-of-mine")])
     wait_caption(page, "last", r"task\.updated\|990002\|.*")
+    assert int(caption(page, "fragment-runs")) == runs + 1
+    events.publish([change(990_003, None)])  # through the API: no tab
+    wait_caption(page, "last", r"task\.updated\|990003\|.*")
+    assert int(caption(page, "fragment-runs")) == runs + 2
+    assert caption(page, "full-runs") == "1"
+
+
+def test_a_hidden_tab_holds_its_rerun_until_it_is_shown(page: playwright.Page, agency: Agency) -> None:
+    """A tab in the background runs nothing for changes; shown again, it reruns once for them all."""
+    runs = int(wait_caption(page, "fragment-runs", r"\d+"))
+    page.locator(".live[data-status=live]").wait_for()
+    taken = page.evaluate("window.__umrahLive.taken")
+    page.evaluate(
+        """() => { Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});
+                   document.dispatchEvent(new Event('visibilitychange')); }"""
+    )
+    _touch(agency, "document")
+    second = _touch(agency, "visa")
+    page.wait_for_function(  # both taken, waiting as one trigger that was not sent
+        """taken => { const hub = window.__umrahLive, queued = hub.outbox;
+                      return hub.taken === taken + 2 && queued.length === 1 && queued[0][1].count === 2; }""",
+        arg=taken,
+    )
+    assert int(caption(page, "fragment-runs")) == runs
+
+    page.evaluate("() => { delete document.hidden; document.dispatchEvent(new Event('visibilitychange')); }")
+    wait_caption(page, "last", rf"task\.updated\|{second}\|2\|.*")  # the newest, standing for two
     assert int(caption(page, "fragment-runs")) == runs + 1
     assert caption(page, "full-runs") == "1"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -72,6 +73,37 @@ def test_the_payload_names_its_type_and_carries_every_field() -> None:
         "jamaah_completed": False,
         "views": (),
     }
+
+
+@pytest.fixture
+def tab() -> Iterator[list[str | None]]:
+    """The process's origin source answers the tab in this list (as the UI's does during a tab's
+    script run); the source before the test is put back afterwards."""
+    acting: list[str | None] = [None]
+    before = events._origin_source
+    events.set_origin_source(lambda: acting[0])
+    yield acting
+    events.set_origin_source(before)
+
+
+def test_an_event_made_in_a_tab_names_it_as_its_origin(tab: list[str | None]) -> None:
+    tab[0] = "tab-1"
+    made_there = _completed()
+    tab[0] = None  # published later, outside the tab: the origin is where it was made
+    assert made_there.payload()["origin"] == "tab-1"
+    assert "origin" not in _completed().payload()  # the API, the command line: no tab, all update
+
+
+def test_a_failing_origin_source_never_stops_an_event(
+    tab: list[str | None], caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> str:
+        raise RuntimeError("no session state here")
+
+    events.set_origin_source(broken)
+    with caplog.at_level(logging.ERROR, logger=events.__name__):
+        assert "origin" not in _completed().payload()
+    assert "origin source failed" in caplog.text
 
 
 def test_events_are_frozen_facts() -> None:
