@@ -136,6 +136,11 @@ def _task(row: Row[Any]) -> Task:
     return _fill(Task, row, **words, assigned_role=Role(row.assigned_role))
 
 
+def task_of(row: Row[Any]) -> Task:
+    """A task out of a row that has the task's columns by name (any query's)."""
+    return _task(row)
+
+
 def find_task(session: Session, workspace_id: int, task_id: int, *, for_update: bool = False) -> Task:
     """The task, optionally locked (`SELECT … FOR UPDATE`) until the transaction ends."""
     query = select(*_TASK_COLUMNS).where(
@@ -197,6 +202,11 @@ def diff(old: Task, new: Task) -> dict[str, dict[str, Any]]:
 
 def _jamaah(row: Row[Any]) -> Jamaah:
     return _fill(Jamaah, row, gender=Gender(row.gender))
+
+
+def jamaah_of(row: Row[Any]) -> Jamaah:
+    """A jamaah out of a row that has the jamaah's columns and its package's departure date."""
+    return _jamaah(row)
 
 
 def _jamaah_query(workspace_id: int) -> Any:
@@ -393,6 +403,28 @@ def refresh_snapshot(
     """
     if runs is None:
         runs = stage_runs(session, workspace_id, pipeline.jamaah.id)
+    values = snapshot_values(workspace_id=workspace_id, pipeline=pipeline, now=now, runs=runs)
+    snapshot = t.JamaahPipelineStatus
+    session.execute(
+        pg_insert(snapshot)
+        .values(jamaah_id=pipeline.jamaah.id, **values)
+        .on_conflict_do_update(
+            index_elements=[snapshot.jamaah_id], set_=values, where=snapshot.workspace_id == workspace_id
+        )
+    )
+    return facts_of(values)
+
+
+def facts_of(values: dict[str, Any]) -> SnapshotFacts:
+    """The facts the dashboards compare, out of a snapshot row's `snapshot_values`."""
+    return SnapshotFacts(*(values[name] for name in _FACT_NAMES))
+
+
+def snapshot_values(
+    *, workspace_id: int, pipeline: JamaahPipeline, now: datetime, runs: list[StageRun]
+) -> dict[str, Any]:
+    """The jamaah's `jamaah_pipeline_status` row (without `jamaah_id`) computed from its stage
+    instances as they now are: pure, so the one-statement write path (`task_writes`) uses it too."""
     done = {r.code for r in runs if r.done}  # by code: runs of an older version count too
     completed_stages = sum(1 for s in pipeline.stages if s.is_active and s.code in done)
     open_run = next((r for r in runs if r.status is not WorkStatus.COMPLETED), None)
@@ -435,15 +467,7 @@ def refresh_snapshot(
         values |= {"is_completed": True, "completed_at": max(finished, default=now)}
     else:
         raise RuntimeError(f"jamaah {pipeline.jamaah.id} has no open stage but active stages left to do")
-    snapshot = t.JamaahPipelineStatus
-    session.execute(
-        pg_insert(snapshot)
-        .values(jamaah_id=pipeline.jamaah.id, **values)
-        .on_conflict_do_update(
-            index_elements=[snapshot.jamaah_id], set_=values, where=snapshot.workspace_id == workspace_id
-        )
-    )
-    return SnapshotFacts(*(values[name] for name in _FACT_NAMES))
+    return values
 
 
 # --- the activity log -------------------------------------------------------------------------
