@@ -130,11 +130,7 @@ def complete_task(
             if next_stage is not None:
                 due_at, priority = schedule(workspace, pipeline, next_stage, now)
                 next_start = (next_stage, due_at, priority.value)
-                runs.append(
-                    repo.StageRun(
-                        0, next_stage.id, WorkStatus.PENDING, now, due_at, None, None, next_stage.code
-                    )
-                )
+                runs.append(repo.StageRun.starting(next_stage, now, due_at))
         snapshot = repo.snapshot_values(workspace_id=workspace.id, pipeline=pipeline, now=now, runs=runs)
         moved = {"old": task.task_type, "new": next_start[0].code if next_start else None}
         written = task_writes.write_completion(

@@ -102,6 +102,13 @@ class StageRun:
             task.task_type,
         )
 
+    @classmethod
+    def starting(cls, stage: Stage, started_at: datetime, due_at: datetime) -> StageRun:
+        """The run of `stage` about to start, before it has an id (0): what the snapshot needs."""
+        if stage.id is None:
+            raise ValueError(f"stage {stage.code} is not saved: it cannot start")
+        return cls(0, stage.id, WorkStatus.PENDING, started_at, due_at, None, None, stage.code)
+
 
 @dataclass(frozen=True, slots=True)
 class JamaahPipeline:

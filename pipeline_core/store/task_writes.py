@@ -155,13 +155,24 @@ next_instance AS (
     RETURNING {_TASK}
 )"""
 
-_RESULT = "SELECT 'saved' AS row_kind, {task} FROM saved"
+_RESULT = "SELECT 'saved' AS row_kind, saved.* FROM saved"  # saved.*: the columns of `_TASK`
 
-_CHANGE = f"WITH {_SAVE}, {_snapshot('%(s_current_instance_id)s')}\n{_RESULT.format(task=_TASK)}"
-_COMPLETE = f"WITH {_SAVE}, {_snapshot('%(s_current_instance_id)s')}, {_TOTALS}\n{_RESULT.format(task=_TASK)}"
+_CHANGE = f"WITH {_SAVE}, {_snapshot('%(s_current_instance_id)s')}\n{_RESULT}"
+_COMPLETE = f"WITH {_SAVE}, {_snapshot('%(s_current_instance_id)s')}, {_TOTALS}\n{_RESULT}"
 _COMPLETE_AND_START = (
     f"WITH {_SAVE}, {_NEXT}, {_snapshot('(SELECT id FROM next_instance)')}, {_TOTALS}\n"
-    f"{_RESULT.format(task=_TASK)} UNION ALL SELECT 'next', {_TASK} FROM next_task"
+    f"{_RESULT} UNION ALL SELECT 'next', next_task.* FROM next_task"
+)
+
+
+def _compact(sql: str) -> str:
+    """The statement on one line: psycopg caches its parsing of a query of up to 4,096 bytes only
+    (`MAX_CACHED_STATEMENT_LENGTH`), and the completion's statement is longer when indented."""
+    return " ".join(sql.split())
+
+
+_LOCK, _PROGRESS, _CHANGE, _COMPLETE, _COMPLETE_AND_START = (
+    _compact(sql) for sql in (_LOCK, _PROGRESS, _CHANGE, _COMPLETE, _COMPLETE_AND_START)
 )
 
 
