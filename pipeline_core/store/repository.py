@@ -7,10 +7,10 @@ Choices:
 - Rows are read as plain column tuples (Core-style selects over the ORM tables), never as ORM
   objects: the sessions keep objects after commit (`expire_on_commit=False`), so an identity map
   would hand out stale tasks. Rows become the frozen dataclasses below.
-- A task and its stage instance are one unit of work (one task per instance), so `save_task`
-  mirrors status, due date, assignee, notes, block reason and completion onto the instance.
-- `save_task` bumps `version` in SQL and matches on the version it was given, so a save can never
-  overwrite a change it did not see, even if a caller forgot the row lock.
+- A task and its stage instance are one unit of work (one task per instance): the task commands'
+  writes (`task_writes.py`, one statement) mirror status, due date, assignee, notes, block reason
+  and completion onto the instance, bump `version` in SQL and match on the version read, so a
+  save can never overwrite a change it did not see, even if a caller forgot the row lock.
 - `refresh_snapshot` recomputes the jamaah's `jamaah_pipeline_status` row from its stage
   instances instead of patching it field by field: one function keeps every command's snapshot
   right, at the cost of one small read (a jamaah has at most a dozen instances).
@@ -23,12 +23,12 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Row, exists, insert, select, update
+from sqlalchemy import Row, exists, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain import rules
-from pipeline_core.domain.errors import Conflict, NotFound
+from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import Gender, Jamaah, Priority, Role, Stage, StageCategory, WorkStatus
 from pipeline_core.store import schema as t
 
@@ -156,42 +156,6 @@ def find_task(session: Session, workspace_id: int, task_id: int, *, for_update: 
     row = session.execute(query.with_for_update() if for_update else query).one_or_none()
     if row is None:
         raise NotFound("task", task_id)
-    return _task(row)
-
-
-def save_task(session: Session, task: Task, *, now: datetime) -> Task:
-    """Write the changed fields of `task` (which carries the version it was read at) and mirror
-    them onto its stage instance; returns the saved task with version + 1."""
-    values = {name: _db(getattr(task, name)) for name in TASK_FIELDS}
-    row = session.execute(
-        update(t.PipelineTask)
-        .where(
-            t.PipelineTask.workspace_id == task.workspace_id,
-            t.PipelineTask.id == task.id,
-            t.PipelineTask.version == task.version,
-        )
-        .values(**values, completed_at=task.completed_at, updated_at=now, version=t.PipelineTask.version + 1)
-        .returning(*_TASK_COLUMNS)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if row is None:
-        raise Conflict(f"Task {task.id} was changed by someone else. Reload it and try again.")
-    session.execute(
-        update(t.StageInstance)
-        .where(
-            t.StageInstance.workspace_id == task.workspace_id,
-            t.StageInstance.id == task.stage_instance_id,
-        )
-        .values(
-            status=values["status"],
-            due_at=task.due_at,
-            completed_at=task.completed_at,
-            assigned_to=task.assignee_id,
-            notes=task.notes,
-            block_reason=task.block_reason,
-        )
-        .execution_options(synchronize_session=False)
-    )
     return _task(row)
 
 
