@@ -48,7 +48,7 @@ from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import ADMIN_ROLES, Actor, Priority, Role, Stage, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
-from pipeline_core.store import cache, events
+from pipeline_core.store import cache, events, task_writes
 from pipeline_core.store import documents as document_rows
 from pipeline_core.store import repository as repo
 from pipeline_core.store.audit import log_denial
@@ -113,34 +113,41 @@ def complete_task(
     with one_transaction(session, workspace=workspace, actor=actor, on_duplicate=race):
         task = _lock(session, workspace, actor, task_id, version, Action.COMPLETE_TASK_OWN_ROLE)
         document_gate(session, workspace.id, task.jamaah_id, task.task_type)
-        before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
+        progress = task_writes.load_progress(session, workspace.id, task.jamaah_id)
+        pipeline = progress.pipeline
         notes = (
             task.notes if notes is None else validation.text_field("notes", notes, NOTES_MAX, multiline=True)
         )
-        done = replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
-        done = repo.save_task(session, done, now=now)
-        pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
-        runs = repo.stage_runs(session, workspace.id, task.jamaah_id)
+        done = _as_stored(
+            task, replace(task, status=WorkStatus.COMPLETED, completed_at=now, block_reason=None, notes=notes)
+        )
+        runs = _mirrored(progress.runs, done)
         started_at = next(r.started_at for r in runs if r.id == task.stage_instance_id)
-        next_task = None
+        next_start = None
         if all(r.status is WorkStatus.COMPLETED for r in runs):  # it was the current stage
             completed = {r.code for r in runs if r.done}  # by code: runs of older versions too
             next_stage = rules.current_stage(pipeline.stages, completed)
             if next_stage is not None:
-                next_task = start_stage(session, workspace, pipeline, next_stage, now)
-                runs.append(repo.StageRun.started(next_task))
-        after = repo.refresh_snapshot(
-            session, workspace_id=workspace.id, pipeline=pipeline, now=now, runs=runs
+                due_at, priority = schedule(workspace, pipeline, next_stage, now)
+                next_start = (next_stage, due_at, priority.value)
+                runs.append(repo.StageRun.starting(next_stage, now, due_at))
+        snapshot = repo.snapshot_values(workspace_id=workspace.id, pipeline=pipeline, now=now, runs=runs)
+        moved = {"old": task.task_type, "new": next_start[0].code if next_start else None}
+        written = task_writes.write_completion(
+            session,
+            task,
+            done,
+            next_stage=next_start,
+            snapshot=snapshot,
+            seconds=max(0.0, (now - started_at).total_seconds()),
+            actor=actor.name,
+            action=events.TaskCompleted.type,
+            changes=repo.diff(task, done) | {"current_stage": moved},
+            now=now,
         )
-        # Last before the log: the totals row of a stage is shared by every writer of that stage,
-        # so its row lock is held for as short a time as possible.
-        seconds = max(0.0, (now - started_at).total_seconds())
-        repo.add_stage_completion(session, workspace_id=workspace.id, stage_id=task.stage_id, seconds=seconds)
-        moved = {"old": task.task_type, "new": next_task.task_type if next_task else None}
-        changes = repo.diff(task, done) | {"current_stage": moved}
-        repo.log_task(
-            session, task, actor=actor.name, action=events.TaskCompleted.type, changes=changes, now=now
-        )
+        if written is None:
+            raise Conflict(f"Task {task.id} was changed by someone else. Reload it and try again.")
+        done, next_task = written
         session.commit()
     event = _event(
         events.TaskCompleted,
@@ -153,7 +160,11 @@ def complete_task(
         next_task_id=next_task.id if next_task else None,
         jamaah_completed=next_task is None,
         views=events.touched_views(
-            before=before, after=after, now=now, workspace=workspace, stage_completed=True
+            before=progress.before,
+            after=repo.facts_of(snapshot),
+            now=now,
+            workspace=workspace,
+            stage_completed=True,
         ),
     )
     announce([event])
@@ -337,7 +348,7 @@ def _lock(
     *actions: permissions.Action,
 ) -> Task:
     """Lock the task row until commit, then check permission, version and that it is still open."""
-    task = repo.find_task(session, workspace.id, task_id, for_update=True)
+    task = task_writes.lock_task(session, workspace.id, task_id)
     for action in actions:
         permissions.require_on_task(actor.role, action, task.assigned_role)
     if task.version != version:
@@ -360,26 +371,71 @@ def _save(
     changed: Task,
     now: datetime,
 ) -> tuple[Task, tuple[str, ...], str]:
-    """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new.
+    """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new: one
+    statement after one read (`store.task_writes`).
 
     Returns the saved task, the dashboard views the change touched and the jamaah's name (for the
     event's toast).
     """
-    before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
-    saved = repo.save_task(session, changed, now=now)
-    pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
-    after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
-    repo.log_task(session, task, actor=actor.name, action=action, changes=repo.diff(task, saved), now=now)
-    views = events.touched_views(
-        before=before, after=after, now=now, workspace=workspace, notes_changed=saved.notes != task.notes
+    progress = task_writes.load_progress(session, workspace.id, task.jamaah_id)
+    changed = _as_stored(task, changed)
+    snapshot = repo.snapshot_values(
+        workspace_id=workspace.id, pipeline=progress.pipeline, now=now, runs=_mirrored(progress.runs, changed)
     )
-    return saved, views, pipeline.jamaah.full_name
+    saved = task_writes.write_change(
+        session,
+        task,
+        changed,
+        snapshot=snapshot,
+        actor=actor.name,
+        action=action,
+        changes=repo.diff(task, changed),
+        now=now,
+    )
+    if saved is None:
+        raise Conflict(f"Task {task.id} was changed by someone else. Reload it and try again.")
+    views = events.touched_views(
+        before=progress.before,
+        after=repo.facts_of(snapshot),
+        now=now,
+        workspace=workspace,
+        notes_changed=saved.notes != task.notes,
+    )
+    return saved, views, progress.pipeline.jamaah.full_name
 
 
-def start_stage(
-    session: Session, workspace: Workspace, pipeline: repo.JamaahPipeline, stage: Stage, now: datetime
-) -> Task:
-    """Start `stage` now: due by rules.stage_due_at, priority by rules.default_priority."""
+def _as_stored(task: Task, changed: Task) -> Task:
+    """`changed` with its instants in the zone the database returns them in (that of `task`, just
+    read), so the activity log shows them as a read-back would, whatever zone the caller used."""
+    zone = task.updated_at.tzinfo
+    return replace(
+        changed,
+        due_at=changed.due_at.astimezone(zone),
+        completed_at=None if changed.completed_at is None else changed.completed_at.astimezone(zone),
+    )
+
+
+def _mirrored(runs: list[repo.StageRun], task: Task) -> list[repo.StageRun]:
+    """The stage instances once `task`'s fields are mirrored onto its own (as the write does)."""
+    return [
+        replace(
+            run,
+            status=task.status,
+            due_at=task.due_at,
+            completed_at=task.completed_at,
+            block_reason=task.block_reason,
+        )
+        if run.id == task.stage_instance_id
+        else run
+        for run in runs
+    ]
+
+
+def schedule(
+    workspace: Workspace, pipeline: repo.JamaahPipeline, stage: Stage, now: datetime
+) -> tuple[datetime, Priority]:
+    """When `stage`, started now, is due (rules.stage_due_at) and its task's priority
+    (rules.default_priority)."""
     tz, departure = workspace.timezone, pipeline.jamaah.departure_date
     due_at = rules.stage_due_at(
         started_at=now,
@@ -391,6 +447,14 @@ def start_stage(
     priority = rules.default_priority(
         stage_overdue=now > due_at, due_at=due_at, departure_date=departure, now=now, tz=tz
     )
+    return due_at, priority
+
+
+def start_stage(
+    session: Session, workspace: Workspace, pipeline: repo.JamaahPipeline, stage: Stage, now: datetime
+) -> Task:
+    """Start `stage` now: due by rules.stage_due_at, priority by rules.default_priority."""
+    due_at, priority = schedule(workspace, pipeline, stage, now)
     return repo.start_stage(
         session,
         workspace_id=workspace.id,

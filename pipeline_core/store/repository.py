@@ -7,10 +7,10 @@ Choices:
 - Rows are read as plain column tuples (Core-style selects over the ORM tables), never as ORM
   objects: the sessions keep objects after commit (`expire_on_commit=False`), so an identity map
   would hand out stale tasks. Rows become the frozen dataclasses below.
-- A task and its stage instance are one unit of work (one task per instance), so `save_task`
-  mirrors status, due date, assignee, notes, block reason and completion onto the instance.
-- `save_task` bumps `version` in SQL and matches on the version it was given, so a save can never
-  overwrite a change it did not see, even if a caller forgot the row lock.
+- A task and its stage instance are one unit of work (one task per instance): the task commands'
+  writes (`task_writes.py`, one statement) mirror status, due date, assignee, notes, block reason
+  and completion onto the instance, bump `version` in SQL and match on the version read, so a
+  save can never overwrite a change it did not see, even if a caller forgot the row lock.
 - `refresh_snapshot` recomputes the jamaah's `jamaah_pipeline_status` row from its stage
   instances instead of patching it field by field: one function keeps every command's snapshot
   right, at the cost of one small read (a jamaah has at most a dozen instances).
@@ -23,12 +23,12 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Row, exists, insert, select, update
+from sqlalchemy import Row, exists, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain import rules
-from pipeline_core.domain.errors import Conflict, NotFound
+from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import Gender, Jamaah, Priority, Role, Stage, StageCategory, WorkStatus
 from pipeline_core.store import schema as t
 
@@ -102,6 +102,13 @@ class StageRun:
             task.task_type,
         )
 
+    @classmethod
+    def starting(cls, stage: Stage, started_at: datetime, due_at: datetime) -> StageRun:
+        """The run of `stage` about to start, before it has an id (0): what the snapshot needs."""
+        if stage.id is None:
+            raise ValueError(f"stage {stage.code} is not saved: it cannot start")
+        return cls(0, stage.id, WorkStatus.PENDING, started_at, due_at, None, None, stage.code)
+
 
 @dataclass(frozen=True, slots=True)
 class JamaahPipeline:
@@ -136,6 +143,11 @@ def _task(row: Row[Any]) -> Task:
     return _fill(Task, row, **words, assigned_role=Role(row.assigned_role))
 
 
+def task_of(row: Row[Any]) -> Task:
+    """A task out of a row that has the task's columns by name (any query's)."""
+    return _task(row)
+
+
 def find_task(session: Session, workspace_id: int, task_id: int, *, for_update: bool = False) -> Task:
     """The task, optionally locked (`SELECT … FOR UPDATE`) until the transaction ends."""
     query = select(*_TASK_COLUMNS).where(
@@ -144,42 +156,6 @@ def find_task(session: Session, workspace_id: int, task_id: int, *, for_update: 
     row = session.execute(query.with_for_update() if for_update else query).one_or_none()
     if row is None:
         raise NotFound("task", task_id)
-    return _task(row)
-
-
-def save_task(session: Session, task: Task, *, now: datetime) -> Task:
-    """Write the changed fields of `task` (which carries the version it was read at) and mirror
-    them onto its stage instance; returns the saved task with version + 1."""
-    values = {name: _db(getattr(task, name)) for name in TASK_FIELDS}
-    row = session.execute(
-        update(t.PipelineTask)
-        .where(
-            t.PipelineTask.workspace_id == task.workspace_id,
-            t.PipelineTask.id == task.id,
-            t.PipelineTask.version == task.version,
-        )
-        .values(**values, completed_at=task.completed_at, updated_at=now, version=t.PipelineTask.version + 1)
-        .returning(*_TASK_COLUMNS)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if row is None:
-        raise Conflict(f"Task {task.id} was changed by someone else. Reload it and try again.")
-    session.execute(
-        update(t.StageInstance)
-        .where(
-            t.StageInstance.workspace_id == task.workspace_id,
-            t.StageInstance.id == task.stage_instance_id,
-        )
-        .values(
-            status=values["status"],
-            due_at=task.due_at,
-            completed_at=task.completed_at,
-            assigned_to=task.assignee_id,
-            notes=task.notes,
-            block_reason=task.block_reason,
-        )
-        .execution_options(synchronize_session=False)
-    )
     return _task(row)
 
 
@@ -197,6 +173,11 @@ def diff(old: Task, new: Task) -> dict[str, dict[str, Any]]:
 
 def _jamaah(row: Row[Any]) -> Jamaah:
     return _fill(Jamaah, row, gender=Gender(row.gender))
+
+
+def jamaah_of(row: Row[Any]) -> Jamaah:
+    """A jamaah out of a row that has the jamaah's columns and its package's departure date."""
+    return _jamaah(row)
 
 
 def _jamaah_query(workspace_id: int) -> Any:
@@ -393,6 +374,28 @@ def refresh_snapshot(
     """
     if runs is None:
         runs = stage_runs(session, workspace_id, pipeline.jamaah.id)
+    values = snapshot_values(workspace_id=workspace_id, pipeline=pipeline, now=now, runs=runs)
+    snapshot = t.JamaahPipelineStatus
+    session.execute(
+        pg_insert(snapshot)
+        .values(jamaah_id=pipeline.jamaah.id, **values)
+        .on_conflict_do_update(
+            index_elements=[snapshot.jamaah_id], set_=values, where=snapshot.workspace_id == workspace_id
+        )
+    )
+    return facts_of(values)
+
+
+def facts_of(values: dict[str, Any]) -> SnapshotFacts:
+    """The facts the dashboards compare, out of a snapshot row's `snapshot_values`."""
+    return SnapshotFacts(*(values[name] for name in _FACT_NAMES))
+
+
+def snapshot_values(
+    *, workspace_id: int, pipeline: JamaahPipeline, now: datetime, runs: list[StageRun]
+) -> dict[str, Any]:
+    """The jamaah's `jamaah_pipeline_status` row (without `jamaah_id`) computed from its stage
+    instances as they now are: pure, so the one-statement write path (`task_writes`) uses it too."""
     done = {r.code for r in runs if r.done}  # by code: runs of an older version count too
     completed_stages = sum(1 for s in pipeline.stages if s.is_active and s.code in done)
     open_run = next((r for r in runs if r.status is not WorkStatus.COMPLETED), None)
@@ -435,15 +438,7 @@ def refresh_snapshot(
         values |= {"is_completed": True, "completed_at": max(finished, default=now)}
     else:
         raise RuntimeError(f"jamaah {pipeline.jamaah.id} has no open stage but active stages left to do")
-    snapshot = t.JamaahPipelineStatus
-    session.execute(
-        pg_insert(snapshot)
-        .values(jamaah_id=pipeline.jamaah.id, **values)
-        .on_conflict_do_update(
-            index_elements=[snapshot.jamaah_id], set_=values, where=snapshot.workspace_id == workspace_id
-        )
-    )
-    return SnapshotFacts(*(values[name] for name in _FACT_NAMES))
+    return values
 
 
 # --- the activity log -------------------------------------------------------------------------

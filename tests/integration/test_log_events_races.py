@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pytest
 from sqlalchemy import Engine, select
@@ -17,7 +17,7 @@ from pipeline_core.commands import tasks as services
 from pipeline_core.commands.tasks import block_task, complete_task, reassign, unblock_task, update_task
 from pipeline_core.domain.errors import Conflict, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace, WorkspaceKind, WorkStatus
-from pipeline_core.store import cache, events
+from pipeline_core.store import cache, events, task_writes
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
@@ -120,10 +120,13 @@ def test_a_failed_command_writes_nothing_and_publishes_nothing(
     assert task is not None
     published = len(stream_entries(workspace))
 
-    def broken_snapshot(*args: object, **kwargs: object) -> None:
+    write = task_writes.write_completion
+
+    def written_then_broken(*args: Any, **kwargs: Any) -> None:
+        write(*args, **kwargs)  # every row of the completion is written, then the action fails
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(repo, "refresh_snapshot", broken_snapshot)
+    monkeypatch.setattr(task_writes, "write_completion", written_then_broken)
     with pytest.raises(RuntimeError, match="disk full"):
         complete_task(
             session=session, workspace=workspace, actor=MANAGER, task_id=task.id, version=1, now=NOW
