@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from pipeline_core import app as core
-from pipeline_core.domain import Action, Severity
+from pipeline_core.domain import Action, Severity, rules
 from ui_kit import charts, html_cards
 from ui_kit.cards import jamaah_rows, warn_of_new_critical
-from ui_kit.i18n import num, severity_label, t
+from ui_kit.i18n import lang, num, severity_label, t
 from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
@@ -81,7 +81,8 @@ def history() -> None:
             st.info(t("bottlenecks.history.empty"), icon=":material/timeline:")
             return
         names = {point.code: stage_label(point) for point in days}
-        figure = charts.stuck_over_time(days, names, now=datetime.now(UTC), tz=workspace.timezone)
+        today = rules.agency_today(datetime.now(UTC), workspace.timezone)
+        figure = charts.stuck_over_time_json(tuple(days), tuple(names.items()), today, lang())
         plotly_figure(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
 
 
