@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from pipeline_core import app as core
-from pipeline_core.domain import Action, Severity
-from ui_kit import charts
-from ui_kit.cards import alert_card, jamaah_rows, warn_of_new_critical
-from ui_kit.i18n import num, severity_label, t
+from pipeline_core.domain import Action, Severity, rules
+from ui_kit import charts, html_cards
+from ui_kit.cards import jamaah_rows, warn_of_new_critical
+from ui_kit.i18n import lang, num, severity_label, t
 from ui_kit.live import listen
 from ui_kit.plotly_figure import plotly_figure
 from ui_kit.session import current_viewer
@@ -66,8 +66,9 @@ def alerts() -> None:
                 st.success(t("alerts.empty.detail"), title=t("alerts.empty"), icon=":material/check_circle:")
             else:
                 st.info(t("bottlenecks.empty_filtered"), icon=":material/filter_alt_off:")
-        for alert in found:
-            with alert_card(alert):
+        for index, alert in enumerate(found):  # a card: one HTML element, then its stuck list
+            with st.container(border=True, key=f"alert-{alert.code}"):
+                html_cards.draw(html_cards.alert_card(alert), styled=index == 0)
                 stuck_list(alert)
 
 
@@ -80,7 +81,8 @@ def history() -> None:
             st.info(t("bottlenecks.history.empty"), icon=":material/timeline:")
             return
         names = {point.code: stage_label(point) for point in days}
-        figure = charts.stuck_over_time(days, names, now=datetime.now(UTC), tz=workspace.timezone)
+        today = rules.agency_today(datetime.now(UTC), workspace.timezone)
+        figure = charts.stuck_over_time_json(tuple(days), tuple(names.items()), today, lang())
         plotly_figure(figure, alt=t("bottlenecks.history.alt"), key="stuck-history")
 
 

@@ -5,11 +5,11 @@ how many of each are ready and at which stage the others are; drill down to the 
 import streamlit as st
 
 from pipeline_core import app as core
-from ui_kit.cards import days_to_go, days_to_go_color, jamaah_csv, jamaah_rows
-from ui_kit.i18n import day, num, t
+from ui_kit import html_cards
+from ui_kit.cards import jamaah_csv, jamaah_rows
+from ui_kit.i18n import num, t
 from ui_kit.live import listen
 from ui_kit.session import current_viewer
-from ui_kit.stage_labels import stage_label
 from ui_kit.widgets import pager, section, show_flash
 
 WINDOWS = (7, 14, 30)
@@ -43,31 +43,13 @@ def roster_csv(group: core.DepartureGroup) -> str:
 
 
 @st.fragment
-def group_card(group: core.DepartureGroup) -> None:
+def group_card(group: core.DepartureGroup, *, styled: bool) -> None:
+    """The card (one HTML element: every element costs the server on each run, issue 21) and,
+    when some jamaah are not ready, the toggle of their roster. A fragment: the toggle and the
+    roster's pager rerun this card only."""
     with st.container(border=True, key=f"group-{group.package_id}"):
-        # One Markdown block for the title, flight and counts: a page shows 20 groups, and every
-        # element costs the browser a few ms on each visit (docs/benchmarks.md, "Rendering").
-        color = days_to_go_color(group, workspace)
-        flight = t("departures.airline", airline=group.airline, back=day(group.return_date))
-        st.markdown(
-            f"**{group.name}** · {day(group.departure_date)} "
-            f":{color}-badge[:material/flight_takeoff: {days_to_go(group, workspace)}]  \n"
-            f":small[:gray[{flight}]]  \n"
-            + t(
-                "departures.counts",
-                jamaah=num(group.jamaah),
-                ready=num(group.ready),
-                not_ready=num(group.not_ready),
-            )
-        )
-        st.progress(group.ready / group.jamaah if group.jamaah else 0.0)
-        if not group.not_ready:
-            st.success(t("departures.all_ready"), icon=":material/check_circle:")
-            return
-        st.markdown(
-            " ".join(f":orange-badge[{stage_label(s)} · {num(s.jamaah)}]" for s in group.not_ready_by_stage)
-        )
-        if st.toggle(t("departures.show"), key=f"roster-{group.package_id}"):
+        html_cards.draw(html_cards.group_card(group, workspace), styled=styled)
+        if group.not_ready and st.toggle(t("departures.show"), key=f"roster-{group.package_id}"):
             roster(group)
 
 
@@ -106,8 +88,8 @@ def groups() -> None:
             return
         st.caption(t("departures.count", n=num(found.total), days=window))
         with st.grid(2, min_column_width=420, gap="small"):
-            for group in found.items:
-                group_card(group)
+            for index, group in enumerate(found.items):
+                group_card(group, styled=index == 0)
         pager(
             "groups",
             page=found.page,

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 import streamlit as st
 
@@ -67,40 +67,10 @@ def warn_of_new_critical(alerts: list[Bottleneck], *, live: bool, managing: bool
             st.toast(t("alerts.became_critical", stage=stage_label(alert)), icon=":material/priority_high:")
 
 
-def alert_card(alert: Bottleneck) -> Any:
-    """A bottleneck alert: severity colour, stuck count with its 7-day trend (▲/▼), average delay,
-    departure impact and the most common reason (the bottlenecks page; `alert_summaries` in a narrow
-    column). Returns the card, so a page can add to it."""
-    card = st.container(border=True, key=f"alert-{alert.code}")
-    with card:
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.badge(
-                severity_label(alert.severity),
-                color=SEVERITY_COLOR[alert.severity],
-                icon=":material/warning:",
-            )
-            st.markdown(f"**{stage_label(alert)}**")
-        if note := variants_note(alert):  # stuck jamaah of two versions, each in its words
-            st.caption(note, help=t("stage.variants.help"))
-        with st.container(horizontal=True):
-            st.metric(
-                t("alert.stuck"),
-                num(alert.stuck),
-                delta=alert.trend,
-                delta_color="inverse",
-                delta_description=t("alert.trend") if alert.trend is not None else t("alert.trend_none"),
-            )
-            st.metric(t("alert.delay"), t("days", n=dec(alert.avg_delay_days)))
-            st.metric(t("alert.impact"), num(alert.departure_impact), help=t("alert.impact.help"))
-        reason = t("alert.reason", reason=alert.top_reason) if alert.top_reason else t("alert.reason_none")
-        st.caption(f"{reason} · {t('alert.role', role=role_title(alert.responsible_role))}")
-    return card
-
-
 def alert_summaries(alerts: list[Bottleneck]) -> None:
     """Alerts in a narrow column (the overview's): each its severity, stage, stuck count with the
     7-day trend, delay, departure impact, reason and role, all in one Markdown element (the
-    bordered cards of `alert_card` were ~8 elements and blocks each). Stage names and reasons are
+    bottlenecks page's cards are `html_cards.alert_card`). Stage names and reasons are
     people's words: shown literally (`plain`)."""
     blocks = []
     for alert in alerts:
@@ -154,14 +124,6 @@ def departures_table(groups: list[DepartureGroup], workspace: Workspace) -> None
             f"| :{'orange' if group.not_ready else 'green'}-badge[{readiness}] |"
         )
     st.markdown("\n".join([header, *rows]))
-
-
-def days_to_go_color(group: DepartureGroup, workspace: Workspace) -> BadgeColor:
-    """Red within a week, orange within two, blue later: how close the departure is."""
-    days = rules.days_until_departure(
-        departure_date=group.departure_date, now=datetime.now(UTC), tz=workspace.timezone
-    )
-    return "red" if days <= 7 else "orange" if days <= 14 else "blue"
 
 
 def days_to_go(group: DepartureGroup, workspace: Workspace, now: datetime | None = None) -> str:

@@ -3,14 +3,16 @@ a jamaah's planned vs actual stage timeline. Drawing only: the figures come in a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 
 from pipeline_core.app import StageBreakdown, StageStats, StuckDay, TimelineStage
 from pipeline_core.domain import rules
 from ui_kit.i18n import day, t
+from ui_kit.plotly_figure import figure_json
 from ui_kit.stage_labels import stage_label
 
 #: Status colours shared by the charts (red = late, orange = blocked, as on the badges).
@@ -63,7 +65,21 @@ def stuck_over_time(
 ) -> go.Figure:
     """One line per stage: stuck jamaah per day, over the 30 days up to the agency's today (in its
     time zone `tz`); days without a record stay empty: nobody looked at the bottlenecks that day."""
-    today = rules.agency_today(now, tz)
+    return _stuck_figure(history, names, rules.agency_today(now, tz))
+
+
+@functools.lru_cache(maxsize=64)
+def stuck_over_time_json(
+    history: tuple[StuckDay, ...], names: tuple[tuple[str, str], ...], today: date, language: str
+) -> str:
+    """`stuck_over_time` as plotly.js takes it, built once per history, names, day and language
+    (`language` must be the reader's: the words come from `t`). Building the figure with
+    plotly's validators was ~60 % of the bottlenecks page's CPU on every run (issue 21); the
+    history changes at most a few times a day."""
+    return figure_json(_stuck_figure(history, dict(names), today), language)
+
+
+def _stuck_figure(history: Sequence[StuckDay], names: dict[str, str], today: date) -> go.Figure:
     figure = go.Figure()
     for code in dict.fromkeys(point.code for point in history):
         points = [point for point in history if point.code == code]

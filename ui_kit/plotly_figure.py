@@ -121,10 +121,11 @@ def figure_json(figure: go.Figure, language: str) -> str:
     return str(figure.to_json())
 
 
-def plotly_figure(figure: go.Figure, *, key: str, alt: str) -> None:
-    """Draw `figure` full width; `alt` names it for screen readers."""
+def plotly_figure(figure: go.Figure | str, *, key: str, alt: str) -> None:
+    """Draw `figure` (or its `figure_json`, built once and kept) full width; `alt` names it for
+    screen readers."""
     data = {
-        "figure": figure_json(figure, lang()),
+        "figure": figure if isinstance(figure, str) else figure_json(figure, lang()),
         "alt": alt,
         "src": assets.url(assets.PLOTLY_BASIC),
         "locale": lang(),

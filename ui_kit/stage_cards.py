@@ -21,8 +21,9 @@ import streamlit as st
 from ui_kit.i18n import dec, num, role_title, t
 from ui_kit.stage_labels import stage_label, variants_note
 
+# `.stHtml ul` (Streamlit's indent of an HTML element's lists) beats one class: hence `.stHtml ul.…`.
 _CSS = """<style>
-.umrah-stages { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem;
+.stHtml ul.umrah-stages { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem;
   grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); }
 .umrah-stages article { border: 1px solid rgba(49, 51, 63, .2); border-radius: .5rem; padding: .75rem 1rem;
   height: 100%; box-sizing: border-box; display: flex; flex-direction: column; gap: .1rem; }

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pipeline_core.domain import privacy
 from ui_kit.i18n import num, t
@@ -24,18 +25,32 @@ ALL = "all"
 
 @contextlib.contextmanager
 def section(name: str) -> Iterator[None]:
-    """One part of a page: a spinner while it loads; if it fails, a short message with a Retry
-    button in its place (the failure is logged with its traceback) and the rest of the page
-    carries on. Inside an `st.fragment`, Retry reruns only that fragment."""
+    """One part of a page: a spinner while it loads the first time; if it fails, a short message
+    with a Retry button in its place (the failure is logged with its traceback) and the rest of
+    the page carries on. Inside an `st.fragment`, Retry reruns only that fragment.
+
+    The spinner shows only on a section's first draw on this page in this session: then the place
+    is empty. Later runs keep the drawn section on screen (Streamlit fades it while the run lasts)
+    and a spinner would cost a timer thread and one message per section on every run (issue 21)."""
     holder = st.empty()
+    drawn = st.session_state.setdefault("_sections_drawn", set())
+    seen = (_page(), name)
+    loading = st.spinner(t("loading")) if seen not in drawn else contextlib.nullcontext()
     try:
-        with holder.container(), st.spinner(t("loading")):
+        with holder.container(), loading:
             yield
+        drawn.add(seen)
     except Exception:
         log.exception("section %r failed", name)
         with holder.container(border=True):
             st.warning(t("section.failed"), icon=":material/cloud_off:")
             st.button(t("section.retry"), key=f"retry-{name}", icon=":material/refresh:")
+
+
+def _page() -> str:
+    """The page being run (sections of two pages may share a name)."""
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
 
 
 # --- paging and searching -----------------------------------------------------------------

@@ -156,6 +156,31 @@ def stage_cards(at: AppTest) -> list[dict[str, Any]]:
     ]
 
 
+def html_cards(at: AppTest) -> list[dict[str, Any]]:
+    """The bottleneck alert and departure group cards as drawn (ui_kit/html_cards.py), in order:
+    each card's heading, its figures (`dt` → first `dd`), its text as read (icons left out) and
+    its HTML, all unescaped but the HTML."""
+
+    def text_of(fragment: str) -> str:
+        fragment = re.sub(r'<span class="icon[^"]*"[^>]*>[^<]*</span>', "", fragment)
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+    figure = re.compile(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>")
+    cards = []
+    for element in at.get("html"):
+        for card in re.findall(r'<article class="umrah-card".*?</article>', element.proto.body, re.S):
+            heading = re.search(r"<h3>(.*?)</h3>", card)
+            cards.append(
+                {
+                    "title": text_of(heading[1]) if heading else "",
+                    "figures": {text_of(dt): text_of(dd) for dt, dd in figure.findall(card)},
+                    "text": text_of(card),
+                    "html": card,
+                }
+            )
+    return cards
+
+
 def kanban_board(at: AppTest) -> dict[str, Any]:
     """The kanban as drawn (ui_kit/tasks/board.py): its columns, labels, ..."""
     (board,) = components(at, "umrah_task_board")

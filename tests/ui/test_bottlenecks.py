@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -10,11 +12,11 @@ from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting
 from pipeline_core.domain.model import Severity, Workspace
-from tests.ui.conftest import figures, open_page
+from tests.ui.conftest import figures, html_cards, open_page
 
 
 def alert_titles(at: AppTest) -> list[str]:
-    return [m.value.strip("*") for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
+    return [card["title"] for card in html_cards(at)]
 
 
 def test_every_alert_in_core_order(demo13: Workspace) -> None:
@@ -22,8 +24,12 @@ def test_every_alert_in_core_order(demo13: Workspace) -> None:
     alerts = dashboard.bottlenecks(system_viewer(demo13))
     assert alerts, "demo-13 tells a story with a bottleneck"
     assert alert_titles(at) == [a.name_id for a in alerts]
-    stuck = [m.value for m in at.metric if m.label == "Tertahan"]
-    assert stuck == [formatting.number(a.stuck) for a in alerts]
+    cards = html_cards(at)
+    assert [card["figures"]["Tertahan"] for card in cards] == [formatting.number(a.stuck) for a in alerts]
+    assert [card["figures"]["Berangkat ≤ 14 hari"] for card in cards] == [
+        formatting.number(a.departure_impact) for a in alerts
+    ]
+    assert all("Penanggung jawab:" in card["text"] for card in cards)
 
 
 @pytest.mark.parametrize(("label", "severity"), [("Kritis", Severity.CRITICAL), ("Rendah", Severity.LOW)])
@@ -63,3 +69,25 @@ def test_a_failing_history_keeps_the_alerts(demo13: Workspace, monkeypatch: pyte
     ]
     assert alert_titles(at) == [a.name_id for a in dashboard.bottlenecks(system_viewer(demo13))]
     assert at.button(key="retry-history")
+
+
+#: A stage name and a reason as someone could type them into the pipeline editor or a block reason.
+EVIL = '<img src=x onerror="alert(1)"> **Visa** [link](javascript:alert(2))'
+
+
+def test_an_alert_card_shows_peoples_words_literally(
+    demo13: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alert = replace(dashboard.bottlenecks(system_viewer(demo13))[0], name_id=EVIL, top_reason=EVIL)
+    monkeypatch.setattr(core, "bottlenecks", lambda *args, **kwargs: [alert])
+    at = open_page("bottlenecks")
+    (card,) = html_cards(at)
+    assert card["title"] == EVIL  # the text as typed, once unescaped
+    assert f"Alasan terbanyak: {EVIL}" in card["text"]
+    assert "<img" not in card["html"] and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in card["html"]
+
+
+def test_the_alerts_in_english(demo13: Workspace) -> None:
+    at = open_page("bottlenecks", lang="English")
+    (first, *_) = html_cards(at)
+    assert {"Stuck", "Average delay", "Departing ≤ 14 days"} == set(first["figures"])

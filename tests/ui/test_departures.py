@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,32 +14,26 @@ from pipeline_core.app import actions, dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.domain import formatting, privacy
 from pipeline_core.domain.model import Workspace
-from tests.ui.conftest import identity, open_page
-
-
-def group_cards(at: AppTest) -> list[str]:
-    """The Markdown of each group card: title line, flight line, counts line."""
-    return [
-        m.value for m in at.markdown if m.value.startswith("**") and ":material/flight_takeoff:" in m.value
-    ]
+from tests.ui.conftest import html_cards, identity, open_page
 
 
 def group_titles(at: AppTest) -> list[str]:
-    return [card.split("  \n")[0].split(" :", 1)[0] for card in group_cards(at)]
+    return [card["title"] for card in html_cards(at)]
 
 
 def test_groups_of_the_window_soonest_first(demo13: Workspace) -> None:
     for days in (7, 30):
         at = open_page("departures", window=str(days))
         expected = dashboard.upcoming_departures(system_viewer(demo13), days=days).items
-        titles = [f"**{g.name}** · {formatting.day(g.departure_date)}" for g in expected]
-        assert group_titles(at) == titles
-        counts = [card.split("  \n")[2] for card in group_cards(at)]
+        assert group_titles(at) == [g.name for g in expected]
         n = formatting.number
-        assert counts == [
-            f"**{n(g.jamaah)}** jamaah · **{n(g.ready)}** siap · **{n(g.not_ready)}** belum siap"
-            for g in expected
-        ]
+        for card, g in zip(html_cards(at), expected, strict=True):
+            assert formatting.day(g.departure_date) in card["text"]
+            assert f"{n(g.jamaah)} jamaah · {n(g.ready)} siap · {n(g.not_ready)} belum siap" in card["text"]
+            ready = round(100 * g.ready / g.jamaah) if g.jamaah else 0
+            assert 'role="progressbar" aria-label="Kesiapan"' in card["html"]
+            assert f'aria-valuenow="{ready}"' in card["html"]
+            assert ("Semua jamaah siap berangkat." in card["text"]) == (not g.not_ready)
 
 
 def test_drill_down_lists_the_not_ready_jamaah_with_links(demo13: Workspace) -> None:
@@ -105,3 +100,20 @@ def test_a_formula_planted_in_a_block_reason_is_text_in_the_csv(fresh_demo13: Wo
     reasons = [row[-1] for row in rows[1:]]
     assert "'" + planted in reasons
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+#: A group name as someone could type it into the departure groups page.
+EVIL = '<img src=x onerror="alert(1)"> **Umroh** [link](javascript:alert(2))'
+
+
+def test_a_group_card_shows_peoples_words_literally(
+    demo13: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = dashboard.upcoming_departures(system_viewer(demo13), days=30)
+    group = replace(next(g for g in found.items if g.not_ready), name=EVIL, airline=EVIL)
+    monkeypatch.setattr(core, "upcoming_departures", lambda *a, **k: replace(found, items=[group], total=1))
+    at = open_page("departures", window="30")
+    (card,) = html_cards(at)
+    assert card["title"] == EVIL
+    assert "<img" not in card["html"] and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in card["html"]
+    assert at.toggle(key=f"roster-{group.package_id}"), "the roster's toggle under the card"
