@@ -83,6 +83,8 @@ class Wire:
     bytes: dict[str, int] = field(default_factory=dict)
     websocket_bytes: int = 0
     urls: dict[str, str] = field(default_factory=dict)  # request id → kind
+    paths: dict[str, str] = field(default_factory=dict)  # request id → URL path
+    sizes: dict[str, int] = field(default_factory=dict)  # URL path → bytes on the wire
 
     def kind(self, url: str) -> str:
         path = url.split("://", 1)[-1].partition("/")[2]
@@ -94,12 +96,14 @@ class Wire:
             return  # data: and blob: URLs never reach the network
         kind = self.kind(url)
         self.urls[event["requestId"]] = kind
+        self.paths[event["requestId"]] = "/" + url.split("://", 1)[-1].partition("/")[2].split("?")[0]
         self.requests[kind] = self.requests.get(kind, 0) + 1
 
     def finished(self, event: dict[str, Any]) -> None:
         kind = self.urls.get(event["requestId"])
         if kind is not None:
             self.bytes[kind] = self.bytes.get(kind, 0) + int(event["encodedDataLength"])
+            self.sizes[self.paths[event["requestId"]]] = int(event["encodedDataLength"])
 
     def frame(self, event: dict[str, Any]) -> None:
         self.websocket_bytes += len(event["response"].get("payloadData", ""))
@@ -137,7 +141,7 @@ def first_visit(browser: Any, base: str, path: str, user: str, network: Network)
     return Sample(kpis, finished, wire)
 
 
-def report(network: Network, samples: list[Sample]) -> None:
+def report(network: Network, samples: list[Sample], largest: int) -> None:
     def p50(values: list[float]) -> str:
         return f"{statistics.median(values) / 1000:.1f} s (max {max(values) / 1000:.1f})"
 
@@ -151,9 +155,11 @@ def report(network: Network, samples: list[Sample]) -> None:
         f"{p50([s.finished_ms for s in samples])}; {requests} requests, {total / 1e6:.2f} MB on the wire "
         f"({split}); websocket received {last.websocket_bytes / 1e3:.0f} KB"
     )
+    for path, size in sorted(last.sizes.items(), key=lambda item: -item[1])[:largest]:
+        print(f"    {size / 1e3:7.1f} KB  {path}")
 
 
-def measure(dataset: str, samples: int, networks: list[Network]) -> None:
+def measure(dataset: str, samples: int, networks: list[Network], largest: int) -> None:
     """The app on its own port (sharing this process's servers), then the first visits."""
     from playwright import sync_api as playwright
 
@@ -174,7 +180,8 @@ def measure(dataset: str, samples: int, networks: list[Network]) -> None:
         )
         first_visit(browser, app, path, user, PROFILES["unthrottled"])  # warm-up, untimed
         for network in networks:
-            report(network, [first_visit(browser, app, path, user, network) for _ in range(samples)])
+            visits = [first_visit(browser, app, path, user, network) for _ in range(samples)]
+            report(network, visits, largest)
         print(f"load average {os.getloadavg()[0]:.2f}")
         browser.close()
 
@@ -187,6 +194,7 @@ def main() -> int:
     parser.add_argument("--dataset", default="demo-2000", choices=list(datasets.DATASETS))
     parser.add_argument("--samples", type=int, default=3, help="first visits per profile")
     parser.add_argument("--profiles", nargs="+", default=list(PROFILES), choices=list(PROFILES))
+    parser.add_argument("--largest", type=int, default=0, help="list the N largest downloads")
     args = parser.parse_args()
 
     os.environ["PIPELINE_SEED_DEMO"] = "false"
@@ -197,7 +205,7 @@ def main() -> int:
             print(f"loading {args.dataset} …", flush=True)
             datasets.load_dataset(args.dataset)
         ensure_manager(args.dataset)
-        measure(args.dataset, args.samples, [PROFILES[name] for name in args.profiles])
+        measure(args.dataset, args.samples, [PROFILES[name] for name in args.profiles], args.largest)
     finally:
         bootstrap.shutdown()
     return 0
