@@ -1,6 +1,7 @@
 """The ASGI entry: `streamlit run app.py` serves the UI (ui.py) plus our routes in one process.
 
 Only wiring lives here: health routes, the HTTP API (api/v1, mounted at /api), security headers,
+Streamlit's static files served compressed (api/precompressed.py),
 and the lifespan that starts the servers (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL
 are set), applies migrations or checks the schema, and loads the demo datasets before the first
 request.
@@ -25,6 +26,7 @@ from api.doors import ClosedDoors
 from api.health import healthz, readyz
 from api.metrics import HttpMetrics
 from api.nodelay import NoDelay
+from api.precompressed import PrecompressedStatic
 from api.security import SecurityHeaders
 from api.v1 import create_api
 from pipeline_core.app import logs, runtime, system
@@ -82,6 +84,7 @@ app = st.App(
         Middleware(NoDelay),
         Middleware(SecurityHeaders),
         Middleware(ClosedDoors),
+        Middleware(PrecompressedStatic, extra={assets.PREFIX: assets.FOLDER}),  # gzip/brotli, made once
     ],
     lifespan=lifespan,
 )

@@ -8,15 +8,15 @@ is the unmodified `plotly.js-basic-dist-min` from npm, the same plotly.js versio
 Python package bundles (its MIT licence beside it; docs/decisions.md says how to update it).
 
 File names carry the version, so responses are cached for a year (`immutable`). Each file is read
-and gzipped once, on its first request, and served from memory after that: gzipping the 1.2 MB
-bundle on every request took ~100 ms of the server's CPU and of the first visit's download
-(docs/benchmarks.md). Not at import: the pages import this module for `url()` only, and a
-process (or a test run) that never serves the file should not pay the ~70 ms of compressing it.
+once, on its first request, and served from memory after that; its gzip and brotli copies are made
+once too, by `api/precompressed.py` in front of this route (gzipping the 1.2 MB bundle on every
+request took ~100 ms of the server's CPU and of the first visit's download: docs/benchmarks.md).
+Not at import: the pages import this module for `url()` only, and a process (or a test run) that
+never serves the file should not pay for reading it.
 """
 
 from __future__ import annotations
 
-import gzip
 import mimetypes
 from pathlib import Path
 
@@ -33,11 +33,10 @@ CACHE = "public, max-age=31536000, immutable"
 
 
 class _Asset:
-    """One file, as is and gzipped (compressed once; the files only change with a release)."""
+    """One file as is (its compressed copies: api/precompressed.py; files change with a release)."""
 
     def __init__(self, path: Path) -> None:
         self.plain = path.read_bytes()
-        self.packed = gzip.compress(self.plain, compresslevel=9, mtime=0)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.media_type = "text/javascript" if path.suffix == ".js" else kind
 
@@ -54,15 +53,9 @@ async def serve(request: Request) -> Response:
     if name not in _NAMES:
         return PlainTextResponse("Not Found", status_code=404)
     asset = _LOADED.get(name)
-    if asset is None:  # the first request: read and compress off the event loop (~70 ms), keep it
+    if asset is None:  # the first request: read off the event loop, keep it
         asset = _LOADED[name] = await run_in_threadpool(_Asset, FOLDER / name)
-    headers = {"Cache-Control": CACHE}
-    # The same test as Streamlit's own GZip middleware around every route: it leaves a response
-    # that is already encoded alone, and adds `Vary: Accept-Encoding` to the others.
-    if "gzip" in request.headers.get("accept-encoding", "").lower():
-        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return Response(asset.packed, media_type=asset.media_type, headers=headers)
-    return Response(asset.plain, media_type=asset.media_type, headers=headers)
+    return Response(asset.plain, media_type=asset.media_type, headers={"Cache-Control": CACHE})
 
 
 routes = [Route(PREFIX + "/{name}", serve, methods=["GET", "HEAD"])]

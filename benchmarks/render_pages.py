@@ -20,7 +20,10 @@ one untimed warm-up visit (server caches and imports):
   included) and each call into `pipeline_core.app.dashboard` / `pipeline_core.app.actions` (data only);
 - **JS heap**: `Runtime.getHeapUsage` (Chrome DevTools Protocol) once a first visit has rendered,
   used size as is and after a forced garbage collection;
-- **cache misses**: Redis read-through misses (pipeline_core.store.cache counters) during the samples.
+- **cache misses**: Redis read-through misses (pipeline_core.store.cache counters) during the samples;
+- **first visit on a phone's connection** (`--networks`, default Fast 3G and Fast 4G): the overview's
+  first visit under Chrome DevTools' network presets, time until the KPIs show and until finished,
+  requests and bytes on the wire (benchmarks/first_visit_network.py, which also runs alone).
 
 "Finished rendering", as Streamlit 1.67 marks it in the DOM: the `stApp` root has
 `data-test-script-state="notRunning"` after at least one run and `data-test-connection-state=
@@ -62,38 +65,32 @@ Missing datasets are loaded first (`load_dataset`; scale-100k takes about a minu
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
+from benchmarks.render_browser import (  # noqa: E402
+    WATCH,
+    ensure_manager,
+    heap,
+    manager,
+    move,
+    new_context,
+    served,
+    visit,
+)
 from benchmarks.render_model import Page, Visits  # noqa: E402
 from benchmarks.render_report import print_breakdown, print_phases, print_table  # noqa: E402
 from benchmarks.script_runs import ScriptRuns, Spent, instrument, measure_script_runs  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (Debian's chromium, as the tests)
 
-STREAMLIT_FLAGS = [
-    "--server.address",
-    "127.0.0.1",
-    "--server.headless",
-    "true",
-    "--server.fileWatcherType",
-    "none",
-    "--browser.gatherUsageStats",
-    "false",
-]
-SETTLE_MS = 500
 EMPTY_PAGE = 'import streamlit as st\n\nst.write("Empty page")\n'
 #: The empty page plus one chart (the figure's JSON beside it), and the `st.App` serving it with
 #: the app's /assets route; `{root}` is this repository.
@@ -150,173 +147,6 @@ FLOOR_CHART = Page("floor + one chart", "", (*FLOOR.ready, CHART))
 
 #: The page each page is reached from inside the app (the others: from the overview).
 IN_APP_FROM = {"overview": "task_queue", "jamaah": "task_queue"}
-
-#: Installed in every document before its own scripts: counts finished script runs and notes in
-#: `window.renderedAt` the first frame of the current stretch where the page is finished.
-WATCH = """(() => {
-  window.readySelectors = %s;  // the page's own content; a visit or a move may set another
-  let runs = 0;
-  window.renderedAt = null;
-  window.phases = {connected: null, runStarts: null, runEnds: null};
-  const note = (phase) => { if (window.phases[phase] === null) window.phases[phase] = performance.now(); };
-  new MutationObserver(changes => changes.forEach(change => {
-    const app = change.target.dataset;
-    if (app.testConnectionState === 'CONNECTED') note('connected');
-    if (app.testScriptState === 'running') note('runStarts');
-    if (change.oldValue === 'running' && app.testScriptState === 'notRunning') { runs++; note('runEnds'); }
-  })).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-    attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
-  const finished = () => {
-    const app = document.querySelector('[data-testid=stApp]');
-    if (!runs || !app || app.dataset.testScriptState !== 'notRunning') return false;
-    if (app.dataset.testConnectionState !== 'CONNECTED') return false;
-    const busy = '[data-testid=stStatusWidget], [data-stale=true], [data-testid=stSkeleton],'
-      + ' [data-testid=stSpinner]';
-    if (document.querySelector(busy)) return false;
-    const charts = [...document.querySelectorAll('.umrah-figure')];
-    if (!charts.every(chart => chart.querySelector('.main-svg'))) return false;
-    return window.readySelectors.every(selector => document.querySelector(selector));
-  };
-  const watch = () => {
-    if (!finished()) window.renderedAt = null;
-    else if (window.renderedAt === null) window.renderedAt = performance.now();
-    requestAnimationFrame(watch);
-  };
-  requestAnimationFrame(watch);
-})();"""
-SETTLED = "settle => window.renderedAt !== null && performance.now() - window.renderedAt >= settle"
-#: Click a link the way a person does (React's handler moves within the app); the time of the click.
-CLICK = (
-    "([selector, ready]) => { const link = document.querySelector(selector);"
-    " window.readySelectors = ready; const at = performance.now(); link.click(); return at; }"
-)
-
-#: Finished since the click (the page left behind counted as finished until the click's run began).
-MOVED = (
-    "([since, settle]) => window.renderedAt !== null && window.renderedAt > since"
-    " && performance.now() - window.renderedAt >= settle"
-)
-
-
-# --- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def served(command: list[str], cwd: Path, log: Path, env: dict[str, str]) -> Iterator[str]:
-    """A Streamlit server on a free port until the block ends; its output goes to `log`."""
-    import httpx
-
-    port = free_port()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [*command, "--server.port", str(port), *STREAMLIT_FLAGS],
-            cwd=cwd,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start; see {log}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-# --- the browser ---------------------------------------------------------------------------------
-
-
-#: What still keeps a page from counting as finished (reported when a visit times out).
-UNFINISHED = """(() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  const count = selector => document.querySelectorAll(selector).length;
-  return {script: app && app.dataset.testScriptState, connection: app && app.dataset.testConnectionState,
-    statusWidget: count('[data-testid=stStatusWidget]'), stale: count('[data-stale=true]'),
-    skeletons: count('[data-testid=stSkeleton]'), spinners: count('[data-testid=stSpinner]'),
-    chartsUndrawn: [...document.querySelectorAll('.umrah-figure')]
-      .filter(chart => !chart.querySelector('.main-svg')).length,
-    text: (document.querySelector('[data-testid=stMain]') || document.body).innerText.slice(0, 300)};
-})()"""
-
-
-def visit(page: Any, url: str, ready: tuple[str, ...] | None = None) -> float:
-    """Navigate and wait for the finished page (its content: `ready`, else the selectors WATCH was
-    made with); ms from the start of the navigation."""
-    from playwright.sync_api import TimeoutError as Timeout
-
-    page.goto(url, wait_until="commit", timeout=120_000)
-    if ready is not None:
-        page.evaluate("ready => { window.readySelectors = ready; }", list(ready))
-    try:
-        page.wait_for_function(SETTLED, arg=SETTLE_MS, timeout=180_000, polling=50)
-    except Timeout:
-        raise RuntimeError(f"{url} never finished rendering: {page.evaluate(UNFINISHED)}") from None
-    return float(page.evaluate("window.renderedAt"))
-
-
-def move(page: Any, target: Page, base: str) -> float:
-    """Click the link to `target` and wait for it to finish; ms from the click."""
-    from playwright.sync_api import TimeoutError as Timeout
-
-    selector = target.link(base)
-    clicked = float(page.evaluate(CLICK, [selector, list(target.ready)]))
-    try:
-        page.wait_for_function(MOVED, arg=[clicked, SETTLE_MS], timeout=180_000, polling=50)
-    except Timeout:
-        raise RuntimeError(f"{selector} led to no finished page: {page.evaluate(UNFINISHED)}") from None
-    return float(page.evaluate("window.renderedAt")) - clicked
-
-
-def heap(page: Any, collect: bool) -> float:
-    cdp = page.context.new_cdp_session(page)
-    try:
-        if collect:
-            cdp.send("HeapProfiler.collectGarbage")
-        return float(cdp.send("Runtime.getHeapUsage")["usedSize"]) / 1e6
-    finally:
-        cdp.detach()
-
-
-def new_context(browser: Any, base: str, watch: str, user: str | None) -> Any:
-    """A fresh browser context (empty HTTP cache, no cookies), signed in as `user` (untimed)."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    context.add_init_script(watch)
-    if user is not None:
-        sign_in(context, base, user)
-    return context
-
-
-def sign_in(context: Any, base: str, user: str) -> None:
-    """Post the sign-in form, as the page does; the session cookie stays in the context."""
-    from pipeline_core.commands.accounts import DEMO_PASSWORD
-    from pipeline_core.commands.auth import SESSION_COOKIE
-
-    answer = context.request.post(
-        f"{base}/auth/login",
-        form={"username": user, "password": DEMO_PASSWORD},
-        headers={"Origin": base},
-        max_redirects=0,
-    )
-    if not any(cookie["name"] == SESSION_COOKIE for cookie in context.cookies(base)):
-        raise RuntimeError(f"sign-in as {user} refused: {answer.status} {answer.headers.get('location')}")
 
 
 def measure_in_browser(
@@ -391,6 +221,13 @@ def main() -> int:
     )
     parser.add_argument("--samples", type=int, default=5, help="browser visits of each kind per page")
     parser.add_argument("--runs", type=int, default=5, help="repeat script runs per page (AppTest)")
+    parser.add_argument(
+        "--networks",
+        nargs="*",
+        default=["Fast 3G", "Fast 4G"],
+        metavar="PROFILE",
+        help="overview first visits on these DevTools network profiles (first_visit_network.py)",
+    )
     args = parser.parse_args()
     PAGES = tuple(page for page in PAGES if not args.pages or page.script in args.pages)
 
@@ -423,7 +260,7 @@ def main() -> int:
             (floor_dir / "chart_app.py").write_text(CHART_APP.format(root=str(ROOT)))
             (floor_dir / "figure.json").write_text(overview_figure(args.datasets[-1]))
             runs = server_side(floor_dir, args.datasets, jamaah, args.runs)
-            visits = in_the_browser(floor_dir, args.datasets, jamaah, args.samples)
+            visits = in_the_browser(floor_dir, args.datasets, jamaah, args.samples, args.networks)
     finally:
         bootstrap.shutdown()
     report_all(args.datasets, sizes, visits, runs)
@@ -445,25 +282,6 @@ def overview_figure(dataset: str) -> str:
     viewer = system_viewer(dashboard.workspace(dataset))
     figure = charts.pipeline_by_stage(dashboard.stage_stats(viewer), actions.stage_breakdown(viewer))
     return str(figure.to_json())
-
-
-def manager(dataset: str) -> str:
-    """The dataset's demo manager account."""
-    from pipeline_core.commands.auth import demo_username
-    from pipeline_core.domain.model import Role
-
-    return demo_username(Role.MANAGER, dataset)
-
-
-def ensure_manager(dataset: str) -> None:
-    """The demo accounts of a loaded dataset (idempotent: a dataset loaded earlier may lack them)."""
-    from pipeline_core.app import dashboard
-    from pipeline_core.commands import accounts
-    from pipeline_core.store import db
-
-    workspace = dashboard.workspace(dataset)
-    with db.transaction() as session:
-        accounts.ensure_demo_accounts(session, workspace.id, dataset)
 
 
 #: (dataset, page script); the floors: ("", "") and ("chart", "") server side, ("", dataset) and
@@ -493,10 +311,13 @@ def server_side(
 
 
 def in_the_browser(
-    floor_dir: Path, names: list[str], jamaah: dict[str, int], samples: int
+    floor_dir: Path, names: list[str], jamaah: dict[str, int], samples: int, networks: list[str]
 ) -> dict[Key, Visits]:
-    """Every page in chromium: the empty page on its own server, then the app's pages."""
+    """Every page in chromium: the empty page on its own server, then the app's pages, then the
+    overview's first visit on a phone's connection (printed as it is measured)."""
     from playwright import sync_api as playwright
+
+    from benchmarks import first_visit_network as phone
 
     env = {**os.environ, "PIPELINE_SEED_DEMO": "false"}
     python = sys.executable
@@ -529,6 +350,15 @@ def in_the_browser(
                     samples,
                     manager(name),
                     (origin, origin.path(name, jamaah[name])),
+                )
+            overview = next(p for p in ALL_PAGES if p.script == "overview")
+            for network in (phone.PROFILES[profile] for profile in networks):
+                print(f"browser: {name} · overview, first visit on {network.name} …", flush=True)
+                path = overview.path(name, jamaah[name])
+                phone.report(
+                    network,
+                    [phone.first_visit(browser, app, path, manager(name), network) for _ in range(samples)],
+                    largest=0,
                 )
         browser.close()
     return found
