@@ -6,7 +6,7 @@ validators of typed values live in `validation.py`.
 Each command is one user action and one transaction, in the same order every time:
 
     lock/load (repository) → check → pure rule (rules.py) → save + snapshot + activity log → commit
-    → publish events (events.py) and move the dashboard cache's generations (cache.bump)
+    → keep the dashboard cache current (cache.after_commit) and publish events (events.py)
 
 It works on the caller's `session`, calls `session.commit()` once at the end, and on any error
 rolls the session back and re-raises (driver errors translated by `db.translate_errors`), so
@@ -152,8 +152,13 @@ def complete_task(
         also=next_task.assigned_role if next_task else None,
         next_task_id=next_task.id if next_task else None,
         jamaah_completed=next_task is None,
-        views=events.touched_views(
-            before=before, after=after, now=now, workspace=workspace, stage_completed=True
+        change=events.dashboard_change(
+            before=before,
+            after=after,
+            now=now,
+            workspace=workspace,
+            tasks=((task, done), (None, next_task)),
+            stage_completed=True,
         ),
     )
     announce([event])
@@ -180,9 +185,9 @@ def block_task(
         if task.status is WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
         changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
-        saved, views, name = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskBlocked, workspace, actor, now, task, name, reason=cleaned, views=views)])
+    announce([_event(events.TaskBlocked, workspace, actor, now, task, name, reason=cleaned, change=change)])
     return saved
 
 
@@ -202,9 +207,9 @@ def unblock_task(
         if task.status is not WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is not blocked.")
         changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
-        saved, views, name = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskUnblocked, workspace, actor, now, task, name, views=views)])
+    announce([_event(events.TaskUnblocked, workspace, actor, now, task, name, change=change)])
     return saved
 
 
@@ -247,10 +252,10 @@ def update_task(
         if changed == task:
             session.commit()
             return task
-        saved, views, name = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
         session.commit()
     fields = tuple(repo.diff(task, saved))
-    announce([_event(events.TaskUpdated, workspace, actor, now, task, name, changed=fields, views=views)])
+    announce([_event(events.TaskUpdated, workspace, actor, now, task, name, changed=fields, change=change)])
     return saved
 
 
@@ -281,7 +286,7 @@ def reassign(
         if changed == task:
             session.commit()
             return task
-        saved, views, name = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
         session.commit()
     also = saved.assigned_role
     event = _event(
@@ -293,7 +298,7 @@ def reassign(
         name,
         also=also,
         assignee_id=saved.assignee_id,
-        views=views,
+        change=change,
     )
     announce([event])
     return saved
@@ -359,21 +364,26 @@ def _save(
     task: Task,
     changed: Task,
     now: datetime,
-) -> tuple[Task, tuple[str, ...], str]:
+) -> tuple[Task, events.DashboardChange, str]:
     """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new.
 
-    Returns the saved task, the dashboard views the change touched and the jamaah's name (for the
-    event's toast).
+    Returns the saved task, what the change means for the dashboards and the jamaah's name (for
+    the event's toast).
     """
     before = repo.snapshot_facts(session, workspace.id, task.jamaah_id)
     saved = repo.save_task(session, changed, now=now)
     pipeline = repo.load_jamaah_pipeline(session, workspace.id, task.jamaah_id)
     after = repo.refresh_snapshot(session, workspace_id=workspace.id, pipeline=pipeline, now=now)
     repo.log_task(session, task, actor=actor.name, action=action, changes=repo.diff(task, saved), now=now)
-    views = events.touched_views(
-        before=before, after=after, now=now, workspace=workspace, notes_changed=saved.notes != task.notes
+    change = events.dashboard_change(
+        before=before,
+        after=after,
+        now=now,
+        workspace=workspace,
+        tasks=((task, saved),),
+        notes_changed=saved.notes != task.notes,
     )
-    return saved, views, pipeline.jamaah.full_name
+    return saved, change, pipeline.jamaah.full_name
 
 
 def start_stage(
@@ -411,12 +421,16 @@ def _event(
     jamaah_name: str,
     *,
     also: Role | None = None,
+    change: events.DashboardChange,
     **extra: Any,
 ) -> Ev:
     """An event about `task`, for its role (`also` a second one) and the manager; it names who
-    acted (and their id, so their own tab can ignore it), the jamaah and the task, for a toast."""
+    acted (and their id, so their own tab can ignore it), the jamaah and the task, for a toast,
+    and carries what the change means for the dashboards (its views, for the cache)."""
     roles = events.affected_roles(task.assigned_role, also)
     return kind(
+        views=change.views,
+        change=change,
         workspace_id=workspace.id,
         jamaah_id=task.jamaah_id,
         task_id=task.id,
@@ -431,11 +445,11 @@ def _event(
 
 
 def announce(changes: list[events.Event]) -> None:
-    """After commit: move the cache generations of what the changes touched, then publish them.
+    """After commit: keep the dashboard cache current with the changes, then publish them.
     In that order: a page redrawn by the event must not read the cached figures of before."""
     try:
         for event in changes:
-            cache.bump(event.workspace_id, cache.cache_scopes(event.views, event.roles))
+            cache.after_commit(event.workspace_id, event.views, event.roles, event.change)
     except Exception as error:  # the cache only speeds reads up: a committed change stands
         log.warning("cache generations not moved after %s: %s", changes[0].type, error)
     events.publish(changes)

@@ -162,7 +162,6 @@ def own_redis(monkeypatch: pytest.MonkeyPatch, servers: None) -> Iterator[dict[s
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
     get_settings.cache_clear()
     cache.close_redis()
-    cache._read_script.cache_clear()
     yield state
     process = state["process"]
     assert isinstance(process, subprocess.Popen)
@@ -171,7 +170,6 @@ def own_redis(monkeypatch: pytest.MonkeyPatch, servers: None) -> Iterator[dict[s
     monkeypatch.undo()
     get_settings.cache_clear()
     cache.close_redis()
-    cache._read_script.cache_clear()
     cache.breaker.reset()
 
 
