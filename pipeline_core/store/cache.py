@@ -13,8 +13,9 @@ How the cache stays correct (docs/decisions.md, "The dashboard cache"):
   promises them never more than 60 s stale; values the clock changes only at the agency's
   midnight (queue pages, departure windows) pass that midnight as `until`. The family's TTL
   (PIPELINE_CACHE_TTL_*) caps both.
-- Refresh ahead: from 15 s before `until`, the first reader to take the key's lock recomputes it
-  while every other reader keeps being served the old value; a hot key never expires under load.
+- Refresh ahead: from 15 s before `until`, the first reader to take the key's lock starts its
+  recomputation in a thread of its own and, like every other reader, is served the old value
+  meanwhile; a hot key read at least every 15 s never expires under load.
 - Single flight: on a miss one reader recomputes under the key's lock (`SET NX PX`); the others
   wait for its value ('shared', not a query of their own), and compute themselves only if it
   takes more than 3 s.
@@ -41,6 +42,7 @@ operations underneath, also used to clear a workspace's cache when its dataset i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -311,7 +313,7 @@ def cached(
     at = now.timestamp()
     until = min(at + ttl_for(family), fresh_until.timestamp() if fresh_until else at + MAX_AGE_S)
     adapter = _adapter(kind)
-    read, store, _ = _scripts()
+    read = _scripts()[0]
     try:
         client = get_redis()
         key, raw, outcome, seq = read(
@@ -330,7 +332,12 @@ def cached(
         if outcome == "hit":
             metrics.cache_outcome(family, "hit")
             return adapter.validate_json(_body(raw))
-        holding = outcome == "refresh" or bool(client.set(f"{key}:lock", "1", nx=True, px=_LOCK_MS))
+        store = _Store(client, key, _seqs(workspace_id), family, seq, at, until, adapter)
+        if outcome == "refresh":  # still fresh: recompute behind the reader's back
+            metrics.cache_outcome(family, "hit")
+            threading.Thread(target=store.refresh, args=(compute,), daemon=True).start()
+            return adapter.validate_json(_body(raw))
+        holding = bool(client.set(f"{key}:lock", "1", nx=True, px=_LOCK_MS))
         if not holding:
             waited = _wait_for(client, key, at)
             if waited is not None:
@@ -338,16 +345,10 @@ def cached(
                 metrics.cache_outcome(family, "hit")
                 return adapter.validate_json(waited)
             # the peer is slow or gone: compute without the lock (and leave its lock alone)
-        if outcome == "miss":
-            client.hincrby(STATS_KEY, f"{family}:miss", 1)
+        client.hincrby(STATS_KEY, f"{family}:miss", 1)
         metrics.cache_outcome(family, "miss")
         value = compute()
-        body = _envelope(at, until, adapter.dump_json(value))
-        store(
-            keys=[key, _seqs(workspace_id)],
-            args=[family, seq, body, max(1, math.ceil(until - at)), "1" if holding else "0"],
-            client=client,
-        )
+        store.put(value, holding=holding)
         breaker.reset()
         return value
     except redis.RedisError as error:
@@ -355,6 +356,43 @@ def cached(
         metrics.CACHE_ERRORS.inc()
         metrics.cache_outcome(family, "bypass")
         return compute()
+
+
+@dataclass(frozen=True, slots=True)
+class _Store:
+    """Where a recomputed value goes, and the patch sequence it must still find there."""
+
+    client: redis.Redis
+    key: str
+    seqs: str
+    family: str
+    seq: str
+    at: float
+    until: float
+    adapter: TypeAdapter[Any]
+
+    def put(self, value: Any, *, holding: bool) -> None:
+        body = _envelope(self.at, self.until, self.adapter.dump_json(value))
+        _scripts()[1](
+            keys=[self.key, self.seqs],
+            args=[
+                self.family,
+                self.seq,
+                body,
+                max(1, math.ceil(self.until - self.at)),
+                "1" if holding else "0",
+            ],
+            client=self.client,
+        )
+
+    def refresh(self, compute: Callable[[], Any]) -> None:
+        """Recompute ahead of expiry in a thread of its own; the readers keep the old value."""
+        try:
+            self.put(compute(), holding=True)
+        except Exception as error:  # a failed refresh leaves the old value; the next reader retries
+            log.warning("cache: refreshing %s failed (%s)", self.family, type(error).__name__)
+            with contextlib.suppress(redis.RedisError):
+                self.client.delete(f"{self.key}:lock")
 
 
 def _envelope(at: float, until: float, body: bytes) -> bytes:
