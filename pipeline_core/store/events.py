@@ -47,9 +47,9 @@ from pipeline_core.store.cache import DashboardChange, QueueMove
 from pipeline_core.store.repository import SnapshotFacts, Task
 
 __all__ = [
-    "DashboardChange",
     "LIVE_CHANNEL_PATTERN",
     "STREAM_MAXLEN",
+    "DashboardChange",
     "Event",
     "JamaahEnrolled",
     "JamaahImported",
