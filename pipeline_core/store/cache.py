@@ -347,7 +347,12 @@ def cached(
             # the peer is slow or gone: compute without the lock (and leave its lock alone)
         client.hincrby(STATS_KEY, f"{family}:miss", 1)
         metrics.cache_outcome(family, "miss")
-        value = compute()
+        try:
+            value = compute()
+        except Exception:
+            if holding:  # the next reader need not wait for a value that will not come
+                client.delete(f"{key}:lock")
+            raise
         store.put(value, holding=holding)
         breaker.reset()
         return value

@@ -228,6 +228,26 @@ def test_fifty_readers_of_an_expiring_hot_key_cause_one_recomputation(
         cache.clear_workspace(workspace_id)
 
 
+def test_a_failed_recomputation_leaves_no_lock_behind(servers: None) -> None:
+    workspace_id = 990_200
+
+    def broken() -> int:
+        raise RuntimeError("the query failed")
+
+    with pytest.raises(RuntimeError):
+        cache.cached(
+            workspace_id=workspace_id,
+            family="health",
+            scope="all",
+            params="-",
+            now=NOW,
+            kind=int,
+            compute=broken,
+        )
+    assert list(cache.get_redis().scan_iter(match=f"pl:{workspace_id}:*:lock")) == []
+    cache.clear_workspace(workspace_id)
+
+
 def cache_engine() -> Engine:
     return db.get_engine()
 
