@@ -8,9 +8,11 @@ Searches and single-jamaah reads are not cached: they are cheap, indexed and rar
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from pipeline_core.app.viewer import Viewer
+from pipeline_core.domain import rules
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.model import KanbanColumn, Role, Severity, View, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
@@ -124,6 +126,7 @@ def upcoming_departures(
         now=at,
         kind=queries.DeparturePage,
         compute=compute,
+        fresh_until=_midnight(ws, at),
     )
 
 
@@ -141,20 +144,17 @@ def task_queue_page(
 ) -> task_queue.TaskPage:
     """A page of the queue: by number (cached per role, column and page), or the page after a
     task's place in queue order (`after`, keyset paging for deep walks: not cached, like searches).
-    Any page but the first takes its column counts from the cached first page of the same filter
-    (moved by every change, like the pages): it reads only its own rows, not ~75,000 index
-    entries at scale-100k."""
+
+    The column counts are cached apart, per role, and kept current on write (each change moves
+    them by one); a page's tasks are recomputed only when a task left or entered its column. So
+    the pages read only their own rows, not ~75,000 index entries at scale-100k."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
     wanted_status = task_queue.open_status(status)
+    role_scope = str(Role(role).value) if role else "all"
+    column_key = str(KanbanColumn(column).value) if column else "any"
 
-    searching = bool(search and search.strip())
-    counts = None
-    if (after is not None or page > 1) and not searching:
-        first = task_queue_page(viewer, at, role=role, column=column, status=wanted_status, limit=limit)
-        counts = first.counts
-
-    def compute() -> task_queue.TaskPage:
+    if search and search.strip():
         with db.read_session() as session:
             return task_queue.task_queue(
                 session,
@@ -166,23 +166,65 @@ def task_queue_page(
                 status=wanted_status,
                 page=page,
                 limit=limit,
+            )
+    counts = _column_counts(ws, at, role, role_scope, wanted_status)
+
+    def compute() -> task_queue.TaskPage:
+        with db.read_session() as session:
+            return task_queue.task_queue(
+                session,
+                ws,
+                at,
+                role=role,
+                column=column,
+                status=wanted_status,
+                page=page,
+                limit=limit,
                 after=after,
                 counts=counts,
             )
 
-    if searching or after is not None:
+    if after is not None:
         return compute()
-    role_scope = str(Role(role).value) if role else "all"
-    column_key = str(KanbanColumn(column).value) if column else "any"
-    return cache.cached(
+    rows = cache.cached(
         workspace_id=ws.id,
         family=View.QUEUE,
-        scope=role_scope,
-        params=f"{column_key}:{page}:{limit}" + (f":{wanted_status.value}" if wanted_status else ""),
+        scope=f"{role_scope}:{column_key}",
+        params=f"{page}:{limit}" + (f":{wanted_status.value}" if wanted_status else ""),
         now=at,
         kind=task_queue.TaskPage,
         compute=compute,
+        fresh_until=_midnight(ws, at),
     )
+    total = counts.of(KanbanColumn(column)) if column else sum(counts.of(c) for c in KanbanColumn)
+    return replace(rows, counts=counts, total=total, pages=queries.page_count(total, limit))
+
+
+def _column_counts(
+    ws: Workspace, at: datetime, role: Role | str | None, role_scope: str, status: WorkStatus | None
+) -> task_queue.ColumnCounts:
+    """A role's column counts: those of every open task are patched on write (`cache.after_commit`);
+    those of one status are recomputed after any change of the role's tasks."""
+
+    def compute() -> task_queue.ColumnCounts:
+        with db.read_session() as session:
+            return task_queue.column_counts(session, ws, at, role=role, status=status)
+
+    return cache.cached(
+        workspace_id=ws.id,
+        family=View.QUEUE,
+        scope=f"{role_scope}:{'filtered' if status else 'counts'}",
+        params=status.value if status else "-",
+        now=at,
+        kind=task_queue.ColumnCounts,
+        compute=compute,  # counted again from PostgreSQL every minute, like every patched count
+    )
+
+
+def _midnight(ws: Workspace, at: datetime) -> datetime:
+    """The next agency midnight: the queue's columns and the departure windows move only then
+    (they compare dates, not instants), so their cached pages need no refresh by the minute."""
+    return rules.column_bounds(now=at, tz=ws.timezone)[1]
 
 
 def task(viewer: Viewer, task_id: int) -> Task:

@@ -224,6 +224,9 @@ def enrol_checked(
         changes=repo.created(values | {"current_stage": first.code if first else None}),
         now=now,
     )
+    change = events.dashboard_change(
+        before=None, after=after, now=now, workspace=workspace, tasks=((None, task),) if task else ()
+    )
     event = events.JamaahEnrolled(
         workspace_id=workspace.id,
         jamaah_id=jamaah_id,
@@ -231,7 +234,8 @@ def enrol_checked(
         actor=actor.name,
         roles=events.affected_roles(task.assigned_role if task else None),
         occurred_at=now,
-        views=events.touched_views(before=None, after=after, now=now, workspace=workspace),
+        views=change.views,
+        change=change,
     )
     return Enrolment(pipeline.jamaah, task, checked.warnings), event
 

@@ -6,7 +6,7 @@ validators of typed values live in `validation.py`.
 Each command is one user action and one transaction, in the same order every time:
 
     lock/load (repository) → check → pure rule (rules.py) → save + snapshot + activity log → commit
-    → publish events (events.py) and move the dashboard cache's generations (cache.bump)
+    → keep the dashboard cache current (cache.after_commit) and publish events (events.py)
 
 It works on the caller's `session`, calls `session.commit()` once at the end, and on any error
 rolls the session back and re-raises (driver errors translated by `db.translate_errors`), so
@@ -159,11 +159,12 @@ def complete_task(
         also=next_task.assigned_role if next_task else None,
         next_task_id=next_task.id if next_task else None,
         jamaah_completed=next_task is None,
-        views=events.touched_views(
+        change=events.dashboard_change(
             before=progress.before,
             after=repo.facts_of(snapshot),
             now=now,
             workspace=workspace,
+            tasks=((task, done), (None, next_task)),
             stage_completed=True,
         ),
     )
@@ -191,9 +192,9 @@ def block_task(
         if task.status is WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is already blocked ({task.block_reason}).")
         changed = replace(task, status=WorkStatus.BLOCKED, block_reason=cleaned)
-        saved, views, name = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskBlocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskBlocked, workspace, actor, now, task, name, reason=cleaned, views=views)])
+    announce([_event(events.TaskBlocked, workspace, actor, now, task, name, reason=cleaned, change=change)])
     return saved
 
 
@@ -213,9 +214,9 @@ def unblock_task(
         if task.status is not WorkStatus.BLOCKED:
             raise InvalidInput("status", f"Task {task_id} is not blocked.")
         changed = replace(task, status=WorkStatus.IN_PROGRESS, block_reason=None)
-        saved, views, name = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskUnblocked.type, task, changed, now)
         session.commit()
-    announce([_event(events.TaskUnblocked, workspace, actor, now, task, name, views=views)])
+    announce([_event(events.TaskUnblocked, workspace, actor, now, task, name, change=change)])
     return saved
 
 
@@ -258,10 +259,10 @@ def update_task(
         if changed == task:
             session.commit()
             return task
-        saved, views, name = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskUpdated.type, task, changed, now)
         session.commit()
     fields = tuple(repo.diff(task, saved))
-    announce([_event(events.TaskUpdated, workspace, actor, now, task, name, changed=fields, views=views)])
+    announce([_event(events.TaskUpdated, workspace, actor, now, task, name, changed=fields, change=change)])
     return saved
 
 
@@ -292,7 +293,7 @@ def reassign(
         if changed == task:
             session.commit()
             return task
-        saved, views, name = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
+        saved, change, name = _save(session, workspace, actor, events.TaskReassigned.type, task, changed, now)
         session.commit()
     also = saved.assigned_role
     event = _event(
@@ -304,7 +305,7 @@ def reassign(
         name,
         also=also,
         assignee_id=saved.assignee_id,
-        views=views,
+        change=change,
     )
     announce([event])
     return saved
@@ -370,12 +371,12 @@ def _save(
     task: Task,
     changed: Task,
     now: datetime,
-) -> tuple[Task, tuple[str, ...], str]:
+) -> tuple[Task, events.DashboardChange, str]:
     """Save the changed task (mirrored onto its stage), refresh the snapshot, log old → new: one
     statement after one read (`store.task_writes`).
 
-    Returns the saved task, the dashboard views the change touched and the jamaah's name (for the
-    event's toast).
+    Returns the saved task, what the change means for the dashboards and the jamaah's name (for
+    the event's toast).
     """
     progress = task_writes.load_progress(session, workspace.id, task.jamaah_id)
     changed = _as_stored(task, changed)
@@ -394,14 +395,15 @@ def _save(
     )
     if saved is None:
         raise Conflict(f"Task {task.id} was changed by someone else. Reload it and try again.")
-    views = events.touched_views(
+    change = events.dashboard_change(
         before=progress.before,
         after=repo.facts_of(snapshot),
         now=now,
         workspace=workspace,
+        tasks=((task, saved),),
         notes_changed=saved.notes != task.notes,
     )
-    return saved, views, progress.pipeline.jamaah.full_name
+    return saved, change, progress.pipeline.jamaah.full_name
 
 
 def _as_stored(task: Task, changed: Task) -> Task:
@@ -475,12 +477,16 @@ def _event(
     jamaah_name: str,
     *,
     also: Role | None = None,
+    change: events.DashboardChange,
     **extra: Any,
 ) -> Ev:
     """An event about `task`, for its role (`also` a second one) and the manager; it names who
-    acted (and their id, so their own tab can ignore it), the jamaah and the task, for a toast."""
+    acted (and their id, so their own tab can ignore it), the jamaah and the task, for a toast,
+    and carries what the change means for the dashboards (its views, for the cache)."""
     roles = events.affected_roles(task.assigned_role, also)
     return kind(
+        views=change.views,
+        change=change,
         workspace_id=workspace.id,
         jamaah_id=task.jamaah_id,
         task_id=task.id,
@@ -495,11 +501,11 @@ def _event(
 
 
 def announce(changes: list[events.Event]) -> None:
-    """After commit: move the cache generations of what the changes touched, then publish them.
+    """After commit: keep the dashboard cache current with the changes, then publish them.
     In that order: a page redrawn by the event must not read the cached figures of before."""
     try:
         for event in changes:
-            cache.bump(event.workspace_id, cache.cache_scopes(event.views, event.roles))
+            cache.after_commit(event.workspace_id, event.views, event.roles, event.change)
     except Exception as error:  # the cache only speeds reads up: a committed change stands
         log.warning("cache generations not moved after %s: %s", changes[0].type, error)
     events.publish(changes)

@@ -84,7 +84,8 @@ class PipelineHealth:
 
 def pipeline_health(session: Session, workspace: Workspace, now: datetime) -> PipelineHealth:
     """The KPI counts of a workspace: one pass over the snapshot (46-80 ms uncached at 100,000
-    jamaah on the 2-core machine, docs/benchmarks.md "Engine"; cached for the minute)."""
+    jamaah on the 2-core machine, docs/benchmarks.md "Engine"; cached, recomputed once a minute and
+    moved by each change in between: store/cache.py)."""
     row = (
         session.execute(
             text(

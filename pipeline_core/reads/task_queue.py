@@ -176,20 +176,8 @@ def task_queue(
     (keyset paging; `page` is then not used). `counts`: the column counts of this same filter,
     known already (a cached first page): not counted again."""
     page, limit = check_paging(page, limit)
-    wanted_role, wanted_column, wanted_status = parse_role(role), _column(column), open_status(status)
-    today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
-    where = ["t.workspace_id = :ws", "t.status <> 'completed'"]
-    params: dict[str, Any] = {
-        "ws": workspace.id,
-        "today_start": today_start,
-        "tomorrow_start": tomorrow_start,
-    }
-    if wanted_role is not None:
-        where.append("t.assigned_role = :role")
-        params["role"] = wanted_role.value
-    if wanted_status is not None:
-        where.append("t.status = :status")
-        params["status"] = wanted_status.value
+    wanted_role, wanted_column = parse_role(role), _column(column)
+    where, params = _open_tasks(workspace, now, wanted_role, open_status(status))
     search_sql, search_params = search_filter(search)
     if search_sql:
         where.append(
@@ -249,6 +237,40 @@ def task_queue(
         counts=counts,
         next_key=queue_key(items[-1]) if more else None,
     )
+
+
+def column_counts(
+    session: Session,
+    workspace: Workspace,
+    now: datetime,
+    *,
+    role: Role | str | None = None,
+    status: WorkStatus | str | None = None,
+) -> ColumnCounts:
+    """The four column counts of a role's (None: every role's) open tasks, of one status or all:
+    the counts the cache keeps current on write."""
+    where, params = _open_tasks(workspace, now, parse_role(role), open_status(status))
+    return _counts(session, " AND ".join(where), params)
+
+
+def _open_tasks(
+    workspace: Workspace, now: datetime, role: Role | None, status: WorkStatus | None
+) -> tuple[list[str], dict[str, Any]]:
+    """SQL predicates (over pipeline_tasks t) and parameters: the open tasks of a role and status."""
+    today_start, tomorrow_start = rules.column_bounds(now=now, tz=workspace.timezone)
+    where = ["t.workspace_id = :ws", "t.status <> 'completed'"]
+    params: dict[str, Any] = {
+        "ws": workspace.id,
+        "today_start": today_start,
+        "tomorrow_start": tomorrow_start,
+    }
+    if role is not None:
+        where.append("t.assigned_role = :role")
+        params["role"] = role.value
+    if status is not None:
+        where.append("t.status = :status")
+        params["status"] = status.value
+    return where, params
 
 
 def _counts(session: Session, scope: str, params: dict[str, Any]) -> ColumnCounts:

