@@ -86,10 +86,10 @@ def test_events_are_published_after_commit_in_sequence(session: Session, workspa
     published = stream_entries(workspace)
     assert heard == published
     generations = cache.get_redis().hgetall(f"pl:{workspace.id}:gen")
-    # Both commands moved the queue and the stage cards; the jamaah stayed on track, so the
-    # health figures were recomputed only after the enrolment.
-    assert generations["queue:document-admin"] == "2" and generations["stages:all"] == "2"
-    assert generations["health:all"] == "1"
+    # Both commands moved the document desk's Upcoming column and the stage cards: only those
+    # pages are recomputed. The health figures are patched in place, never invalidated.
+    assert generations["queue:document-admin:upcoming"] == "2" and generations["stages:all"] == "2"
+    assert "queue:document-admin:urgent" not in generations and "health:all" not in generations
     assert "bottlenecks:all" not in generations  # nobody was stuck
     enrolled, completed = published
     assert enrolled["type"] == "jamaah.enrolled" and enrolled["task_id"] == task.id
