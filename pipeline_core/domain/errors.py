@@ -7,7 +7,8 @@
     ├── NotFound                  no such record in this workspace
     ├── Conflict                  someone changed it first; carries the current state
     ├── PermissionDenied          the acting user may not do this
-    └── InvalidInput              a value fails validation; names the field
+    ├── InvalidInput              a value fails validation; names the field
+    └── PersonalDataUnreadable    encrypted personal data does not open with the configured keys
 
 Database driver errors are translated into these once, at the edge (`db.translate_errors`), so
 pages and the API never see SQLAlchemy or psycopg exceptions.
@@ -58,3 +59,19 @@ class InvalidInput(PipelineError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class PersonalDataUnreadable(PipelineError):
+    """An encrypted NIK/passport number does not open: the key it was sealed with is not among
+    `PII_KEY` / `PII_OLD_KEYS` (a wrong or lost key), or the stored bytes were altered. Says which
+    field and what to check; never carries the value or the key."""
+
+    def __init__(self, context: str, *, unknown_key: bool = False) -> None:
+        cause = (
+            "it was encrypted with a key that is neither PII_KEY nor one of PII_OLD_KEYS"
+            if unknown_key
+            else "the key does not match or the stored value was altered"
+        )
+        super().__init__(f"Encrypted personal data ({context}) cannot be read: {cause}.")
+        self.context = context
+        self.unknown_key = unknown_key
