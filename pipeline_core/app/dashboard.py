@@ -146,6 +146,7 @@ def task_queue_page(
     entries at scale-100k."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
+    viewer.check_search(search)
     wanted_status = task_queue.open_status(status)
 
     searching = bool(search and search.strip())
@@ -209,6 +210,9 @@ def stage_words(viewer: Viewer) -> list[VersionedStage]:
         return list(stage_versions.load_catalog(session, ws).every_code().values())
 
 
-def check_search(search: str | None) -> None:
-    """Refuse what staff typed into a search before any read (`InvalidInput` saying what to type)."""
+def check_search(search: str | None, viewer: Viewer | None = None) -> None:
+    """Refuse what staff typed into a search before any read (`InvalidInput` saying what to type;
+    with a viewer also `IdentitySearchRefused` for a full NIK/passport number they may not look up)."""
     task_queue.search_filter(search)
+    if viewer is not None:
+        viewer.check_search(search)

@@ -7,6 +7,7 @@
     ├── NotFound                  no such record in this workspace
     ├── Conflict                  someone changed it first; carries the current state
     ├── PermissionDenied          the acting user may not do this
+    │   └── IdentitySearchRefused a search by full NIK/passport number from a role that may not reveal
     ├── InvalidInput              a value fails validation; names the field
     └── PersonalDataUnreadable    encrypted personal data does not open with the configured keys
 
@@ -52,6 +53,17 @@ class Conflict(PipelineError):
 
 class PermissionDenied(PipelineError):
     pass
+
+
+class IdentitySearchRefused(PermissionDenied):
+    """A full NIK or passport number was searched by a role that may not reveal personal data."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(
+            f"The role '{role}' may not search by a full NIK or passport number (only roles that may"
+            " reveal personal data can): search by name or phone number instead."
+        )
+        self.role = role
 
 
 class InvalidInput(PipelineError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 import pytest
 
@@ -36,7 +37,7 @@ def test_the_same_nik_twice_gives_two_different_blobs() -> None:
         lambda blob: b"\x09" + blob[1:],  # an unknown format version
     ],
 )
-def test_an_altered_blob_is_a_clear_error(tamper) -> None:  # type: ignore[no-untyped-def]
+def test_an_altered_blob_is_a_clear_error(tamper: Callable[[bytes], bytes]) -> None:
     blob = encrypt(NIK.encode(), context="jamaah.nik", keyring=OLD)
     with pytest.raises(PersonalDataUnreadable, match=r"jamaah\.nik.*cannot be read"):
         decrypt(tamper(blob), context="jamaah.nik", keyring=OLD)
