@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,13 +52,16 @@ __all__ = [
     "decrypt_text",
     "encrypt",
     "encrypt_text",
+    "finish_key_file",
     "get_keyring",
+    "key_file_path",
     "key_id_of",
     "keyed_hash",
     "keyed_hashes",
     "load_keyring",
     "new_key_text",
     "parse_key",
+    "rotate_key_file",
 ]
 
 VERSION = 1
@@ -138,8 +142,10 @@ def new_key_text() -> str:
     return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
 
 
-def _key_file(folder: Path) -> PiiKey:
-    """The embedded default's own key: made once (0600, never overwritten), read on every start."""
+def _key_file(folder: Path) -> Keyring:
+    """The embedded default's own keys: made once (0600, never overwritten), read on every start.
+    The file holds the current key on its first line and, while a rotation is part-way, the old
+    keys on the lines after it (`rotate_key_file`)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / KEY_FILE_NAME
     try:
@@ -151,16 +157,51 @@ def _key_file(folder: Path) -> PiiKey:
             handle.write(new_key_text() + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-    text = path.read_text().strip()
-    if not text:  # another process is between O_EXCL and write: it finishes in microseconds
-        import time
+    lines = path.read_text().split()
+    for _ in range(50):  # another process is between O_EXCL and write: it finishes in microseconds
+        if lines:
+            break
+        time.sleep(0.01)
+        lines = path.read_text().split()
+    keys = [parse_key(line, variable=str(path)) for line in lines]
+    if not keys:
+        raise ConfigError(f"{path} holds no key: restore it from the backup of the key (docs/operations.md).")
+    return Keyring(keys[0], tuple(keys[1:]))
 
-        for _ in range(50):
-            time.sleep(0.01)
-            text = path.read_text().strip()
-            if text:
-                break
-    return parse_key(text, variable=str(path))
+
+def _write_key_file(path: Path, lines: list[str]) -> None:
+    """Replace the key file atomically (a crash leaves the old file or the new one, never half)."""
+    spare = path.with_name(path.name + ".new")
+    descriptor = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(spare, path)
+
+
+def key_file_path(settings: Settings) -> Path | None:
+    """The embedded default's key file, or None when the keys come from `PII_KEY` (or must)."""
+    if settings.pii_key or not settings.embedded_database:
+        return None
+    return settings.data_dir / KEY_FILE_NAME
+
+
+def rotate_key_file(path: Path) -> bool:
+    """Begin a rotation of the embedded default's key: a new current key, the old ones kept for
+    reading. A rotation already part-way (old keys listed) is resumed, not restarted: returns
+    whether a new key was made."""
+    lines = path.read_text().split()
+    if len(lines) > 1:
+        return False
+    _write_key_file(path, [new_key_text(), *lines])
+    return True
+
+
+def finish_key_file(path: Path) -> None:
+    """Every row is under the current key: forget the old ones."""
+    lines = path.read_text().split()
+    _write_key_file(path, lines[:1])
 
 
 def load_keyring(settings: Settings) -> Keyring:
@@ -173,7 +214,8 @@ def load_keyring(settings: Settings) -> Keyring:
     if settings.pii_key:
         return Keyring(parse_key(settings.pii_key), old)
     if settings.embedded_database:
-        return Keyring(_key_file(settings.data_dir), old)
+        kept = _key_file(settings.data_dir)
+        return Keyring(kept.current, kept.old + old)
     raise ConfigError(
         "PII_KEY is not set: with an external DATABASE_URL every process must share one key for "
         "the personal data at rest. Generate one with `python -m pipeline_core new-pii-key` and set "

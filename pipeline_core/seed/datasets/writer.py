@@ -36,8 +36,7 @@ COLUMNS = {
     "packages": "id workspace_id code name departure_date return_date airline quota price_idr",
     "jamaah": "id workspace_id full_name gender birth_date nik_encrypted nik_hash phone passport_encrypted"
     " passport_hash passport_issue_date passport_expiry_date package_id pipeline_version_id companion_id"
-    " agent_name notes registered_at "
-    + " ".join(template_fields.COLUMNS),
+    " agent_name notes registered_at " + " ".join(template_fields.COLUMNS),
     "stage_instances": "id workspace_id jamaah_id stage_id status started_at due_at completed_at"
     " assigned_to block_reason",
     "pipeline_tasks": "id workspace_id jamaah_id stage_id stage_instance_id task_type title priority status"
