@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, LargeBinary, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from pipeline_core.store import db, jamaah_identity, pii_crypto
 from pipeline_core.store import schema as t
