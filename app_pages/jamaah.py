@@ -8,7 +8,7 @@ import streamlit as st
 
 from pipeline_core import app as core
 from pipeline_core.app.documents import document_checklist
-from pipeline_core.domain import Action, InvalidInput, NotFound
+from pipeline_core.domain import Action, IdentitySearchRefused, InvalidInput, NotFound
 from ui_kit import charts, registry
 from ui_kit.activity import activity_feed
 from ui_kit.cards import (
@@ -42,6 +42,9 @@ def search() -> None:
             found = core.find_jamaah(viewer, query, page=st.session_state.get("jq_page", 1))
         except InvalidInput:
             st.warning(t("queue.search.invalid"), icon=":material/search_off:")
+            return
+        except IdentitySearchRefused:
+            st.warning(t("queue.search.identity_refused"), icon=":material/lock:")
             return
         if not found.items:
             st.info(t("jamaah.no_results"), icon=":material/person_off:")

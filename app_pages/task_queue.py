@@ -12,7 +12,7 @@ page; the table view only announces such changes (it never redraws under edits).
 import streamlit as st
 
 from pipeline_core import app as core
-from pipeline_core.domain import InvalidInput
+from pipeline_core.domain import IdentitySearchRefused, InvalidInput
 from ui_kit.i18n import column_label, role_title, t
 from ui_kit.live import listen
 from ui_kit.session import current_viewer
@@ -71,9 +71,12 @@ role_arg = None if role == ALL else role
 size = size if size in SIZES else SIZES[0]
 
 try:  # a search the core cannot read: say what to type (the views below would only fail)
-    core.check_search(search)
+    core.check_search(search, viewer)
 except InvalidInput:
     st.warning(t("queue.search.invalid"), icon=":material/search_off:")
+    st.stop()
+except IdentitySearchRefused:
+    st.warning(t("queue.search.identity_refused"), icon=":material/lock:")
     st.stop()
 
 with st.container(horizontal=True, vertical_alignment="bottom"):

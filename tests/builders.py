@@ -15,6 +15,7 @@ import itertools
 import json
 import time
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_core.commands.enrolment import Enrolment, enroll_jamaah
 from pipeline_core.domain.model import Actor, Gender, Role, Workspace
-from pipeline_core.store import cache, events
+from pipeline_core.store import cache, events, jamaah_identity
 from pipeline_core.store import schema as t
 
 #: A fixed instant: 29 Nov 2026, 10:00 in Jakarta.
@@ -169,6 +170,14 @@ def activity_entries(session: Session, workspace: Workspace) -> list[Any]:
             .order_by(t.ActivityLog.id)
         ).all()
     )
+
+
+def stored_jamaah(session: Session, *where: Any) -> list[SimpleNamespace]:
+    """`jamaah` rows as the table holds them, NIK and passport decrypted (`nik`, `passport_number`)
+    beside the sealed columns, ordered by NIK: what a test compares with what went in."""
+    rows = session.execute(select(t.Jamaah.__table__).where(*where)).mappings()
+    opened = [SimpleNamespace(**(dict(row) | jamaah_identity.unseal(row))) for row in rows]
+    return sorted(opened, key=lambda row: (row.nik, row.id))
 
 
 def count_rows(session: Session, table: Any, **where: Any) -> int:

@@ -29,11 +29,13 @@ from sqlalchemy.orm import Session
 from pipeline_core.domain import privacy
 from pipeline_core.domain.model import Workspace, WorkspaceKind
 from pipeline_core.seed import bootstrap
-from pipeline_core.store import cache, db, migrate
+from pipeline_core.store import cache, db, migrate, pii_crypto
 from pipeline_core.store.config import get_settings
 from pipeline_core.store.workspaces import create_workspace, get_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The PII key of the runs against the machine's PostgreSQL (a test value, never a real key).
+TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="
 
 
 class _PersonalDataWatch(logging.Handler):
@@ -74,7 +76,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     os.environ["PIPELINE_SEED_DEMO"] = "false"
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         os.environ["PIPELINE_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    if os.environ.get("DATABASE_URL"):
+        # An external database needs a PII key in every process (the app refuses to start without
+        # one); subprocesses started by tests inherit it. The embedded default makes its own.
+        os.environ.setdefault("PII_KEY", TEST_PII_KEY)
     get_settings.cache_clear()
+    pii_crypto.get_keyring.cache_clear()
     if os.environ.get("DATABASE_URL"):
         engine = db.get_engine()
         with engine.begin() as connection:

@@ -229,6 +229,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ketik nama, NIK (16 angka), nomor paspor atau nomor telepon.",
         "Type a name, a NIK (16 digits), a passport number or a phone number.",
     ),
+    "queue.search.identity_refused": (
+        "Pencarian dengan NIK atau nomor paspor lengkap hanya untuk peran yang boleh membuka data"
+        " pribadi (Manajer Operasional). Cari dengan nama atau nomor telepon.",
+        "Searching by a full NIK or passport number is only for roles that may reveal personal data"
+        " (operations managers). Search by name or phone number.",
+    ),
     "queue.view": ("Tampilan", "View"),
     "queue.view.kanban": ("Kanban", "Kanban"),
     "queue.view.table": ("Tabel", "Table"),

@@ -165,7 +165,9 @@ def stuck_jamaah(
 def find_jamaah(
     viewer: Viewer, search: str, *, page: int = 1, limit: int = 20, now: datetime | None = None
 ) -> JamaahPage:
-    """Jamaah by name words, NIK, passport number or phone (the task queue's search rules)."""
+    """Jamaah by name words, NIK, passport number or phone (the task queue's search rules; a full
+    NIK or passport number only for a role that may reveal personal data)."""
+    viewer.check_search(search)
     return _jamaah_list(viewer, jamaah_lists.find_jamaah, search, now=instant(now), page=page, limit=limit)
 
 

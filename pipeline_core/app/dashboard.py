@@ -150,6 +150,7 @@ def task_queue_page(
     the pages read only their own rows, not ~75,000 index entries at scale-100k."""
     ws, at = viewer.scope(Action.VIEW_QUEUE_OWN), instant(now)
     role = viewer.queue_role(role)
+    viewer.check_search(search)
     wanted_status = task_queue.open_status(status)
     role_scope = str(Role(role).value) if role else "all"
     column_key = str(KanbanColumn(column).value) if column else "any"
@@ -251,6 +252,9 @@ def stage_words(viewer: Viewer) -> list[VersionedStage]:
         return list(stage_versions.load_catalog(session, ws).every_code().values())
 
 
-def check_search(search: str | None) -> None:
-    """Refuse what staff typed into a search before any read (`InvalidInput` saying what to type)."""
+def check_search(search: str | None, viewer: Viewer | None = None) -> None:
+    """Refuse what staff typed into a search before any read (`InvalidInput` saying what to type;
+    with a viewer also `IdentitySearchRefused` for a full NIK/passport number they may not look up)."""
     task_queue.search_filter(search)
+    if viewer is not None:
+        viewer.check_search(search)

@@ -17,10 +17,11 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline_core.domain.errors import PermissionDenied
+from pipeline_core.domain.errors import IdentitySearchRefused, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace
 from pipeline_core.domain.permissions import Action, allowed, require
 from pipeline_core.domain.validation import parse_role
+from pipeline_core.reads import task_queue
 from pipeline_core.store.audit import log_denial
 
 __all__ = ["Viewer", "system_viewer"]
@@ -52,6 +53,15 @@ class Viewer:
         except PermissionDenied as denied:
             log_denial(self.workspace, self.actor, denied)
             raise
+
+    def check_search(self, search: str | None) -> None:
+        """A search by a full NIK or passport number is an exact lookup of a personal number: only
+        the roles that may reveal personal data make it (`reveal_personal_data`, docs/permissions.md);
+        anyone else gets `IdentitySearchRefused` (recorded like any refusal). Names, phones and
+        anything shorter are for everyone."""
+        if task_queue.searches_identity(search) and not self.may(Action.REVEAL_PERSONAL_DATA):
+            with self._recorded():
+                raise IdentitySearchRefused(self.actor.role.value)
 
     def queue_role(self, role: Role | str | None) -> Role | None:
         """The queue a viewer may open: anyone's with `view_queue_all`, else only their own role's

@@ -20,6 +20,10 @@
            [--output PATH] [--username NAME]
                                   a group's SISKOPATUH workbook, manifest or jamaah list (logged)
 
+    new-pii-key                   print a new random key for PII_KEY
+    rotate-pii-key [--batch N]    re-encrypt every NIK and passport number under the current key
+                                  (resumable; docs/operations.md, "Rotating the PII key")
+
 It talks to the same database as the app: the embedded servers in PIPELINE_DATA_DIR, or
 DATABASE_URL / REDIS_URL when set. Exit codes: 0 done; 2 the request cannot be done as asked
 (unknown dataset, dataset already loaded, bad configuration, database unreachable...), always with
@@ -46,11 +50,12 @@ from pipeline_core.cli import (
     export_group,
     import_jamaah,
     migrate,
+    pii_key,
     seed,
 )
 from pipeline_core.domain.errors import PipelineError
 
-_COMMANDS = (migrate, seed, datasets, create_user, api_token, import_jamaah, export_group, backup)
+_COMMANDS = (migrate, seed, datasets, create_user, api_token, import_jamaah, export_group, backup, pii_key)
 
 
 class _Parser(argparse.ArgumentParser):

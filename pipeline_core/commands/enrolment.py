@@ -40,7 +40,7 @@ from pipeline_core.domain.errors import Conflict, InvalidInput, NotFound
 from pipeline_core.domain.jamaah_rules import FIELDS, JamaahCheck, Problem, check_jamaah
 from pipeline_core.domain.model import Actor, Gender, Jamaah, Workspace
 from pipeline_core.store import documents as document_rows
-from pipeline_core.store import events
+from pipeline_core.store import events, jamaah_identity
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from pipeline_core.store.repository import Task
@@ -221,7 +221,7 @@ def enrol_checked(
         entity_type="jamaah",
         entity_id=jamaah_id,
         jamaah_id=jamaah_id,
-        changes=repo.created(values | {"current_stage": first.code if first else None}),
+        changes=privacy.mask_changes(repo.created(values | {"current_stage": first.code if first else None})),
         now=now,
     )
     change = events.dashboard_change(
@@ -253,7 +253,7 @@ def _insert_unique_nik(session: Session, workspace: Workspace, values: dict[str,
         with session.begin_nested():
             return repo.insert_jamaah(session, workspace_id=workspace.id, values=values)
     except IntegrityError as error:
-        if services.constraint_name(error) != "uq_jamaah_workspace_id_nik":
+        if services.constraint_name(error) != "uq_jamaah_workspace_id_nik_hash":
             raise
     existing = repo.find_jamaah_by_nik(session, workspace.id, str(values["nik"]))
     if existing is None:  # pragma: no cover - the holder was deleted in between
@@ -265,10 +265,12 @@ def _insert_unique_nik(session: Session, workspace: Workspace, values: dict[str,
 
 
 def jamaah_fields(session: Session, workspace_id: int, jamaah_id: int) -> tuple[dict[str, Any], int, date]:
-    """(every field of `FIELDS` as stored, package_id, departure date) of one jamaah; `NotFound`."""
-    columns = [getattr(t.Jamaah, name) for name in FIELDS]
+    """(every field of `FIELDS` as stored, NIK and passport decrypted, package_id, departure date) of
+    one jamaah; `NotFound`."""
+    columns = [getattr(t.Jamaah, name) for name in FIELDS if name not in ("nik", "passport_number")]
     row = session.execute(
-        select(*columns, t.Jamaah.package_id, t.Package.departure_date)
+        select(*columns, t.Jamaah.nik_encrypted, t.Jamaah.passport_encrypted)
+        .add_columns(t.Jamaah.package_id, t.Package.departure_date)
         .join(
             t.Package,
             (t.Package.workspace_id == t.Jamaah.workspace_id) & (t.Package.id == t.Jamaah.package_id),
@@ -277,8 +279,8 @@ def jamaah_fields(session: Session, workspace_id: int, jamaah_id: int) -> tuple[
     ).one_or_none()
     if row is None:
         raise NotFound("Jamaah", jamaah_id)
-    values = {name: row[index] for index, name in enumerate(FIELDS)}
-    return values, row.package_id, row.departure_date
+    opened = jamaah_identity.unseal(row._mapping)
+    return {name: opened[name] for name in FIELDS}, row.package_id, row.departure_date
 
 
 def update_jamaah(
@@ -334,7 +336,10 @@ def update_checked(
     session.execute(
         update(t.Jamaah)
         .where(t.Jamaah.workspace_id == workspace.id, t.Jamaah.id == jamaah_id)
-        .values({name: change["new"] for name, change in changed.items()} | {"updated_at": now})
+        .values(
+            jamaah_identity.seal({name: change["new"] for name, change in changed.items()})
+            | {"updated_at": now}
+        )
     )
     logged = {name: {k: repo.json_value(v) for k, v in change.items()} for name, change in changed.items()}
     repo.log_activity(

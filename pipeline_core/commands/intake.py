@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, any_, bindparam, func, select
+from sqlalchemy import LargeBinary, Table, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ from pipeline_core.domain.errors import InvalidInput, NotFound
 from pipeline_core.domain.intake import HeaderMatch, RowError
 from pipeline_core.domain.model import ADMIN_ROLES, Actor, EventKind, Workspace
 from pipeline_core.domain.spreadsheets import FileLimits, read_table
-from pipeline_core.store import events
+from pipeline_core.store import events, jamaah_identity
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import current_version_id
@@ -241,16 +241,19 @@ def _nik(value: Any) -> str | None:
 
 
 def _existing(session: Session, workspace: Workspace, niks: set[str]) -> dict[str, dict[str, Any]]:
+    """The jamaah already holding these NIKs, by NIK (found by keyed hash, decrypted)."""
     clean = sorted(n for n in (_nik(v) for v in niks) if n)
     if not clean:
         return {}
+    hashes = [h for nik in clean for h in jamaah_identity.nik_hashes(nik)]
     found = session.execute(
         select(_JAMAAH).where(
             _JAMAAH.c.workspace_id == workspace.id,
-            _JAMAAH.c.nik == any_(bindparam("niks", clean, type_=ARRAY(String))),
+            _JAMAAH.c.nik_hash == any_(bindparam("hashes", hashes, type_=ARRAY(LargeBinary))),
         )
     ).mappings()
-    return {row["nik"]: dict(row) for row in found}
+    opened = (jamaah_identity.unseal(row) for row in found)
+    return {row["nik"]: row for row in opened}
 
 
 def check_row(
@@ -261,7 +264,7 @@ def check_row(
     checked = jamaah_rules.check_jamaah(
         values, departure_date=departure, now=now, timezone=workspace.timezone
     )
-    stored = {k: v for k, v in checked.values.items() if k in _JAMAAH.c}
+    stored = {k: v for k, v in checked.values.items() if k in jamaah_identity.FIELDS}
     return (
         stored,
         [(p.field, p.message) for p in checked.errors],

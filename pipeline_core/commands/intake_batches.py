@@ -5,7 +5,8 @@ transaction, exactly as `commands.enrolment` writes one jamaah (a test compares 
 field): jamaah, first stage instance and task (the due date and priority rules of
 `tasks.start_stage`, computed once for the group), snapshot row and a `jamaah.enrolled` entry per
 jamaah — by one binary COPY per table per batch (`store/copying.py`) — and per updated jamaah an
-UPDATE of the changed fields and a `jamaah.updated` entry old → new, NIK and passport masked.
+UPDATE of the changed fields and a `jamaah.updated` entry old → new. NIK and passport numbers are
+sealed (`store/jamaah_identity.py`) in the rows and masked in every log entry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_core.domain import documents, privacy, rules
 from pipeline_core.domain.model import Actor, EventKind, Workspace, WorkStatus
-from pipeline_core.store import copying
+from pipeline_core.store import copying, jamaah_identity
 from pipeline_core.store import documents as document_rows
 from pipeline_core.store import repository as repo
 from pipeline_core.store import schema as t
@@ -110,14 +111,15 @@ def enrol_batch(
     rows can refer to them."""
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     ids = copying.allocate_ids(cursor, "jamaah", len(batch))
-    fields = sorted({name for values in batch for name in values} - _FIXED)
+    sealed = [jamaah_identity.seal(values) for values in batch]  # NIK, passport: encrypted + hashed
+    fields = sorted({name for values in sealed for name in values} - _FIXED)
     copying.copy_rows(
         cursor,
         _JAMAAH,
         [*_FIXED_ORDER, *fields],
         (
             (jamaah_id, workspace.id, group.id, version_id, now, *(values.get(name) for name in fields))
-            for jamaah_id, values in zip(ids, batch, strict=True)
+            for jamaah_id, values in zip(ids, sealed, strict=True)
         ),
     )
     instance_ids: Sequence[int | None] = [None] * len(batch)
@@ -174,7 +176,8 @@ def enrol_batch(
         _ACTIVITY_COLUMNS,
         (
             (workspace.id, now, actor.name, EventKind.JAMAAH_ENROLLED.value, "jamaah", jamaah_id, jamaah_id,
-             copying.Jsonb(repo.created(values | {"package_id": group.id, "current_stage": start.code})))
+             copying.Jsonb(privacy.mask_changes(
+                 repo.created(values | {"package_id": group.id, "current_stage": start.code}))))
             for jamaah_id, values in zip(ids, batch, strict=True)
         ),
     )  # fmt: skip
@@ -244,10 +247,9 @@ def update_batch(
 ) -> None:
     by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for _, jamaah_id, changes in chunk:
-        names = tuple(sorted(changes))
-        by_fields.setdefault(names, []).append(
-            {"_id": jamaah_id, **{f"_{k}": change["new"] for k, change in changes.items()}}
-        )
+        columns = jamaah_identity.seal({k: change["new"] for k, change in changes.items()})
+        names = tuple(sorted(columns))
+        by_fields.setdefault(names, []).append({"_id": jamaah_id, **{f"_{k}": v for k, v in columns.items()}})
     for names, params in by_fields.items():
         statement = (
             update(_JAMAAH)

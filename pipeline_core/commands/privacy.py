@@ -2,7 +2,9 @@
 
 `reveal_identity` checks `reveal_personal_data` (managers) and writes
 `jamaah.personal_data_revealed` to the jamaah's timeline in the same transaction. Masking and log
-redaction are pure and live in `pipeline_core.domain.privacy`.
+redaction are pure and live in `pipeline_core.domain.privacy`; the numbers are stored encrypted and
+opened here (`store/jamaah_identity.py`), after the permission check and before the commit (a key
+that does not open them fails the reveal, logged nothing).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import Actor
 from pipeline_core.domain.permissions import Action, require
+from pipeline_core.store import jamaah_identity
 from pipeline_core.store import schema as t
 from pipeline_core.store.db import translate_errors
 
@@ -49,12 +52,14 @@ def reveal_identity(
         try:
             require_member(session, actor, workspace_id)
             row = session.execute(
-                select(t.Jamaah.nik, t.Jamaah.passport_number).where(
+                select(t.Jamaah.nik_encrypted, t.Jamaah.passport_encrypted).where(
                     t.Jamaah.workspace_id == workspace_id, t.Jamaah.id == jamaah_id
                 )
             ).one_or_none()
             if row is None:
                 raise NotFound("Jamaah", jamaah_id)
+            nik = jamaah_identity.open_nik(row.nik_encrypted) or ""
+            passport_number = jamaah_identity.open_passport(row.passport_encrypted)
             session.execute(
                 insert(t.ActivityLog).values(
                     workspace_id=workspace_id,
@@ -71,4 +76,4 @@ def reveal_identity(
         except Exception:
             session.rollback()
             raise
-    return RevealedIdentity(jamaah_id=jamaah_id, nik=row.nik, passport_number=row.passport_number)
+    return RevealedIdentity(jamaah_id=jamaah_id, nik=nik, passport_number=passport_number)

@@ -14,6 +14,7 @@ The vocabulary the pages use is re-exported here.
 
 from pipeline_core.domain.errors import (
     Conflict,
+    IdentitySearchRefused,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -47,6 +48,7 @@ __all__ = [
     "Conflict",
     "EventKind",
     "Gender",
+    "IdentitySearchRefused",
     "InvalidInput",
     "JamaahStatus",
     "KanbanColumn",

@@ -7,7 +7,9 @@
     ├── NotFound                  no such record in this workspace
     ├── Conflict                  someone changed it first; carries the current state
     ├── PermissionDenied          the acting user may not do this
-    └── InvalidInput              a value fails validation; names the field
+    │   └── IdentitySearchRefused a search by full NIK/passport number from a role that may not reveal
+    ├── InvalidInput              a value fails validation; names the field
+    └── PersonalDataUnreadable    encrypted personal data does not open with the configured keys
 
 Database driver errors are translated into these once, at the edge (`db.translate_errors`), so
 pages and the API never see SQLAlchemy or psycopg exceptions.
@@ -53,8 +55,35 @@ class PermissionDenied(PipelineError):
     pass
 
 
+class IdentitySearchRefused(PermissionDenied):
+    """A full NIK or passport number was searched by a role that may not reveal personal data."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(
+            f"The role '{role}' may not search by a full NIK or passport number (only roles that may"
+            " reveal personal data can): search by name or phone number instead."
+        )
+        self.role = role
+
+
 class InvalidInput(PipelineError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class PersonalDataUnreadable(PipelineError):
+    """An encrypted NIK/passport number does not open: the key it was sealed with is not among
+    `PII_KEY` / `PII_OLD_KEYS` (a wrong or lost key), or the stored bytes were altered. Says which
+    field and what to check; never carries the value or the key."""
+
+    def __init__(self, context: str, *, unknown_key: bool = False) -> None:
+        cause = (
+            "it was encrypted with a key that is neither PII_KEY nor one of PII_OLD_KEYS"
+            if unknown_key
+            else "the key does not match or the stored value was altered"
+        )
+        super().__init__(f"Encrypted personal data ({context}) cannot be read: {cause}.")
+        self.context = context
+        self.unknown_key = unknown_key

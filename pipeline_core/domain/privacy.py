@@ -76,15 +76,23 @@ MASKED_FIELDS = {"nik": mask_nik, "passport_number": mask_passport}
 
 def mask_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """An activity-log `changes` object (`{field: {"old": …, "new": …}}`) with NIK and passport
-    values masked, for any read that shows the log."""
+    values masked: when an entry is written and again by any read that shows the log (a value
+    already masked is left as it is)."""
     masked = dict(changes)
     for name, mask in MASKED_FIELDS.items():
         change = masked.get(name)
         if isinstance(change, dict):
-            masked[name] = {k: mask(str(v)) if v else v for k, v in change.items()}
+            masked[name] = {k: _masked(mask, v) for k, v in change.items()}
         elif isinstance(change, str):
-            masked[name] = mask(change)
+            masked[name] = _masked(mask, change)
     return masked
+
+
+def _masked(mask: Any, value: Any) -> Any:
+    """A value masked once: entries are masked when written, and every read masks again."""
+    if not value or DOT in str(value):
+        return value
+    return mask(str(value))
 
 
 def _mask_match(match: re.Match[str]) -> str:

@@ -2,7 +2,8 @@
 
 Unlike the pages' lists this read returns the full NIK and passport numbers: its only caller is the
 logged export (`app.intake_files.export_group`, `export_group` permission), which the Ministry and the
-airline need unmasked. One query, ordered by name.
+airline need unmasked. One query, ordered by name; the numbers are decrypted per row
+(`store/jamaah_identity.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import Workspace
 from pipeline_core.reads import queries
+from pipeline_core.store import jamaah_identity
 from pipeline_core.store import schema as t
 
 __all__ = ["GroupChoice", "Roster", "group_choices", "group_roster"]
@@ -50,7 +52,7 @@ def group_roster(session: Session, workspace: Workspace, package_id: int, now: d
         ),
         {**queries.status_params(workspace, now), "package": package_id},
     ).mappings()
-    return Roster(group.id, group.code, group.name, [dict(row) for row in found])
+    return Roster(group.id, group.code, group.name, [jamaah_identity.unseal(row) for row in found])
 
 
 @dataclass(frozen=True, slots=True)

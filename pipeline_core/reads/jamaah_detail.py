@@ -21,6 +21,7 @@ from pipeline_core.domain.model import JamaahStatus, Workspace, WorkStatus
 from pipeline_core.domain.privacy import mask_changes, mask_nik, mask_passport
 from pipeline_core.domain.stage_versions import merged_order
 from pipeline_core.reads.stage_versions import load_catalog
+from pipeline_core.store import jamaah_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ class JamaahDetail:
 
 
 def jamaah_detail(session: Session, workspace: Workspace, jamaah_id: int, now: datetime) -> JamaahDetail:
-    profile = (
+    row = (
         session.execute(
             text(
                 """
@@ -115,8 +116,9 @@ def jamaah_detail(session: Session, workspace: Workspace, jamaah_id: int, now: d
         .mappings()
         .one_or_none()
     )
-    if profile is None:
+    if row is None:
         raise NotFound("Jamaah", jamaah_id)
+    profile = jamaah_identity.unseal(row)  # decrypted only to be masked below
     status = _status(profile, workspace, now)
     warning_months = session.execute(
         text("SELECT passport_warning_months FROM workspaces WHERE id = :ws"), {"ws": workspace.id}

@@ -20,6 +20,7 @@ from pipeline_core.domain.privacy import mask_nik, mask_passport
 from pipeline_core.reads import queries
 from pipeline_core.reads.stage_versions import HEAD_JOIN, ROW_VERSION_SQL, load_catalog
 from pipeline_core.reads.task_queue import search_filter
+from pipeline_core.store import jamaah_identity
 from pipeline_core.store import schema as t
 
 __all__ = [
@@ -107,7 +108,8 @@ class StageBreakdown:
 
 
 _LINE_SELECT = f"""
-SELECT j.id, j.full_name, j.nik, j.phone, j.passport_number, p.name AS package_name, s.departure_date,
+SELECT j.id, j.full_name, j.nik_encrypted, j.phone, j.passport_encrypted, p.name AS package_name,
+       s.departure_date,
        ({queries.STATUS_SQL}) AS status,
        ps.code AS stage_code, ps.name_id AS stage_name_id, ps.name_en AS stage_name_en,
        s.current_stage_status AS stage_status, s.current_due_at AS due_at,
@@ -153,9 +155,12 @@ def _jamaah_page(
 
 
 def _line(row: Any) -> JamaahLine:
-    values = dict(row)
-    values["nik"] = mask_nik(row["nik"])
-    values["passport_number"] = mask_passport(row["passport_number"]) if row["passport_number"] else None
+    """A list line: NIK and passport decrypted only to be masked (the page shows no more)."""
+    values = jamaah_identity.unseal(row)
+    values["nik"] = mask_nik(values["nik"])
+    values["passport_number"] = (
+        mask_passport(values["passport_number"]) if values["passport_number"] else None
+    )
     values["status"] = JamaahStatus(row["status"])
     values["stage_status"] = WorkStatus(row["stage_status"]) if row["stage_status"] else None
     return JamaahLine(**values)

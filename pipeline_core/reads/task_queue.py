@@ -28,6 +28,7 @@ from pipeline_core.domain.model import KanbanColumn, Priority, Role, Workspace, 
 from pipeline_core.domain.validation import parse_role
 from pipeline_core.reads.queries import check_paging, page_count
 from pipeline_core.reads.stage_versions import HEAD_JOIN, ROW_VERSION_SQL
+from pipeline_core.store import jamaah_identity
 
 COLUMN_SQL = {
     KanbanColumn.BLOCKED: "t.status = 'blocked'",
@@ -112,20 +113,33 @@ def queue_key(card: TaskCard) -> QueueKey:
     return QueueKey(priority_rank=card.priority.rank, due_at=card.due_at, id=card.id)
 
 
+def searches_identity(search: str | None) -> bool:
+    """Whether a search is a full NIK or passport number: an exact lookup of a personal number, for
+    the roles that may reveal personal data only (`app` checks; docs/permissions.md)."""
+    if search is None or not search.strip():
+        return False
+    compact = re.sub(r"[\s\-().]", "", search)
+    return bool(_NIK.match(compact) or (not _PHONE.match(compact) and _PASSPORT.match(compact.upper())))
+
+
 def search_filter(search: str | None) -> tuple[str, dict[str, Any]]:
-    """SQL (over jamaah j) and parameters for what a member of staff typed into search."""
+    """SQL (over jamaah j) and parameters for what a member of staff typed into search. A NIK or
+    passport number is looked up by its keyed hash (the numbers are stored encrypted), under every
+    readable key while a key rotation is part-way."""
     if search is None or not search.strip():
         return "", {}
     raw = validation.clean_text("search", search, SEARCH_MAX)
     compact = re.sub(r"[\s\-().]", "", raw)
     if _NIK.match(compact):
-        return "j.nik = :q_nik", {"q_nik": compact}
+        return "j.nik_hash = ANY(:q_nik)", {"q_nik": jamaah_identity.nik_hashes(compact)}
     if _PHONE.match(compact):
         digits = compact.lstrip("+")
         e164 = "+62" + digits[1:] if digits.startswith("0") else "+" + digits
         return "j.phone = :q_phone", {"q_phone": e164}
     if _PASSPORT.match(compact.upper()):
-        return "j.passport_number = :q_passport", {"q_passport": compact.upper()}
+        return "j.passport_hash = ANY(:q_passport)", {
+            "q_passport": jamaah_identity.passport_hashes(compact.upper())
+        }
     words = _WORD.findall(raw.lower())
     if not words:
         raise InvalidInput("search", "type a name, NIK, passport number or phone number")

@@ -14,7 +14,7 @@ import redis
 from sqlalchemy import text
 
 from pipeline_core.domain.errors import ServerUnavailable
-from pipeline_core.store import backup, cache, db, migrate
+from pipeline_core.store import backup, cache, db, migrate, pii_crypto
 from pipeline_core.store.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 def prepare(*, seed_demo: bool | None = None) -> None:
     """Make the database and Redis usable: start/attach servers, migrate or check, seed demos."""
     settings = get_settings()
+    pii_crypto.get_keyring()  # no key for the personal data at rest: stop here (ConfigError)
     engine = db.get_engine()
     with db.translate_errors():
         if settings.embedded_database:

@@ -29,6 +29,8 @@
 | `PIPELINE_LIVE_QUEUE_SIZE` | `100` | events buffered per open stream before a slow client is told to resync |
 | `PIPELINE_API_RATE_PER_MINUTE` | `1200` | HTTP API requests per minute per token (or signed-in user) before `429` |
 | `PIPELINE_API_IP_RATE_PER_MINUTE` | `2400` | HTTP API requests per minute per client address before `429` |
+| `PII_KEY` | embedded database: generated once into `<data folder>/pii.key`; external: **required** | base64 of 32 random bytes: the key NIK and passport numbers are encrypted (and hashed) with at rest |
+| `PII_OLD_KEYS` | empty | earlier `PII_KEY` values, comma-separated, still readable during a rotation (`rotate-pii-key`) |
 
 An invalid value stops start-up with one sentence naming the variable and what is expected
 (`ConfigError`), never with a pydantic traceback.
@@ -36,6 +38,8 @@ An invalid value stops start-up with one sentence naming the variable and what i
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import ipaddress
 import logging
@@ -80,7 +84,22 @@ _EXPECTED = {
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
     "PIPELINE_API_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
     "PIPELINE_API_IP_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
+    "PII_KEY": "the base64 of 32 random bytes (python -m pipeline_core new-pii-key makes one)",
+    "PII_OLD_KEYS": "base64 keys of 32 bytes separated by commas",
 }
+
+#: Variables whose value is a secret: never echoed in an error.
+_SECRET = ("DATABASE_URL", "REDIS_URL", "PII_KEY", "PII_OLD_KEYS", "METRICS_TOKEN", "SENTRY_DSN")
+
+
+def decode_key(text: str) -> bytes | None:
+    """A 32-byte key from its base64 (standard or URL-safe, padding optional), or None."""
+    cleaned = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == 32 else None
 
 
 class Settings(BaseSettings):
@@ -117,6 +136,8 @@ class Settings(BaseSettings):
     pipeline_live_queue_size: int = 100
     pipeline_api_rate_per_minute: int = 1200
     pipeline_api_ip_rate_per_minute: int = 2400
+    pii_key: str | None = None
+    pii_old_keys: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -238,6 +259,23 @@ class Settings(BaseSettings):
             raise ValueError("out of range")
         return value
 
+    @field_validator("pii_key")
+    @classmethod
+    def _pii_key(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if decode_key(value) is None:
+            raise ValueError("not a 32-byte base64 key")
+        return value.strip()
+
+    @field_validator("pii_old_keys")
+    @classmethod
+    def _pii_old_keys(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if any(decode_key(entry) is None for entry in entries):
+            raise ValueError("not 32-byte base64 keys")
+        return ",".join(entries)
+
     @property
     def embedded_database(self) -> bool:
         return self.database_url is None
@@ -280,6 +318,8 @@ def load_settings(**overrides: object) -> Settings:
         got = error.get("input")
         if variable in ("DATABASE_URL", "REDIS_URL") and isinstance(got, str):
             got = got.split("://", 1)[0] + "://…"  # never echo credentials
+        elif variable in _SECRET:
+            got = "…"  # never echo a key
         expected = _EXPECTED.get(variable, "a valid value")
         raise ConfigError(f"{variable} is invalid ({got!r}): expected {expected}.") from None
 

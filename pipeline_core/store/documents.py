@@ -138,7 +138,8 @@ def save_row(
     )
 
 
-#: The demo's statuses, consistent with each jamaah's stage and deterministic (from the NIK):
+#: The demo's statuses, consistent with each jamaah's stage and deterministic (from the name and birth
+#: date: the NIK is stored encrypted):
 #: verified once document verification is completed; in verification: received or verified
 #: (about half); in collection: about a third missing and always at least one; otherwise missing.
 _DEMO_FILL = """
@@ -151,7 +152,7 @@ WITH done AS (
     WHERE si.workspace_id = :ws AND ps.code IN ('document-collection', 'document-verification')
     GROUP BY si.jamaah_id
 ), wanted AS (
-    SELECT j.id, j.nik, k.kind, k.n, done.collected, done.verified
+    SELECT j.id, j.full_name || j.birth_date::text AS who, k.kind, k.n, done.collected, done.verified
     FROM jamaah j
     JOIN packages p ON p.workspace_id = j.workspace_id AND p.id = j.package_id
     CROSS JOIN (VALUES ('passport', 0), ('ktp', 1), ('kk', 2), ('passport_photo', 3),
@@ -167,9 +168,9 @@ SELECT :ws, w.id, w.kind, s.status,
 FROM wanted w
 CROSS JOIN LATERAL (SELECT CASE
     WHEN w.verified THEN 'verified'
-    WHEN w.collected THEN CASE WHEN abs(hashtext(w.nik || w.kind)) % 2 = 0 THEN 'verified' ELSE 'received' END
+    WHEN w.collected THEN CASE WHEN abs(hashtext(w.who || w.kind)) % 2 = 0 THEN 'verified' ELSE 'received' END
     WHEN w.collected IS NOT NULL THEN CASE
-        WHEN w.n = abs(hashtext(w.nik)) % 4 OR abs(hashtext(w.nik || w.kind)) % 3 = 0 THEN 'missing'
+        WHEN w.n = abs(hashtext(w.who)) % 4 OR abs(hashtext(w.who || w.kind)) % 3 = 0 THEN 'missing'
         ELSE 'received' END
     ELSE 'missing' END AS status) AS s
 """

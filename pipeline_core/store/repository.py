@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from pipeline_core.domain import rules
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import Gender, Jamaah, Priority, Role, Stage, StageCategory, WorkStatus
+from pipeline_core.store import jamaah_identity
 from pipeline_core.store import schema as t
 
 if TYPE_CHECKING:
@@ -172,7 +173,9 @@ def diff(old: Task, new: Task) -> dict[str, dict[str, Any]]:
 
 
 def _jamaah(row: Row[Any]) -> Jamaah:
-    return _fill(Jamaah, row, gender=Gender(row.gender))
+    """The jamaah with NIK and passport number decrypted (`store/jamaah_identity.py`)."""
+    m = jamaah_identity.unseal(row._mapping)
+    return Jamaah(**{f.name: m[f.name] for f in fields(Jamaah)} | {"gender": Gender(row.gender)})
 
 
 def jamaah_of(row: Row[Any]) -> Jamaah:
@@ -228,13 +231,21 @@ def load_jamaah_pipeline(session: Session, workspace_id: int, jamaah_id: int) ->
 
 
 def find_jamaah_by_nik(session: Session, workspace_id: int, nik: str) -> Jamaah | None:
-    row = session.execute(_jamaah_query(workspace_id).where(t.Jamaah.nik == nik)).one_or_none()
+    """The jamaah holding this NIK (its keyed hash under any readable key: a rotation may be
+    part-way), or None."""
+    hashes = jamaah_identity.nik_hashes(nik)
+    row = session.execute(
+        _jamaah_query(workspace_id).where(t.Jamaah.nik_hash.in_(hashes)).limit(1)
+    ).one_or_none()
     return None if row is None else _jamaah(row)
 
 
 def insert_jamaah(session: Session, *, workspace_id: int, values: dict[str, Any]) -> int:
+    """A new jamaah row from field values (`nik` / `passport_number` in clear: sealed here)."""
     return session.execute(
-        insert(t.Jamaah).values(workspace_id=workspace_id, **values).returning(t.Jamaah.id)
+        insert(t.Jamaah)
+        .values(workspace_id=workspace_id, **jamaah_identity.seal(values))
+        .returning(t.Jamaah.id)
     ).scalar_one()
 
 

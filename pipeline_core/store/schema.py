@@ -31,6 +31,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -292,9 +293,11 @@ class Jamaah(Base):
     __tablename__ = "jamaah"
     __table_args__ = (
         UniqueConstraint("workspace_id", "id"),
-        # NIK is the national identity number: one person, one record per agency.
-        UniqueConstraint("workspace_id", "nik"),
-        CheckConstraint("nik ~ '^[0-9]{16}$'", name="nik"),
+        # NIK is the national identity number: one person, one record per agency. It is kept
+        # encrypted, so uniqueness holds on its keyed hash (store/jamaah_identity.py).
+        UniqueConstraint("workspace_id", "nik_hash"),
+        CheckConstraint("octet_length(nik_hash) = 32", name="nik_hash"),
+        CheckConstraint("(passport_encrypted IS NULL) = (passport_hash IS NULL)", name="passport_sealed"),
         CheckConstraint("phone ~ '^\\+628[0-9]{7,11}$'", name="phone"),
         CheckConstraint(_one_of("gender", Gender), name="gender"),
         CheckConstraint("full_name ~ '\\S+\\s+\\S+'", name="full_name_two_words"),
@@ -325,8 +328,8 @@ class Jamaah(Base):
             "companion_id",
             postgresql_where=text("companion_id IS NOT NULL"),
         ),
-        # search by passport number or phone: exact match.
-        Index("ix_jamaah_passport", "workspace_id", "passport_number"),
+        # search by passport number (its keyed hash) or phone: exact match.
+        Index("ix_jamaah_passport", "workspace_id", "passport_hash"),
         Index("ix_jamaah_phone", "workspace_id", "phone"),
         # search by name: word-prefix full-text match (pg_trgm is not in every PostgreSQL build).
         Index(
@@ -341,9 +344,13 @@ class Jamaah(Base):
     full_name: Mapped[str] = mapped_column(Text)
     gender: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
-    nik: Mapped[str] = mapped_column(String(16))
+    # NIK and passport number at rest: AES-256-GCM blobs and HMAC-SHA256 keyed hashes, never clear
+    # (UU 27/2022; store/pii_crypto.py, store/jamaah_identity.py, migration 0010).
+    nik_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    nik_hash: Mapped[bytes] = mapped_column(LargeBinary)
     phone: Mapped[str] = mapped_column(String(16))
-    passport_number: Mapped[str | None] = mapped_column(String(16))
+    passport_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    passport_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
     passport_issue_date: Mapped[date | None] = mapped_column(Date)
     passport_expiry_date: Mapped[date | None] = mapped_column(Date)
     package_id: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from pipeline_core.app import dashboard, system_viewer
 from pipeline_core.domain.model import ADMIN_ROLES, Role
 from pipeline_core.domain.permissions import ROLE_ORDER, Action, allowed
-from pipeline_core.store import db
+from pipeline_core.store import db, jamaah_identity
 from pipeline_core.store import schema as t
 from tests.api.conftest import World
 from tests.builders import NOW
@@ -113,6 +113,20 @@ def test_the_task_queue_follows_the_role(world: World) -> None:
     name = manager["items"][0]["jamaah_name"].split()[0]
     found = world.get("/pipeline/tasks", q=name).json()["items"]
     assert found and all(name.lower() in card["jamaah_name"].lower() for card in found)
+
+
+def test_a_search_by_full_nik_is_for_managers_only(world: World) -> None:
+    card = world.get("/pipeline/tasks", Role.DOCUMENT_ADMIN).json()["items"][0]
+    with db.read_session() as session:
+        blob = session.execute(
+            select(t.Jamaah.nik_encrypted).where(t.Jamaah.id == card["jamaah_id"])
+        ).scalar_one()
+    nik = jamaah_identity.open_nik(blob)
+    found = world.get("/pipeline/tasks", q=nik).json()["items"]
+    assert card["id"] in [c["id"] for c in found]
+    refused = world.get("/pipeline/tasks", Role.DOCUMENT_ADMIN, q=nik)
+    assert refused.status_code == 403 and refused.headers["content-type"] == PROBLEM
+    assert "name or phone" in refused.json()["detail"] and str(nik) not in refused.text
 
 
 def test_a_task_carries_its_version_as_etag_and_revalidates(world: World) -> None:

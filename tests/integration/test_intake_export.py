@@ -20,7 +20,7 @@ from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
 from pipeline_core.domain.spreadsheets import read_table
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, get_workspace
-from tests.builders import NOW, make_package
+from tests.builders import NOW, make_package, stored_jamaah
 
 TEMPLATE_ROW: dict[str, Any] = {
     "title": "TUAN",
@@ -84,10 +84,8 @@ def three_jamaah() -> list[dict[str, Any]]:
 
 
 def stored(session: Session, group: int) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(t.Jamaah.__table__).where(t.Jamaah.package_id == group).order_by(t.Jamaah.nik)
-    )
-    return [{f: row._mapping[f] for f in COMPARED} for row in rows]
+    rows = stored_jamaah(session, t.Jamaah.package_id == group)
+    return [{f: getattr(row, f) for f in COMPARED} for row in rows]
 
 
 def test_the_siskopatuh_round_trip_gives_the_same_jamaah(session: Session, workspace: Workspace) -> None:

@@ -19,7 +19,7 @@ from pipeline_core.commands.intake import ImportReport, UnknownColumns, import_j
 from pipeline_core.domain.errors import InvalidInput, PermissionDenied
 from pipeline_core.domain.model import Actor, Role, Workspace
 from pipeline_core.store import schema as t
-from tests.builders import MANAGER, NOW, count_rows, make_jamaah, make_package, stream_entries
+from tests.builders import MANAGER, NOW, count_rows, make_jamaah, make_package, stored_jamaah, stream_entries
 
 DOC_ADMIN = Actor(user_id=None, name="Dewi Dokumen", role=Role.DOCUMENT_ADMIN)
 HEADERS = ["Nama Lengkap", "Jenis Kelamin", "Tanggal Lahir", "NIK", "No HP", "No Paspor", "Catatan"]
@@ -69,9 +69,7 @@ def run(session: Session, workspace: Workspace, group: int, data: bytes, **kw: A
 
 
 def jamaah_of(session: Session, group: int) -> list[Any]:
-    return list(
-        session.execute(select(t.Jamaah.__table__).where(t.Jamaah.package_id == group).order_by(t.Jamaah.nik))
-    )
+    return list(stored_jamaah(session, t.Jamaah.package_id == group))
 
 
 MIXED = [

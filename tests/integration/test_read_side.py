@@ -24,6 +24,7 @@ from pipeline_core.domain.model import JamaahStatus, KanbanColumn, Priority, Rol
 from pipeline_core.reads import queries
 from pipeline_core.reads.jamaah_detail import jamaah_detail
 from pipeline_core.reads.task_queue import COLUMN_SQL, task_queue
+from pipeline_core.store import jamaah_identity
 from pipeline_core.store import schema as t
 from pipeline_core.store.workspaces import create_workspace, get_workspace
 from tests.builders import MANAGER, NOW, make_jamaah, make_package
@@ -167,20 +168,19 @@ def test_sql_kanban_column_equals_the_rule_for_every_task(
 
 
 def _bare_jamaah(session: Session, ws: Workspace, package_id: int, version_id: int, index: int) -> int:
+    values = {
+        "workspace_id": ws.id,
+        "full_name": f"Jamaah Uji {index}",
+        "gender": "L",
+        "birth_date": date(1970, 1, 1),
+        "nik": f"99{index:014d}",
+        "phone": "+6281234567890",
+        "package_id": package_id,
+        "pipeline_version_id": version_id,
+        "registered_at": NOW - timedelta(days=30),
+    }
     return session.execute(
-        insert(t.Jamaah)
-        .values(
-            workspace_id=ws.id,
-            full_name=f"Jamaah Uji {index}",
-            gender="L",
-            birth_date=date(1970, 1, 1),
-            nik=f"99{index:014d}",
-            phone="+6281234567890",
-            package_id=package_id,
-            pipeline_version_id=version_id,
-            registered_at=NOW - timedelta(days=30),
-        )
-        .returning(t.Jamaah.id)
+        insert(t.Jamaah).values(jamaah_identity.seal(values)).returning(t.Jamaah.id)
     ).scalar_one()
 
 

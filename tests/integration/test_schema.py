@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline_core.domain.model import Workspace, WorkspaceKind
-from pipeline_core.store import migrate
+from pipeline_core.store import jamaah_identity, migrate
 from pipeline_core.store import schema as t
 from pipeline_core.store.schema import Base
 from pipeline_core.store.workspaces import create_workspace, current_version_id, get_workspace
@@ -89,7 +89,8 @@ def _jamaah(session: Session, ws: Workspace, package_id: int, **overrides: objec
         "pipeline_version_id": current_version_id(session, ws.id),
         "registered_at": NOW,
     }
-    values.update(overrides)
+    sealed = {k: overrides.pop(k) for k in list(overrides) if k in jamaah_identity.SEALED_COLUMNS}
+    values = jamaah_identity.seal(values | overrides) | sealed
     return session.execute(insert(t.Jamaah).values(**values).returning(t.Jamaah.id)).scalar_one()
 
 
@@ -105,7 +106,7 @@ def test_a_workspace_starts_on_the_default_template(session: Session, workspace:
 def test_duplicate_nik_in_one_workspace_is_refused(session: Session, workspace: Workspace) -> None:
     package_id = _package(session, workspace)
     _jamaah(session, workspace, package_id)
-    with pytest.raises(IntegrityError, match="uq_jamaah_workspace_id_nik"), session.begin_nested():
+    with pytest.raises(IntegrityError, match="uq_jamaah_workspace_id_nik_hash"), session.begin_nested():
         _jamaah(session, workspace, package_id, phone="+6281200000000")
 
 
@@ -114,21 +115,23 @@ def test_the_same_nik_may_exist_in_two_workspaces(session: Session, workspace: W
     other = get_workspace(session, "other-agency")
     _jamaah(session, workspace, _package(session, workspace))
     _jamaah(session, other, _package(session, other))
-    count = session.execute(text("SELECT count(*) FROM jamaah WHERE nik = '3174050105700001'")).scalar()
+    hashes = jamaah_identity.nik_hashes("3174050105700001")
+    count = session.execute(select(func.count()).where(t.Jamaah.nik_hash.in_(hashes))).scalar()
     assert count == 2
 
 
 @pytest.mark.parametrize(
     ("column", "value", "constraint"),
     [
-        ("nik", "31740501", "ck_jamaah_nik"),
+        ("nik_hash", b"not a hash", "ck_jamaah_nik_hash"),
+        ("passport_hash", b"\x00" * 32, "ck_jamaah_passport_sealed"),  # a hash without the number
         ("phone", "021555123", "ck_jamaah_phone"),
         ("full_name", "Ahmad", "ck_jamaah_full_name_two_words"),
         ("gender", "X", "ck_jamaah_gender"),
     ],
 )
 def test_invalid_jamaah_fields_are_refused(
-    session: Session, workspace: Workspace, column: str, value: str, constraint: str
+    session: Session, workspace: Workspace, column: str, value: object, constraint: str
 ) -> None:
     package_id = _package(session, workspace)
     with pytest.raises(IntegrityError, match=constraint), session.begin_nested():
@@ -271,7 +274,7 @@ def test_intake_migration_adds_and_removes_the_template_fields(scratch_engine: E
             ),
             {"w": ws},
         )
-    migrate.upgrade(scratch_engine)
+    migrate.upgrade(scratch_engine, "0008_intake")
     after = _columns(scratch_engine, "jamaah")
     assert after - before == {
         "title", "passport_name", "father_name", "identity_type", "passport_city", "birth_place",
@@ -287,7 +290,7 @@ def test_intake_migration_adds_and_removes_the_template_fields(scratch_engine: E
     migrate.downgrade(scratch_engine, "0007_api_tokens")
     assert _columns(scratch_engine, "jamaah") == before
     assert not {"flight_numbers", "status"} & _columns(scratch_engine, "packages")
-    migrate.upgrade(scratch_engine)
+    migrate.upgrade(scratch_engine, "0008_intake")
     assert _columns(scratch_engine, "jamaah") == after
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipeline_core.store import cache, db
+from pipeline_core.store import cache, db, pii_crypto
 from pipeline_core.store.config import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,6 +148,7 @@ def test_a_crashed_process_leaves_nothing_that_blocks_the_next_start(tmp_path: P
 def test_an_unreachable_external_database_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
     env = dict(os.environ)
     env.update(DATABASE_URL="postgresql://postgres@127.0.0.1:1/none", PIPELINE_SEED_DEMO="false")
+    env.setdefault("PII_KEY", pii_crypto.new_key_text())  # an external database needs its key first
     result = _python(
         """
         from pipeline_core.seed import bootstrap

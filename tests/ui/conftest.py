@@ -27,7 +27,7 @@ from pipeline_core.commands import auth
 from pipeline_core.commands.accounts import DEMO_PASSWORD
 from pipeline_core.domain.model import Role, Workspace
 from pipeline_core.seed.datasets import load_dataset
-from pipeline_core.store import cache, db
+from pipeline_core.store import cache, db, jamaah_identity
 from pipeline_core.store import schema as t
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
 from ui_kit import session
@@ -82,11 +82,13 @@ def identity(workspace: Workspace, jamaah_id: int) -> tuple[str, str | None]:
     """A jamaah's real NIK and passport number, straight from the table (the read models mask them)."""
     with db.read_session() as session:
         row = session.execute(
-            select(t.Jamaah.nik, t.Jamaah.passport_number).where(
+            select(t.Jamaah.nik_encrypted, t.Jamaah.passport_encrypted).where(
                 t.Jamaah.workspace_id == workspace.id, t.Jamaah.id == jamaah_id
             )
         ).one()
-    return row.nik, row.passport_number
+    return jamaah_identity.open_nik(row.nik_encrypted) or "", jamaah_identity.open_passport(
+        row.passport_encrypted
+    )
 
 
 def viewer(workspace: Workspace, role: Role = Role.MANAGER) -> Viewer:

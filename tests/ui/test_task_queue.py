@@ -141,6 +141,21 @@ def test_a_nik_search_finds_the_jamaah_but_stays_out_of_the_url(demo13: Workspac
     assert at.query_params["q"] == first.jamaah_name  # a name does: the link shows the same view
 
 
+def test_an_admin_who_may_not_reveal_is_told_to_search_by_name(demo13: Workspace) -> None:
+    first = dashboard.task_queue_page(
+        system_viewer(demo13, Role.DOCUMENT_ADMIN), role=Role.DOCUMENT_ADMIN
+    ).items[0]
+    nik, _ = identity(demo13, first.jamaah_id)
+    at = open_page("task_queue", user="document-admin")
+    at.text_input(key="q").input(nik).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Pencarian dengan NIK atau nomor paspor lengkap hanya untuk peran yang boleh membuka data"
+        " pribadi (Manajer Operasional). Cari dengan nama atau nomor telepon."
+    ]
+    assert card_ids(at) == []
+
+
 def test_a_search_the_core_cannot_read_says_what_to_type(demo13: Workspace) -> None:
     at = open_page("task_queue", q="!!!")
     assert [w.value for w in at.warning] == ["Ketik nama, NIK (16 angka), nomor paspor atau nomor telepon."]

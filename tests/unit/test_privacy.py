@@ -142,3 +142,11 @@ def test_installed_redaction_covers_records_of_any_logger(
 )
 def test_which_searches_may_go_into_a_url(text: str, held: bool) -> None:
     assert holds_identity_number(text) is held
+
+
+def test_a_log_entry_masked_when_written_reads_the_same_when_masked_again() -> None:
+    from pipeline_core.domain.privacy import mask_changes
+
+    written = mask_changes({"nik": {"old": None, "new": "3174050105700001"}, "passport_number": "X1234567"})
+    assert written == {"nik": {"old": None, "new": "3174 •••• •••• 0001"}, "passport_number": "X1•••••67"}
+    assert mask_changes(written) == written

@@ -25,6 +25,7 @@ from pipeline_core.seed.datasets import bulk, template_fields
 from pipeline_core.seed.datasets.records import GeneratedDataset
 from pipeline_core.seed.datasets.registry import DatasetSpec
 from pipeline_core.seed.datasets.summaries import fill_summaries
+from pipeline_core.store import jamaah_identity, pii_crypto
 from pipeline_core.store import schema as t
 from pipeline_core.store.documents import fill_demo_checklists
 from pipeline_core.store.workspaces import create_workspace, current_version_id
@@ -33,9 +34,9 @@ from pipeline_core.store.workspaces import create_workspace, current_version_id
 COLUMNS = {
     "users": "id workspace_id username full_name role email",
     "packages": "id workspace_id code name departure_date return_date airline quota price_idr",
-    "jamaah": "id workspace_id full_name gender birth_date nik phone passport_number passport_issue_date"
-    " passport_expiry_date package_id pipeline_version_id companion_id agent_name notes registered_at "
-    + " ".join(template_fields.COLUMNS),
+    "jamaah": "id workspace_id full_name gender birth_date nik_encrypted nik_hash phone passport_encrypted"
+    " passport_hash passport_issue_date passport_expiry_date package_id pipeline_version_id companion_id"
+    " agent_name notes registered_at " + " ".join(template_fields.COLUMNS),
     "stage_instances": "id workspace_id jamaah_id stage_id status started_at due_at completed_at"
     " assigned_to block_reason",
     "pipeline_tasks": "id workspace_id jamaah_id stage_id stage_instance_id task_type title priority status"
@@ -159,10 +160,15 @@ def _package_rows(ds: GeneratedDataset, ids: _Ids) -> Iterator[tuple[Any, ...]]:
 
 
 def _jamaah_rows(ds: GeneratedDataset, ids: _Ids) -> Iterator[tuple[Any, ...]]:
+    """NIK and passport number sealed as every writer seals them (`store/jamaah_identity.py`)."""
     ws, version, jamaah_ids, package_ids = ids.workspace, ids.version, ids.jamaah, ids.packages
+    keyring = pii_crypto.get_keyring()
     for i, j in enumerate(ds.jamaah):
         companion = None if j.companion is None else jamaah_ids[j.companion]
-        identity = j[:8]  # full_name ... passport_expiry_date
+        nik = jamaah_identity.seal_nik(j.nik, keyring=keyring)
+        passport = jamaah_identity.seal_passport(j.passport_number, keyring=keyring)
+        identity = (j.full_name, j.gender, j.birth_date, *nik, j.phone, *passport, j.passport_issue_date,
+                    j.passport_expiry_date)  # fmt: skip
         template = template_fields.fields(
             nik=j.nik, gender=j.gender, birth_date=j.birth_date, full_name=j.full_name,
             has_passport=j.passport_number is not None, today=j.registered_at.date(),
