@@ -160,9 +160,12 @@ def check_scan(data: bytes, file_name: str, kind: DocumentKind, *, max_bytes: in
     if size == 0:
         raise ScanRefused("empty", "The file is empty.")
     if size > max_bytes:
+        said, limit = size_words(size), size_words(max_bytes)
+        if said == limit:  # just over: say it in bytes rather than "5.0 MB; at most 5.0 MB"
+            said, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
         raise ScanRefused(
             "too_large",
-            f"The file is {size_words(size)}; a scan may be at most {size_words(max_bytes)}. "
+            f"The file is {said}; a scan may be at most {limit}. "
             "Scan at a lower resolution (150–300 dpi) or save it as JPEG.",
             limit_bytes=max_bytes,
             size_bytes=size,

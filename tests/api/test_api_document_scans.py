@@ -79,6 +79,7 @@ def test_bad_files_and_roles_are_refused_as_problems(world: World, jamaah_id: in
     assert "not a PDF, JPEG or PNG" in exe.json()["detail"]
     big = put(world, path, b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024 + 10), "big.pdf")
     assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
+    assert "a scan may be at most 5,242,880 bytes" in big.json()["detail"]
     bigger = put(world, path, b"%PDF-1.7\n" + b"0" * (6 * 1024 * 1024), "bigger.pdf")  # beyond the envelope
     assert bigger.status_code == 413
     empty = put(world, path, b"", "empty.pdf")

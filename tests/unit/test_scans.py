@@ -54,9 +54,11 @@ def test_refusals_say_why(data: bytes, limit: int, reason: str) -> None:
     assert refused.value.reason == reason
 
 
-def test_exactly_the_limit_is_accepted() -> None:
+def test_exactly_the_limit_is_accepted_and_one_byte_more_is_said_in_bytes() -> None:
     data = b"%PDF-1.4\n" + b"0" * (MB - 9)
     assert check_scan(data, "paspor.pdf", DocumentKind.PASSPORT, max_bytes=MB).size_bytes == MB
+    with pytest.raises(ScanRefused, match="1,048,577 bytes; a scan may be at most 1,048,576 bytes"):
+        check_scan(data + b"0", "paspor.pdf", DocumentKind.PASSPORT, max_bytes=MB)
 
 
 @pytest.mark.parametrize(
