@@ -124,6 +124,7 @@ def test_the_stored_bytes_are_not_the_file(session: Session, workspace: Workspac
         (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "damaged"),  # starts like a JPEG, is not one
         (image("PNG")[:60], "damaged"),  # a PNG cut short
     ],
+    ids=["exe-renamed-pdf", "empty", "jpeg-header-only", "png-cut-short"],
 )
 def test_a_file_that_is_not_a_scan_is_refused_and_nothing_is_stored(
     session: Session, workspace: Workspace, content: bytes, reason: str
