@@ -1,6 +1,7 @@
 """Jamaah: everything about one jamaah (`?jamaah=<id>`, linked from every list) — profile, passport
 validity, the stage timeline (planned vs actual), tasks, notes and activity. Without an id: search.
-NIK and passport numbers come masked; a manager may show them for one run (logged)."""
+NIK and passport numbers come masked; a manager may show them for one run (logged). Under the
+document checklist, its scans: the desk uploads them, a manager opens one with a logged click."""
 
 from datetime import UTC, datetime
 
@@ -19,6 +20,7 @@ from ui_kit.cards import (
     task_lines_table,
     timeline_table,
 )
+from ui_kit.document_scans import scan_panel
 from ui_kit.documents import checklist_table
 from ui_kit.i18n import day, jamaah_status_label, pct, stage_name, t
 from ui_kit.plotly_figure import plotly_figure
@@ -134,7 +136,9 @@ with section("jamaah-detail"):
     with right:
         timeline(detail)
         st.subheader(t("docs.detail"), anchor=False)  # issue 19: the document checklist
-        checklist_table(document_checklist(viewer, detail.id), workspace.timezone)
+        checklist = document_checklist(viewer, detail.id)
+        checklist_table(checklist, workspace.timezone)
+        scan_panel(viewer, detail.id, checklist, workspace.timezone)  # View is logged; uploads
         if viewer.may(Action.UPDATE_DOCUMENTS):
             st.page_link(registry.DOCUMENTS.page(), label=t("docs.edit_link"), icon=":material/fact_check:")
     timeline_table(detail.timeline, workspace)

@@ -16,6 +16,7 @@ from ui_kit.i18n_documents import DOCUMENT_TEXT
 from ui_kit.i18n_files import FILES_TEXT
 from ui_kit.i18n_intake import INTAKE_TEXT
 from ui_kit.i18n_pipeline import PIPELINE_TEXT
+from ui_kit.i18n_scans import SCAN_TEXT
 from ui_kit.i18n_system import SYSTEM_TEXT
 from ui_kit.i18n_versions import VERSION_TEXT
 
@@ -533,6 +534,7 @@ TEXT.update(SYSTEM_TEXT)  # the System page's words (operations issue)
 TEXT.update(INTAKE_TEXT)  # the departure groups and enrolment pages' words (issue 19)
 TEXT.update(FILES_TEXT)  # the Import & export page's words (issue 19)
 TEXT.update(DOCUMENT_TEXT)  # the document checklist's words (issue 19)
+TEXT.update(SCAN_TEXT)  # the document scans' words (issue 19)
 
 
 def lang() -> str:

@@ -7,6 +7,8 @@
     /api/v1/activity        the activity log  (activity.py)
     /api/v1/tokens          personal API tokens  (tokens.py)
     /api/v1/departure-groups/{id}/imports, …/exports/{file}  files in and out  (intake_files.py)
+    /api/v1/jamaah/{id}/documents/{kind}/scan  a document's scan: upload, open (logged), remove
+                            (document_scans.py)
     /api/v1/openapi.json    OpenAPI 3.1;  /api/docs  Swagger UI, served locally  (docs.py)
 
 Every route validates, calls `pipeline_core.app` (the pages' interface: same permissions, cache
@@ -38,7 +40,9 @@ Guide with curl examples: docs/http-api.md."""
 def configured_limits() -> Limits:
     settings = runtime.get_settings()
     return Limits(
-        per_caller=settings.pipeline_api_rate_per_minute, per_address=settings.pipeline_api_ip_rate_per_minute
+        per_caller=settings.pipeline_api_rate_per_minute,
+        per_address=settings.pipeline_api_ip_rate_per_minute,
+        max_scan_bytes=settings.scan_max_bytes + 64 * 1024,  # the scan and its multipart envelope
     )
 
 
@@ -72,8 +76,16 @@ def create_api(limit: Limits | None = None) -> FastAPI:
     from api.v1 import documents as document_routes  # issue 19's checklist (apart, like the above)
 
     api.include_router(document_routes.router, prefix="/v1")
+    from api.v1 import document_scans  # issue 19's scans (apart, like the above)
+
+    api.include_router(document_scans.router, prefix="/v1")
     docs.install(api)
     bounds = limit or Limits()
-    api.add_middleware(BodyLimit, max_bytes=bounds.max_body_bytes, upload_bytes=bounds.max_upload_bytes)
+    api.add_middleware(
+        BodyLimit,
+        max_bytes=bounds.max_body_bytes,
+        upload_bytes=bounds.max_upload_bytes,
+        scan_bytes=lambda: api.state.limits_of().max_scan_bytes,  # configured: read at first use
+    )
     api.add_middleware(RateHeaders)  # RateLimit-* on every counted answer (rate_headers.py)
     return api

@@ -45,6 +45,7 @@ class Limits:
     per_address: int = 2400
     max_body_bytes: int = 16 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024 + 64 * 1024  # an import's file (10 MB) + multipart
+    max_scan_bytes: int = 5 * 1024 * 1024 + 64 * 1024  # a document scan (PIPELINE_SCAN_MAX_MB) + multipart
 
 
 async def limits(request: Request) -> Limits:

@@ -3,9 +3,13 @@ it — by `Content-Length`, and by counting the bytes of a body sent without one
 
 File uploads (a path ending in `/imports`: a spreadsheet of jamaah) get `upload_bytes` instead,
 the import's own file limit plus room for the multipart envelope; the import then refuses a file
-over its limit with a sentence that says the limit."""
+over its limit with a sentence that says the limit. A document scan (a path ending in `/scan`) gets
+`scan_bytes()` the same way (`PIPELINE_SCAN_MAX_MB` plus the envelope, read when first needed:
+importing app.py never reads the environment)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,11 +20,25 @@ __all__ = ["BodyLimit"]
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int = 16 * 1024, upload_bytes: int = 16 * 1024) -> None:
-        self.app, self.max_bytes, self.upload_bytes = app, max_bytes, upload_bytes
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = 16 * 1024,
+        upload_bytes: int = 16 * 1024,
+        scan_bytes: Callable[[], int] = lambda: 16 * 1024,
+    ) -> None:
+        self.app, self.max_bytes, self.upload_bytes, self.scan_bytes = (
+            app,
+            max_bytes,
+            upload_bytes,
+            scan_bytes,
+        )
 
     def _limit(self, scope: Scope) -> int:
-        return self.upload_bytes if str(scope.get("path", "")).endswith("/imports") else self.max_bytes
+        path = str(scope.get("path", ""))
+        if path.endswith("/imports"):
+            return self.upload_bytes
+        return self.scan_bytes() if path.endswith("/scan") else self.max_bytes
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"The request body is larger than {self._limit(scope)} bytes."

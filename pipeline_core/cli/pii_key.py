@@ -62,10 +62,14 @@ def run_rotate(args: argparse.Namespace) -> int:
         return 1
     if key_file is not None:
         pii_crypto.finish_key_file(key_file)
-        print(f"Done: {report.rotated:,} jamaah re-encrypted; {key_file} now holds only the new key.")
+        print(
+            f"Done: {report.rotated:,} jamaah and {report.scans:,} scans re-encrypted; {key_file} now"
+            " holds only the new key."
+        )
     else:
         print(
-            f"Done: {report.rotated:,} jamaah re-encrypted under PII_KEY. Remove the old key from"
-            " PII_OLD_KEYS in every process (keep it with the backups taken before today)."
+            f"Done: {report.rotated:,} jamaah and {report.scans:,} scans re-encrypted under PII_KEY."
+            " Remove the old key from PII_OLD_KEYS in every process (keep it with the backups taken"
+            " before today)."
         )
     return 0

@@ -1,5 +1,6 @@
 """Key rotation for the personal data at rest: every jamaah's NIK and passport number re-encrypted
-and re-hashed under the current key (`python -m pipeline_core rotate-pii-key`).
+and re-hashed, then every document scan re-encrypted, under the current key (`python -m
+pipeline_core rotate-pii-key`).
 
 The rows still under another key are found by the key id every blob starts with
 (`pii_crypto.key_id_of`), so the rotation is resumable by construction: run it again after an
@@ -20,7 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from pipeline_core.store import db, jamaah_identity, pii_crypto
+from pipeline_core.store import db, jamaah_identity, pii_crypto, scans
 from pipeline_core.store import schema as t
 from pipeline_core.store.pii_crypto import Keyring
 
@@ -53,8 +54,9 @@ def _stale(keyring: Keyring) -> ColumnElement[bool]:
 
 @dataclass(frozen=True, slots=True)
 class RotationReport:
-    rotated: int  # rows re-encrypted by this run
-    remaining: int  # rows still under another key afterwards (0: done)
+    rotated: int  # jamaah rows re-encrypted by this run
+    remaining: int  # jamaah rows still under another key afterwards (0: done)
+    scans: int = 0  # document scans re-encrypted by this run
 
 
 def remaining(session: Session, keyring: Keyring | None = None) -> int:
@@ -109,6 +111,13 @@ def rotate_pii_key(
         done += count
         if progress is not None:
             progress(done, total)
+    sealed_scans = 0
+    while True:  # the document scans (issue 19), a batch of 50 files per transaction
+        with db.transaction() as session:
+            count = scans.reencrypt_scans(session, ring)
+        if count == 0:
+            break
+        sealed_scans += count
     with db.read_session() as session:
         left = remaining(session, ring)
-    return RotationReport(rotated=done, remaining=left)
+    return RotationReport(rotated=done, remaining=left, scans=sealed_scans)

@@ -27,6 +27,10 @@ Choices where DOMAIN.md and the issue are silent, written down in docs/permissio
   logistics (no need) nor super-admins (least privilege, as for revealing).
 - The document checklist (issue 19) is kept by the document desk: document-admins, managers and
   super-admins mark documents received, verified or rejected; every role reads it.
+- A document's scan (issue 19) is uploaded, replaced or removed by the same roles as the checklist
+  (`upload_document_scan`); it is opened only by the roles that may reveal personal data
+  (`view_document_scan`, kept equal to `reveal_personal_data`: a scan shows the whole passport or
+  KTP), and every opening is on the jamaah's timeline. Whoever uploads does not thereby read.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ class Action(enum.StrEnum):
     IMPORT_JAMAAH = "import_jamaah"
     EXPORT_GROUP = "export_group"
     UPDATE_DOCUMENTS = "update_documents"
+    UPLOAD_DOCUMENT_SCAN = "upload_document_scan"
+    VIEW_DOCUMENT_SCAN = "view_document_scan"
 
 
 #: What each action means, for the generated doc.
@@ -103,6 +109,8 @@ MEANING: dict[Action, str] = {
     Action.IMPORT_JAMAAH: "import jamaah from an Excel/CSV file (dry run, then commit)",
     Action.EXPORT_GROUP: "export a group's SISKOPATUH workbook, manifest, jamaah list (full NIK, logged)",
     Action.UPDATE_DOCUMENTS: "mark a jamaah's documents received, verified or rejected (the checklist)",
+    Action.UPLOAD_DOCUMENT_SCAN: "upload, replace or remove the scan of a checklist document (logged)",
+    Action.VIEW_DOCUMENT_SCAN: "open the scan of a checklist document (every view logged)",
 }
 
 #: Rows and columns of the doc, in DOMAIN.md's order.
@@ -135,10 +143,13 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MANAGE_GROUPS: _MANAGING | {Role.TRAVEL_ADMIN},
     Action.IMPORT_JAMAAH: _MANAGING | {Role.DOCUMENT_ADMIN},
     Action.UPDATE_DOCUMENTS: _MANAGING | {Role.DOCUMENT_ADMIN},
+    Action.UPLOAD_DOCUMENT_SCAN: _MANAGING | {Role.DOCUMENT_ADMIN},
     Action.EXPORT_GROUP: frozenset(
         {Role.MANAGER, Role.DOCUMENT_ADMIN, Role.SISKOPATUH_ADMIN, Role.VISA_ADMIN, Role.TRAVEL_ADMIN}
     ),
 }
+#: A scan shows a passport or KTP whole: opened by exactly the roles that may reveal personal data.
+MATRIX[Action.VIEW_DOCUMENT_SCAN] = MATRIX[Action.REVEAL_PERSONAL_DATA]
 
 
 def _as_role(role: Role | str) -> Role | None:

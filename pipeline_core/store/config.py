@@ -29,6 +29,7 @@
 | `PIPELINE_LIVE_QUEUE_SIZE` | `100` | events buffered per open stream before a slow client is told to resync |
 | `PIPELINE_API_RATE_PER_MINUTE` | `1200` | HTTP API requests per minute per token (or signed-in user) before `429` |
 | `PIPELINE_API_IP_RATE_PER_MINUTE` | `2400` | HTTP API requests per minute per client address before `429` |
+| `PIPELINE_SCAN_MAX_MB` | `5` | the largest scan of a checklist document (PDF, JPEG or PNG) staff may upload, in MB |
 | `PII_KEY` | embedded database: generated once into `<data folder>/pii.key`; external: **required** | base64 of 32 random bytes: the key NIK and passport numbers are encrypted (and hashed) with at rest |
 | `PII_OLD_KEYS` | empty | earlier `PII_KEY` values, comma-separated, still readable during a rotation (`rotate-pii-key`) |
 
@@ -84,6 +85,7 @@ _EXPECTED = {
     "PIPELINE_LIVE_QUEUE_SIZE": "a whole number from 1 to 10000",
     "PIPELINE_API_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
     "PIPELINE_API_IP_RATE_PER_MINUTE": "a whole number from 1 to 1000000",
+    "PIPELINE_SCAN_MAX_MB": "a number of megabytes from 0.1 to 100",
     "PII_KEY": "the base64 of 32 random bytes (python -m pipeline_core new-pii-key makes one)",
     "PII_OLD_KEYS": "base64 keys of 32 bytes separated by commas",
 }
@@ -138,6 +140,7 @@ class Settings(BaseSettings):
     pipeline_api_ip_rate_per_minute: int = 2400
     pii_key: str | None = None
     pii_old_keys: str = ""
+    pipeline_scan_max_mb: float = 5
 
     @field_validator("database_url")
     @classmethod
@@ -259,6 +262,13 @@ class Settings(BaseSettings):
             raise ValueError("out of range")
         return value
 
+    @field_validator("pipeline_scan_max_mb")
+    @classmethod
+    def _scan_max_mb(cls, value: float) -> float:
+        if not 0.1 <= value <= 100:
+            raise ValueError("out of range")
+        return value
+
     @field_validator("pii_key")
     @classmethod
     def _pii_key(cls, value: str | None) -> str | None:
@@ -287,6 +297,11 @@ class Settings(BaseSettings):
         if self.pipeline_demo_accounts is None:
             return self.embedded_database
         return self.pipeline_demo_accounts
+
+    @property
+    def scan_max_bytes(self) -> int:
+        """`PIPELINE_SCAN_MAX_MB` in bytes (1 MB = 1024 × 1024 bytes)."""
+        return int(self.pipeline_scan_max_mb * 1024 * 1024)
 
     @property
     def embedded_redis(self) -> bool:

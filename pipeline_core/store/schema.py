@@ -52,6 +52,7 @@ from pipeline_core.domain.model import (
     WorkspaceKind,
     WorkStatus,
 )
+from pipeline_core.domain.scans import ScanType
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -595,6 +596,31 @@ class JamaahDocument(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     updated_by: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentScan(Base):
+    """The scan of one checklist document (issue 19, revision 0011): at most one per jamaah and kind
+    (a new upload replaces it). `sealed` is the file encrypted with the PII key
+    (`pii_crypto.encrypt(…, context="document.scan")`); no plaintext hash is kept (it would tell
+    whether a given file is stored). The type comes from the content (`domain/scans.py`)."""
+
+    __tablename__ = "document_scans"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", DocumentKind), name="kind"),
+        CheckConstraint(_one_of("content_type", ScanType), name="content_type"),
+        CheckConstraint("size_bytes > 0", name="size"),
+        _ws_fk(["jamaah_id"], "jamaah"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jamaah_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    content_type: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ActivityLog(Base):

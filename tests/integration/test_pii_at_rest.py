@@ -22,10 +22,12 @@ from sqlalchemy.orm import Session
 from pipeline_core.app import actions, dashboard, intake
 from pipeline_core.app.viewer import system_viewer
 from pipeline_core.commands import pii_rotation
+from pipeline_core.domain.documents import DocumentKind
 from pipeline_core.domain.errors import Conflict, IdentitySearchRefused, PersonalDataUnreadable
 from pipeline_core.domain.model import Role, Workspace, WorkspaceKind
+from pipeline_core.domain.scans import check_scan
 from pipeline_core.seed.datasets import build_dataset, load_dataset
-from pipeline_core.store import db, jamaah_identity, migrate, pii_crypto
+from pipeline_core.store import db, jamaah_identity, migrate, pii_crypto, scans
 from pipeline_core.store import schema as t
 from pipeline_core.store.pii_crypto import Keyring, PiiKey
 from pipeline_core.store.workspaces import create_workspace, current_version_id, get_workspace
@@ -134,9 +136,19 @@ def new_key(demo: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Keyrin
 def test_after_a_rotation_search_and_reveal_work_and_no_old_key_blob_is_left(
     demo: Workspace, new_key: Keyring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    manager = system_viewer(demo)
+    [line] = actions.find_jamaah(manager, FORM_PASSPORT, now=NOW).items
+    pdf = b"%PDF-1.4\n% KTP scan of the jamaah\n%%EOF\n"
+    monkeypatch.setattr(pii_crypto, "get_keyring", lambda: Keyring(new_key.old[0]))  # sealed before
+    with db.transaction() as session:
+        checked = check_scan(pdf, "ktp.pdf", DocumentKind.KTP, max_bytes=1 << 20)
+        scans.save_scan(session, demo.id, line.id, DocumentKind.KTP, pdf, checked, actor="t", now=NOW)
+    monkeypatch.setattr(pii_crypto, "get_keyring", lambda: new_key)
+
     seen: list[tuple[int, int]] = []
     report = pii_rotation.rotate_pii_key(keyring=new_key, batch=4, progress=lambda d, n: seen.append((d, n)))
     assert report.remaining == 0 and report.rotated == seen[-1][0] == seen[-1][1] >= 15
+    assert report.scans >= 1  # the scan too (and any other test's, committed before)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # progress, batch by batch
     with db.read_session() as session:
         blobs = session.execute(select(t.Jamaah.nik_encrypted, t.Jamaah.passport_encrypted)).all()
@@ -144,9 +156,12 @@ def test_after_a_rotation_search_and_reveal_work_and_no_old_key_blob_is_left(
 
     only_new = Keyring(new_key.current)  # the old key forgotten: everything must still open
     monkeypatch.setattr(pii_crypto, "get_keyring", lambda: only_new)
-    manager = system_viewer(demo)
     [line] = actions.find_jamaah(manager, FORM_PASSPORT, now=NOW).items
     assert actions.reveal_identity(manager, line.id, now=NOW).nik == FORM_NIK
+    with db.transaction() as session:
+        scan = scans.load_scan(session, demo.id, line.id, DocumentKind.KTP)
+        assert scan is not None and scan.content == pdf
+        scans.delete_scan(session, demo.id, line.id, DocumentKind.KTP)
     assert pii_rotation.rotate_pii_key(keyring=only_new).rotated == 0  # run again: nothing left to do
     monkeypatch.setattr(pii_crypto, "get_keyring", lambda: new_key)
 

@@ -91,3 +91,15 @@ def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPat
     assert load_settings().pipeline_trusted_proxies == "127.0.0.1,10.0.0.0/8,::1"
     monkeypatch.delenv("PIPELINE_TRUSTED_PROXIES")
     assert load_settings().pipeline_trusted_proxies == ""  # nobody's forwarded headers believed
+
+
+def test_the_scan_limit_is_5_mb_unless_set_and_refused_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PIPELINE_SCAN_MAX_MB", raising=False)
+    assert load_settings().scan_max_bytes == 5 * 1024 * 1024
+    monkeypatch.setenv("PIPELINE_SCAN_MAX_MB", "2.5")
+    assert load_settings().scan_max_bytes == int(2.5 * 1024 * 1024)
+    monkeypatch.setenv("PIPELINE_SCAN_MAX_MB", "500")
+    with pytest.raises(
+        ConfigError, match=r"PIPELINE_SCAN_MAX_MB is invalid \('500'\): expected a number of megabytes"
+    ):
+        load_settings()

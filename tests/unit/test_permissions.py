@@ -49,6 +49,8 @@ manage_groups               Y   .   .   .   .   Y   Y
 import_jamaah               Y   Y   .   .   .   .   Y
 export_group                Y   Y   Y   Y   .   Y   .
 update_documents            Y   Y   .   .   .   .   Y
+upload_document_scan        Y   Y   .   .   .   .   Y
+view_document_scan          Y   .   .   .   .   .   .
 """
 
 
