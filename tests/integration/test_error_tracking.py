@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import brotli
 import pytest
 
 from pipeline_core.domain.privacy import scrub
@@ -45,7 +46,9 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         encoding = self.headers.get("Content-Encoding", "")
-        if encoding == "gzip":
+        if encoding == "br":  # sentry-sdk's choice when brotli is installed (it is: static files)
+            raw = brotli.decompress(raw)
+        elif encoding == "gzip":
             raw = gzip.decompress(raw)
         elif encoding == "deflate":
             raw = zlib.decompress(raw)
