@@ -21,6 +21,9 @@ dataset (`--dataset`, scale-100k) is loaded with its demo accounts when missing;
 completions stay in it (`seed <dataset> --reset` lays it out again). Unless `--url` names
 running processes, the benchmark starts `--processes` app processes (`streamlit run app.py`,
 sharing PostgreSQL and Redis; users spread over them in turn) and stops them at the end.
+The Redis server must be this deployment's alone: pub/sub channels are server-wide, not per
+database number, so another deployment's events for the same workspace id reach the listeners,
+and their higher sequence numbers make the live stream drop ours (docs/benchmarks.md, "Capacity").
 
 Prints per page p50/p95/max of request → `script_finished`, runs/s served vs asked, errors by
 kind, each app process's CPU (% of one core) and RSS, this client's own CPU, the writer's rate and
@@ -291,7 +294,8 @@ def load_average() -> str:
 
 
 async def report_periods(apps: list[AppProcess], tally: Tally, every: float, stop: asyncio.Event) -> None:
-    """Once the window opens: a line every `every` seconds (runs, p95, CPU and RSS per process)."""
+    """Once the window opens: a line every `every` seconds (runs finished and their p95, CPU and RSS
+    per process)."""
     while tally.window == (0.0, 0.0):
         await asyncio.sleep(0.2)
     since = tally.window[0]
@@ -306,7 +310,7 @@ async def report_periods(apps: list[AppProcess], tally: Tally, every: float, sto
         if stop.is_set():
             break
         period += 1
-        runs = tally.measured(since, since + every)
+        runs = tally.finished(since, since + every)
         _, p95, _ = percentiles(run.ms for run in runs)
         now = time.monotonic()
         parts = []
@@ -375,14 +379,14 @@ def print_report(
     for sample in tally.error_samples:
         print(f"  {sample}")
     print()
-    print("| process | runs/s | CPU % of a core | RSS start MB | RSS max MB | RSS end MB |")
-    print("|---|---|---|---|---|---|")
+    print("| process | runs/s | CPU % of a core | RSS start MB | RSS max MB | RSS end MB | RSS per hour |")
+    print("|---|---|---|---|---|---|---|")
     for n, app in enumerate(apps):
         served = sum(1 for run in runs if run.base == app.base) / seconds
         rss = app.rss or [float("nan")]
         print(
             f"| {n + 1} ({app.base}) | {served:.1f} | {app.cpu_percent():.0f} | {rss[0]:.0f} | "
-            f"{max(rss):.0f} | {rss[-1]:.0f} |"
+            f"{max(rss):.0f} | {rss[-1]:.0f} | {(rss[-1] - rss[0]) / seconds * 3600:+.0f} MB |"
         )
     print()
     print(f"client (this process, one asyncio thread + the writer): CPU {extra['client_cpu']:.0f} % of a core"

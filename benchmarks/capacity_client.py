@@ -55,6 +55,7 @@ class Run:
     page: str
     base: str
     started: float  # time.monotonic() when asked
+    finished: float  # time.monotonic() at its script_finished
     ms: float
     kb: float  # ForwardMsg bytes received (after the websocket's decompression)
     messages: int
@@ -80,11 +81,13 @@ class Tally:
         if len(self.error_samples) < 10:
             self.error_samples.append(f"{kind}: {detail[:200]}")
 
-    def measured(self, since: float | None = None, until: float | None = None) -> list[Run]:
+    def measured(self) -> list[Run]:
         start, end = self.window
-        start = start if since is None else max(start, since)
-        end = end if until is None else min(end, until)
         return [run for run in self.runs if start <= run.started < end]
+
+    def finished(self, since: float, until: float) -> list[Run]:
+        """The runs that finished in [since, until) (a progress line: served, not asked)."""
+        return [run for run in self.runs if since <= run.finished < until]
 
 
 def percentiles(samples: Iterable[float]) -> tuple[float, float, float]:
@@ -142,7 +145,7 @@ class StreamlitTab:
                 if self._finished(ForwardMsg.FromString(data), page):
                     break
         ms = (time.perf_counter() - clock) * 1000
-        return Run(page, self.user.base, asked, ms, received / 1024, messages)
+        return Run(page, self.user.base, asked, time.monotonic(), ms, received / 1024, messages)
 
     def _finished(self, msg: ForwardMsg, page: str) -> bool:
         kind = msg.WhichOneof("type")
