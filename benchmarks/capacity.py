@@ -379,14 +379,16 @@ def print_report(
     for sample in tally.error_samples:
         print(f"  {sample}")
     print()
-    print("| process | runs/s | CPU % of a core | RSS start MB | RSS max MB | RSS end MB | RSS per hour |")
-    print("|---|---|---|---|---|---|---|")
+    # CPU per run: less at the mercy of other programs on the machine than a run's latency.
+    print("| process | runs/s | CPU % of a core | CPU ms/run | RSS start MB | max | end | per hour |")
+    print("|---|---|---|---|---|---|---|---|")
     for n, app in enumerate(apps):
         served = sum(1 for run in runs if run.base == app.base) / seconds
+        cpu = app.cpu_percent()
         rss = app.rss or [float("nan")]
         print(
-            f"| {n + 1} ({app.base}) | {served:.1f} | {app.cpu_percent():.0f} | {rss[0]:.0f} | "
-            f"{max(rss):.0f} | {rss[-1]:.0f} | {(rss[-1] - rss[0]) / seconds * 3600:+.0f} MB |"
+            f"| {n + 1} ({app.base}) | {served:.1f} | {cpu:.0f} | {cpu * 10 / max(served, 1e-9):.0f} | "
+            f"{rss[0]:.0f} | {max(rss):.0f} | {rss[-1]:.0f} | {(rss[-1] - rss[0]) / seconds * 3600:+.0f} MB |"
         )
     print()
     print(f"client (this process, one asyncio thread + the writer): CPU {extra['client_cpu']:.0f} % of a core"
