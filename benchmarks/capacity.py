@@ -63,6 +63,8 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 MANAGER_PAGES = ("", "bottlenecks")
 STAFF_PAGES = ("task_queue",)
 PAGE_LABELS = {"": "overview"}
+#: A window at least this long reports its RSS change per hour (shorter ones see the warm-up).
+SOAK_SECONDS = 600.0
 
 
 # --- the app processes ----------------------------------------------------------------------------
@@ -386,9 +388,10 @@ def print_report(
         served = sum(1 for run in runs if run.base == app.base) / seconds
         cpu = app.cpu_percent()
         rss = app.rss or [float("nan")]
+        hourly = f"{(rss[-1] - rss[0]) / seconds * 3600:+.0f} MB" if seconds >= SOAK_SECONDS else "—"
         print(
             f"| {n + 1} ({app.base}) | {served:.1f} | {cpu:.0f} | {cpu * 10 / max(served, 1e-9):.0f} | "
-            f"{rss[0]:.0f} | {max(rss):.0f} | {rss[-1]:.0f} | {(rss[-1] - rss[0]) / seconds * 3600:+.0f} MB |"
+            f"{rss[0]:.0f} | {max(rss):.0f} | {rss[-1]:.0f} | {hourly} |"
         )
     print()
     print(f"client (this process, one asyncio thread + the writer): CPU {extra['client_cpu']:.0f} % of a core"
