@@ -124,7 +124,8 @@ class StreamlitTab:
 
     async def close(self) -> None:
         if self.ws is not None:
-            await self.ws.close()
+            with contextlib.suppress(OSError, WebSocketException):
+                await self.ws.close()
 
     async def run(self, page: str) -> Run:
         """Ask for a run of `page`; returns when its `script_finished` arrived."""
@@ -173,41 +174,63 @@ class StreamlitTab:
         return False
 
 
+async def visit(tab: StreamlitTab, page: str) -> Run | None:
+    """A run of `page` in the tab (connecting first if it is not), or None with the error counted."""
+    try:
+        if tab.ws is None:
+            await tab.open()
+        return await tab.run(page)
+    except TimeoutError:
+        tab.tally.error("timeout", f"{page} on {tab.user.base}")
+    except RunFailed as failed:
+        tab.tally.error(str(failed), f"{page} on {tab.user.base}")
+    except (OSError, WebSocketException) as lost:
+        tab.tally.error("disconnect", f"{tab.user.base}: {type(lost).__name__}: {lost}")
+    return None
+
+
+#: A user whose run failed reloads the page (a new session) at most this many times.
+RELOADS = 3
+
+
 async def simulate_user(
     user: SimUser, index: int, tally: Tally, *, start_at: float, window: asyncio.Future[tuple[float, float]],
     interval: float, timeout: float, first_done: asyncio.Queue[None],
 ) -> None:  # fmt: skip
     """One user: connect at `start_at`, a first run, then a rerun of the next page every `interval`
-    seconds (at a phase of its own) through the measured `window`, once it is known."""
+    seconds (at a phase of its own) through the measured `window`, once it is known. After a
+    failed run (counted) the user reloads: a new websocket session, whose first run is not
+    measured, so the load offered stays what was asked."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     tab = StreamlitTab(user, tally, timeout)
-    visits, counted = 0, False
     try:
-        await tab.open()
-        tally.first_runs.append(await tab.run(user.pages[0]))
+        first = await visit(tab, user.pages[0])
         first_done.put_nowait(None)
-        visits, counted = 1, True
+        if first is None:
+            return
+        tally.first_runs.append(first)
         start, end_at = await window
         tick = start + (index * 0.618034 % 1.0) * interval  # golden-ratio phases: spread evenly
+        visits, reloads = 1, 0
         while tick < end_at:
             await asyncio.sleep(max(0.0, tick - time.monotonic()))
-            run = await tab.run(user.pages[visits % len(user.pages)])
+            page = user.pages[visits % len(user.pages)]
             visits += 1
-            tally.runs.append(run)
+            run = await visit(tab, page)
+            if run is not None:
+                tally.runs.append(run)
+            else:
+                await tab.close()
+                reloads += 1
+                tab = StreamlitTab(user, tally, timeout)
+                if reloads > RELOADS or await visit(tab, page) is None:
+                    return
             late = time.monotonic()
             tick += interval
             while tick < late and tick < end_at:  # the run outlasted the user's next clicks
                 tally.skipped += 1
                 tick += interval
-    except TimeoutError:
-        tally.error("timeout", f"{user.pages[visits % len(user.pages)]} on {user.base}")
-    except RunFailed as failed:
-        tally.error(str(failed), user.base)
-    except (OSError, WebSocketException) as lost:
-        tally.error("disconnect", f"{user.base}: {type(lost).__name__}: {lost}")
     finally:
-        if not counted:
-            first_done.put_nowait(None)
         await tab.close()
 
 
