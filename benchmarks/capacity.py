@@ -38,6 +38,8 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,7 +60,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from capacity_client import SimUser, Tally, percentiles, simulate  # noqa: E402
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/capacity_bench"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"  # when no redis-server can be started
 #: Pages by URL path as the browser asks for them: the overview is the default page, at the root.
 MANAGER_PAGES = ("", "bottlenecks")
 STAFF_PAGES = ("task_queue",)
@@ -459,7 +461,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1, help="app processes to start")
-    parser.add_argument("--url", action="append", default=[], help="a running app process (repeatable)")
+    parser.add_argument(
+        "--url", action="append", default=[], help="a running app process (repeatable; on the same servers)"
+    )
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60.0, help="the measured window")
     parser.add_argument(
@@ -473,12 +477,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--writes-per-second", type=float, default=1.0)
     parser.add_argument("--report-every", type=float, default=60.0, help="seconds between progress lines")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE)
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS)
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL"), help="default: a redis-server of the run's own"
+    )
     parser.add_argument(
         "--server-env", action="append", default=[], metavar="KEY=VALUE",
         help="environment of the started app processes, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.url and not args.redis_url:
+        parser.error("--url needs --redis-url (or REDIS_URL): the Redis those processes use")
     if args.soak_minutes:
         args.seconds = args.soak_minutes * 60
     if args.ramp is None:
@@ -486,10 +494,53 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+@contextlib.contextmanager
+def own_redis() -> Iterator[str]:
+    """A redis-server of this run's own on a free port, stopped at the end. Pub/sub channels are
+    server-wide (not per database number): on a shared server another deployment's live events
+    reach this run's listeners and spoil the push's figures (docs/benchmarks.md, "Capacity")."""
+    import redis
+
+    if shutil.which("redis-server") is None:
+        print(f"no redis-server on PATH: using {DEFAULT_REDIS}, shared with whatever else uses it")
+        yield DEFAULT_REDIS
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    folder = tempfile.mkdtemp(prefix="capacity-redis-")
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = args.database_url, args.redis_url
-    os.environ["PIPELINE_SEED_DEMO"] = "false"
+    with contextlib.ExitStack() as stack:
+        redis_url = args.redis_url or stack.enter_context(own_redis())
+        os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = args.database_url, redis_url
+        os.environ["PIPELINE_SEED_DEMO"] = "false"
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     from pipeline_core.seed import bootstrap
 
     workspace = prepare_servers(args.database_url, args.dataset)
