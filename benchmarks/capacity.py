@@ -409,7 +409,8 @@ def print_report(
     l50, l95, lmax = percentiles(samples)
     print(
         f"live push: {tally.listeners_ready} listening streams, {len(samples)} arrivals, commit → event "
-        f"p50 {l50:.0f} ms, p95 {l95:.0f} ms, max {lmax:.0f} ms; {missing} missing"
+        f"p50 {l50:.0f} ms, p95 {l95:.0f} ms, max {lmax:.0f} ms; {missing} missing; "
+        f"{tally.live_reconnects} streams resumed after the server ended them (10-minute maximum age)"
     )
     print(f"machine CPU {extra['machine_cpu']:.0f} % of {psutil.cpu_count()} cores; "
           f"load average before {extra['load_before']}, after {load_average()}")  # fmt: skip

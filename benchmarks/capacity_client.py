@@ -74,6 +74,7 @@ class Tally:
     fragment_runs: int = 0
     arrivals: dict[int, dict[int, float]] = field(default_factory=dict)  # task_id -> stream -> perf_counter
     listeners_ready: int = 0
+    live_reconnects: int = 0  # streams the server ended at their maximum age, resumed
     window: tuple[float, float] = (0.0, 0.0)
 
     def error(self, kind: str, detail: str = "") -> None:
@@ -236,32 +237,38 @@ async def simulate_user(
 
 async def listen(user: SimUser, stream: int, tally: Tally, stop: asyncio.Event) -> None:
     """The live push as a tab receives it: `/live/events` with the session cookie; the arrival
-    time of each change event, by task id."""
+    time of each change event, by task id. The server ends a stream after its maximum age (10
+    minutes); like the browser's EventSource this reconnects at once with `Last-Event-ID`, and
+    after a failure (counted) 2 s later."""
     timeout = httpx.Timeout(60.0, read=None)
-    cookies = {SESSION_COOKIE: user.token}
-    try:
-        async with (
-            httpx.AsyncClient(base_url=user.base, timeout=timeout, cookies=cookies) as client,
-            client.stream("GET", "/live/events") as response,
-        ):
-            response.raise_for_status()
-            event = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event: "):
-                    event = line[7:]
-                    if event == "hello":
-                        tally.listeners_ready += 1
-                elif line.startswith("data: ") and event == "change":
-                    task_id = json.loads(line[6:]).get("task_id")
-                    if task_id is not None:
-                        tally.arrivals.setdefault(task_id, {}).setdefault(stream, time.perf_counter())
-                if stop.is_set():
-                    return
-        if not stop.is_set():
-            tally.error("live stream ended", user.base)
-    except httpx.HTTPError as failed:
-        if not stop.is_set():
-            tally.error("live stream failed", f"{user.base}: {type(failed).__name__}")
+    greeted, last_id = False, ""
+    async with httpx.AsyncClient(
+        base_url=user.base, timeout=timeout, cookies={SESSION_COOKIE: user.token}
+    ) as client:
+        while not stop.is_set():
+            headers = {"Last-Event-ID": last_id} if last_id else {}
+            try:
+                async with client.stream("GET", "/live/events", headers=headers) as response:
+                    response.raise_for_status()
+                    event = ""
+                    async for line in response.aiter_lines():
+                        if line.startswith("id: "):
+                            last_id = line[4:]
+                        elif line.startswith("event: "):
+                            event = line[7:]
+                            if event == "hello" and not greeted:
+                                greeted = True
+                                tally.listeners_ready += 1
+                        elif line.startswith("data: ") and event == "change":
+                            task_id = json.loads(line[6:]).get("task_id")
+                            if task_id is not None:
+                                arrivals = tally.arrivals.setdefault(task_id, {})
+                                arrivals.setdefault(stream, time.perf_counter())
+                tally.live_reconnects += 1
+            except httpx.HTTPError as failed:
+                if not stop.is_set():
+                    tally.error("live stream failed", f"{user.base}: {type(failed).__name__}")
+                    await asyncio.sleep(2)
 
 
 async def simulate(
