@@ -1,8 +1,8 @@
-"""The live listener's element carries its data only: the script and the style are files the tab
-loads once (ui_kit/component_files.py), not copies inside each of a page's listeners on every run
-(issue 21: five copies of the 8 KB script were 42 of the overview's 66 KB a run). Streamlit serves
-the files; the browser tests (test_live_browser.py, test_live_two_tabs.py) show them loaded and
-running under the app's Content-Security-Policy."""
+"""Our `st.components.v2` elements carry their data only: the scripts and styles are files the tab
+loads once (ui_kit/component_files.py), not copies inside every element of every run (issue 21:
+five copies of the live listener's 8 KB script were 42 of the overview's 66 KB a run). Streamlit
+serves the files; the browser tests (test_live_browser.py, test_live_two_tabs.py, test_kanban_browser
+and the charts') show them loaded and running under the app's Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def test_each_listener_names_its_files_and_carries_only_its_data(demo13: Workspa
     # the indicator's words go to the one listener that draws the indicator
     assert [bool(data.get("words")) for data in drawn] == [data["show_status"] for data in drawn]
     assert sum(data["show_status"] for data in drawn) == 1
+
+
+def test_the_kanban_and_the_chart_name_their_files(demo13: Workspace) -> None:
+    (board,) = components(open_page("task_queue"), "umrah.task_board")
+    assert (board.proto.js_source_path, board.proto.css_source_path) == ("board.js", "board.css")
+    assert not board.proto.js_content and not board.proto.css_content
+    (chart,) = components(open_page("overview"), "umrah.plotly_figure")
+    assert (chart.proto.js_source_path, chart.proto.css_source_path) == ("figure.js", "figure.css")
+    assert not chart.proto.js_content and not chart.proto.css_content
 
 
 def test_the_script_throttles_as_the_module_says() -> None:
