@@ -30,7 +30,9 @@ ask, on its first connection, for every change since the page was drawn
 (`pipeline_core.app.live.current_sequence`). The indicator's words and a change's summary are
 `i18n.TEXT`'s ("live.status.*", "live.did.*"), in `lang`.
 
-In the browser (one tab):
+In the browser (one tab) — ui_kit/components/live_listener/listener.js, a file the tab loads once
+(ui_kit/component_files.py); each element carries only its data (~0.3 KB; the indicator's words
+only in the listener that shows it):
 - one `EventSource` to `/live/events` per tab, shared by every listener of the page (a global
   registry keyed by each listener's element), so reruns and several fragments never open more;
   it is closed a few seconds after the last listener is gone (a page switch reuses it);
@@ -74,245 +76,22 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from pipeline_core import app as core
 from pipeline_core.app.live import current_sequence, set_origin_source
 from ui_kit import i18n
+from ui_kit.component_files import FileComponent
 
 __all__ = ["LiveEvent", "listen", "live_listener", "tab_id"]
 
-#: A listener reruns its fragment for the first change at once, then at most once per this many ms.
+#: A listener reruns its fragment for the first change at once, then at most once per this many ms
+#: (listener.js's `THROTTLE`, which a test holds equal).
 THROTTLE_MS = 250
 
-_HTML = """
-<div class="live" data-status="connecting">
-  <span class="dot"></span><span class="label"></span>
-  <span class="stale"></span><button class="reload" type="button"></button>
-</div>
-"""
-
-_CSS = """
-.live { display: flex; align-items: center; gap: .4rem; font-size: .8rem;
-        color: var(--st-text-color); opacity: .85; min-height: 1.2rem; }
-.live.hidden { display: none; }
-.dot { width: .55rem; height: .55rem; border-radius: 50%; background: #9e9e9e; }
-.live[data-status="live"] .dot { background: #2e7d32; }
-.live[data-status="reconnecting"] .dot, .live[data-status="connecting"] .dot { background: #f9a825; }
-.live[data-status="offline"] .dot { background: #c62828; }
-.stale, .reload { display: none; }
-.live[data-status="offline"] .stale { display: inline; }
-.live[data-status="offline"] .reload { display: inline-block; font: inherit; cursor: pointer;
-  border: 1px solid var(--st-border-color, #ccc); border-radius: .3rem; padding: 0 .5rem;
-  background: var(--st-secondary-background-color); color: var(--st-text-color); }
-"""
-
-_JS = (
-    f"const THROTTLE = {THROTTLE_MS};\n"
-    + """
-const OFFLINE_AFTER = 8000;
-
-function registry() {
-  if (!window.__umrahLive) {
-    // `tab`: this tab's id (changes whose `origin` it is were made here); `taken` / `own`: changes
-    // a listener took / changes dropped as made here (what a test or a curious person can read)
-    window.__umrahLive = { source: null, subs: new Map(), status: "connecting", boot: null,
-                           tab: null, taken: 0, own: 0,
-                           lastId: null, closeTimer: null, offlineTimer: null, renders: 0,
-                           rerunTimer: null, reopenTimer: null,
-                           outbox: [], inflight: null, releaseTimer: null };
-    // a tab in the background holds its triggers (see pump) and sends them once it is shown
-    document.addEventListener("visibilitychange", () => pump(window.__umrahLive));
-  }
-  return window.__umrahLive;
-}
-
-function setStatus(hub, status) {
-  hub.status = status;
-  clearTimeout(hub.offlineTimer);
-  if (status === "reconnecting") {
-    hub.offlineTimer = setTimeout(() => setStatus(hub, "offline"), OFFLINE_AFTER);
-  }
-  for (const sub of hub.subs.values()) sub.draw();
-}
-
-function toAll(hub, message) {
-  for (const sub of hub.subs.values()) sub.send(message);
-}
-
-function noteId(hub, e) {
-  if (e.lastEventId) hub.lastId = e.lastEventId;
-}
-
-function askForFullRerun(hub, tries) {
-  // The restarted server forgot this page's fragments: ask for a whole run, else reload.
-  clearTimeout(hub.rerunTimer);
-  const first = hub.subs.values().next().value;
-  if (!first || tries >= 3) { location.reload(); return; }
-  const seen = hub.renders;
-  first.sendNow({ kind: "restart" });
-  hub.rerunTimer = setTimeout(() => {
-    if (hub.renders === seen) askForFullRerun(hub, tries + 1);
-  }, 4000);
-}
-
-function open(hub, since) {
-  if (hub.source) return;
-  clearTimeout(hub.reopenTimer);
-  const query = since != null ? "?since=" + encodeURIComponent(since) : "";
-  const source = new EventSource("/live/events" + query, { withCredentials: true });
-  hub.source = source;
-  source.addEventListener("hello", (e) => {
-    noteId(hub, e);
-    const hello = JSON.parse(e.data);
-    const restarted = hub.boot !== null && hub.boot !== hello.boot;
-    hub.boot = hello.boot;
-    setStatus(hub, hello.status === "offline" ? "offline" : "live");
-    if (restarted) askForFullRerun(hub, 0);
-  });
-  source.addEventListener("change", (e) => {
-    noteId(hub, e);
-    const change = JSON.parse(e.data);
-    if (change.origin != null && change.origin === hub.tab) hub.own += 1;
-    for (const sub of hub.subs.values()) sub.offer(change);
-  });
-  source.addEventListener("status", (e) => setStatus(hub, JSON.parse(e.data).status));
-  source.addEventListener("resync", (e) => {
-    noteId(hub, e);
-    toAll(hub, { kind: "resync", event: JSON.parse(e.data), count: 1 });
-  });
-  source.onerror = () => {
-    if (source.readyState === EventSource.CLOSED) {
-      // refused (401, 503): the browser will not retry this one; try again, authenticated anew
-      source.close();
-      hub.source = null;
-      setStatus(hub, "offline");
-      hub.reopenTimer = setTimeout(() => { if (hub.subs.size) open(hub, hub.lastId); }, 5000);
-    } else if (hub.status === "live" || hub.status === "connecting") {
-      setStatus(hub, "reconnecting");  // once: each retry errs again, and must not restart the clock
-    }
-  };
-}
-
-// Streamlit flushes the trigger values of one fragment per batch of widget updates: several
-// listeners firing in the same moment would lose all but one rerun. So the tab sends one trigger
-// at a time and the next once the previous fragment has run (its listener drew a new `run`), or
-// after RELEASE_AFTER ms whatever happened.
-// A hidden tab (in the background, minimised) sends nothing: its triggers wait in the outbox, one
-// per listener carrying the newest change and the count, and go out when the tab is shown. Nobody
-// looks at it, and each rerun costs the server a script run (the same account's other tabs take
-// every change made in this one).
-const RELEASE_AFTER = 1500;
-
-function pump(hub) {
-  if (document.hidden || hub.inflight || hub.outbox.length === 0) return;
-  const [sub, message] = hub.outbox.shift();
-  if (!sub.trigger || !hub.subs.has(sub.element)) { pump(hub); return; }
-  hub.inflight = sub;
-  sub.trigger("event", message);
-  clearTimeout(hub.releaseTimer);
-  hub.releaseTimer = setTimeout(() => release(hub, sub), RELEASE_AFTER);
-}
-
-function release(hub, sub) {
-  if (hub.inflight !== sub) return;
-  clearTimeout(hub.releaseTimer);
-  hub.inflight = null;
-  pump(hub);
-}
-
-function enqueue(hub, sub, message) {
-  const waiting = hub.outbox.find(([queued]) => queued === sub);
-  if (waiting) {  // still queued: the newer change replaces it and adds its count
-    message.count = (message.count || 1) + (waiting[1].count || 1);
-    waiting[1] = message;
-  } else {
-    hub.outbox.push([sub, message]);
-  }
-  pump(hub);
-}
-
-function subscriber(hub, element) {
-  const sub = { element, views: new Set(), includeOwn: false, showStatus: true,
-                words: {}, trigger: null, pending: null, count: 0, lastFire: 0, timer: null,
-                run: null };
-  sub.relevant = (change) => {
-    // made in this tab: it already redrew from the action's answer (other tabs of the user do not)
-    if (!sub.includeOwn && change.origin != null && change.origin === hub.tab) return false;
-    const views = change.views || [];
-    return sub.views.has("*") || views.length === 0 || views.some((v) => sub.views.has(v));
-  };
-  sub.sendNow = (message) => { if (sub.trigger) sub.trigger("event", message); };
-  sub.fire = () => {
-    sub.timer = null;
-    if (!sub.pending) return;
-    const message = sub.pending;
-    message.count = sub.count;
-    sub.pending = null;
-    sub.count = 0;
-    sub.lastFire = Date.now();
-    enqueue(hub, sub, message);
-  };
-  sub.send = (message) => {
-    sub.pending = message;
-    sub.count += message.count || 1;
-    if (sub.timer) return;
-    const wait = THROTTLE - (Date.now() - sub.lastFire);
-    if (wait <= 0) sub.fire(); else sub.timer = setTimeout(sub.fire, wait);
-  };
-  sub.offer = (change) => {
-    if (!sub.relevant(change)) return;
-    hub.taken += 1;
-    sub.send({ kind: "change", event: change, count: 1 });
-  };
-  sub.draw = () => {
-    const box = element.querySelector(".live");
-    if (!box) return;
-    const words = sub.words;
-    box.classList.toggle("hidden", !sub.showStatus);
-    box.dataset.status = hub.status;
-    box.querySelector(".label").textContent = words[hub.status] || hub.status;
-    box.querySelector(".stale").textContent = words.stale;
-    const reload = box.querySelector(".reload");
-    reload.textContent = words.reload;
-    reload.onclick = () => location.reload();
-  };
-  return sub;
-}
-
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  const hub = registry();
-  hub.renders += 1;
-  clearTimeout(hub.closeTimer);
-  let sub = hub.subs.get(parentElement);
-  if (!sub) {
-    sub = subscriber(hub, parentElement);
-    hub.subs.set(parentElement, sub);
-  }
-  sub.views = new Set(data.views || []);
-  if (data.tab) hub.tab = data.tab;  // a new session (after a restart) brings a new id
-  sub.includeOwn = !!data.include_own;
-  sub.showStatus = data.show_status !== false;
-  sub.words = data.words || {};
-  sub.trigger = setTriggerValue;
-  if (sub.run !== data.run) {  // this listener's fragment (or the page) has run
-    sub.run = data.run;
-    release(hub, sub);
-  }
-  sub.draw();
-  open(hub, hub.lastId != null ? hub.lastId : data.since);
-  return () => {
-    clearTimeout(sub.timer);
-    hub.subs.delete(parentElement);
-    hub.outbox = hub.outbox.filter(([queued]) => queued !== sub);
-    release(hub, sub);
-    if (hub.subs.size === 0) {
-      hub.closeTimer = setTimeout(() => {
-        if (hub.subs.size === 0 && hub.source) { hub.source.close(); hub.source = null; }
-      }, 3000);
-    }
-  };
-}
-"""
+#: The indicator; its style and the listener's script are files of ui_kit/components/live_listener/
+#: (`listener.css`, `listener.js`), fetched once per tab (ui_kit/component_files.py).
+_HTML = (
+    '<div class="live" data-status="connecting"><span class="dot"></span><span class="label"></span>'
+    '<span class="stale"></span><button class="reload" type="button"></button></div>'
 )
 
-_LISTENER = st.components.v2.component("umrah_live_listener", html=_HTML, css=_CSS, js=_JS)
+_LISTENER = FileComponent("live_listener", html=_HTML, css="listener.css", js="listener.js")
 
 #: The indicator's states, each with its words in `i18n.TEXT` ("live.status.<state>").
 _STATUSES = ("live", "reconnecting", "connecting", "offline", "stale", "reload")
@@ -405,15 +184,16 @@ def live_listener(
     Returns the change that caused this run (see the module docstring), else None.
     """
     since = current_sequence(workspace_id) if workspace_id is not None else None
-    data = {
+    data: dict[str, Any] = {
         "views": sorted(set(views)),
         "tab": tab_id(),
         "include_own": include_own,
         "show_status": show_status,
-        "words": {status: i18n.text_in(lang, f"live.status.{status}") for status in _STATUSES},
         "since": since,
         "run": time.time_ns(),  # a new value each run: the browser can tell a run arrived
     }
+    if show_status:  # the indicator's words, only where it is drawn
+        data["words"] = {status: i18n.text_in(lang, f"live.status.{status}") for status in _STATUSES}
     result = _LISTENER(
         key=key,
         data=data,

@@ -118,7 +118,7 @@ def figures(at: AppTest) -> dict[str, dict[str, Any]]:
     receives them: {"data": [traces], "layout": {...}}. An element's id is "$$ID-<hash>-<key>"."""
     return {
         element.proto.id.split("-", 2)[2]: json.loads(component_data(element)["figure"])
-        for element in components(at, "umrah_plotly_figure")
+        for element in components(at, "umrah.plotly_figure")
     }
 
 
@@ -185,7 +185,7 @@ def html_cards(at: AppTest) -> list[dict[str, Any]]:
 
 def kanban_board(at: AppTest) -> dict[str, Any]:
     """The kanban as drawn (ui_kit/tasks/board.py): its columns, labels, ..."""
-    (board,) = components(at, "umrah_task_board")
+    (board,) = components(at, "umrah.task_board")
     return component_data(board)
 
 
@@ -197,12 +197,12 @@ def task_cards(at: AppTest) -> list[dict[str, Any]]:
 def act_on_card(at: AppTest, task_id: int, action: str) -> AppTest:
     """Click `action` ("complete", "block" or "unblock") on the card of task `task_id`."""
     assert task_id in [card["id"] for card in task_cards(at)], f"no card of task {task_id}"
-    return fire(at, components(at, "umrah_task_board")[0], "action", {"action": action, "id": task_id})
+    return fire(at, components(at, "umrah.task_board")[0], "action", {"action": action, "id": task_id})
 
 
 def turn_page(at: AppTest, column: str, page: int) -> AppTest:
     """Click a kanban column's pager towards `page` (column: "urgent", "today", ...)."""
-    return fire(at, components(at, "umrah_task_board")[0], "page", {"column": column, "page": page})
+    return fire(at, components(at, "umrah.task_board")[0], "page", {"column": column, "page": page})
 
 
 @pytest.fixture(scope="module")

@@ -94,3 +94,19 @@ def test_a_change_on_one_process_reaches_open_pages_on_the_other(
     )
     eventually(b_queue.kanban, lambda: expected_kanban(ws), "B's kanban after A blocked a task")
     assert target in b_queue.kanban()[blocked][1]
+
+    # Our components' scripts are files (ui_kit/component_files.py) a tab fetched once, however
+    # many runs redrew the listeners and the board, under the app's Content-Security-Policy.
+    assert fetched(b_queue, "listener.js") == fetched(b_queue, "board.js") == 1
+    assert fetched(b_overview, "listener.js") == fetched(b_overview, "figure.js") == 1
+
+
+def fetched(walk: Walk, file: str) -> int:
+    """How many times this tab's document fetched `file` (from the network or its cache)."""
+    return int(
+        walk.page.evaluate(
+            "file => performance.getEntriesByType('resource')"
+            ".filter(e => new URL(e.name).pathname.endsWith('/' + file)).length",
+            file,
+        )
+    )

@@ -31,7 +31,7 @@ def task_queue(token: str) -> AppTest:
 
 
 def tabs_of_listeners(at: AppTest) -> set[str]:
-    return {component_data(listener)["tab"] for listener in components(at, "umrah_live_listener")}
+    return {component_data(listener)["tab"] for listener in components(at, "umrah.live_listener")}
 
 
 def published_since(ws: Workspace, sequence: int | None) -> list[dict[str, Any]]:
