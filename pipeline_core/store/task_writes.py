@@ -39,7 +39,10 @@ from pipeline_core.store.repository import JamaahPipeline, SnapshotFacts, StageR
 __all__ = ["Progress", "load_progress", "lock_task", "write_change", "write_completion"]
 
 _TASK = ", ".join(f.name for f in fields(Task))
-_JAMAAH = ", ".join(f"j.{f.name}" for f in fields(Jamaah) if f.name != "departure_date")
+_SEALED_AS = {"nik": "nik_encrypted", "passport_number": "passport_encrypted"}  # opened by jamaah_of
+_JAMAAH = ", ".join(
+    f"j.{_SEALED_AS.get(f.name, f.name)}" for f in fields(Jamaah) if f.name != "departure_date"
+)
 _FACTS = ", ".join(f"s.{f.name} AS s_{f.name}" for f in fields(SnapshotFacts))
 _RUN = ", ".join(
     f"{column} AS r_{column.split('.')[1]}"

@@ -20,8 +20,9 @@ from sqlalchemy import Engine, create_engine, select, text
 from pipeline_core.app import actions, api_access, dashboard
 from pipeline_core.domain.errors import InvalidInput
 from pipeline_core.domain.model import KanbanColumn, Role, Workspace
-from pipeline_core.store import backup, db, migrate
+from pipeline_core.store import backup, db, migrate, pii_crypto
 from pipeline_core.store import schema as t
+from pipeline_core.store.config import get_settings
 from tests.builders import NOW
 from tests.conftest import start_app, stop_app
 from tests.ui.conftest import viewer
@@ -73,7 +74,12 @@ def test_the_restore_drill(
     backup.restore(restored, archive)
     assert figures(restored) == manifest.tables == figures(db.get_engine())
 
-    process, base = start_app(tmp_path_factory.mktemp("restored") / "app.log", DATABASE_URL=url)
+    # The restored app needs the personal-data key of the backup's time (docs/operations.md): the
+    # embedded default's own key file, or the PII_KEY the external set-up runs with.
+    key_file = get_settings().data_dir / pii_crypto.KEY_FILE_NAME
+    key = os.environ.get("PII_KEY") or key_file.read_text().split()[0]
+    log = tmp_path_factory.mktemp("restored") / "app.log"
+    process, base = start_app(log, DATABASE_URL=url, PII_KEY=key)
     try:
         answer = httpx.get(f"{base}/api/v1/pipeline/health", headers={"Authorization": f"Bearer {token}"})
     finally:
