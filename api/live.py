@@ -1,7 +1,8 @@
 """`GET /live/events`: the signed-in user's change events, pushed to the browser as Server-Sent Events.
 
 One `LiveHub` per process (started and stopped by the app's lifespan) holds the only Redis
-subscription: a pattern subscription to every workspace's channel (`live.LIVE_CHANNEL_PATTERN`).
+subscription: a pattern subscription to every workspace's channel of its Redis database
+(`live.live_channel_pattern(db)`).
 Each message is parsed once and copied into the small queue of every open stream that may see it:
 
 - authentication is the session cookie alone (`auth.resolve_session`); nothing in the URL names
@@ -264,10 +265,11 @@ class LiveHub:
             client: aioredis.Redis | None = None
             pubsub: Any = None
             try:
-                client = aioredis.Redis.from_url(self._url(), decode_responses=True, socket_connect_timeout=2)
+                url = self._url()
+                client = aioredis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=2)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                await pubsub.psubscribe(live.LIVE_CHANNEL_PATTERN)
-                await pubsub.subscribe(live.ACCESS_CHANNEL)
+                await pubsub.psubscribe(live.live_channel_pattern(live.url_db(url)))
+                await pubsub.subscribe(live.access_channel(live.url_db(url)))
                 self._set_online(True)
                 self._subscribed.set()
                 backoff = 0.2

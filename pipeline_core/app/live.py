@@ -1,7 +1,7 @@
 """Change events for the live push: where they are published and how a reconnecting tab catches up.
 
 Commands publish each committed change to Redis (`pipeline_core.store.events`); the SSE route
-(`api/live.py`) subscribes once per process to `LIVE_CHANNEL_PATTERN` and replays a tab's missed
+(`api/live.py`) subscribes once per process to `live_channel_pattern(db)` and replays a tab's missed
 events from the stream; a page asks for the sequence it was drawn at. This module is their door.
 """
 
@@ -13,17 +13,18 @@ from typing import Any
 import redis
 
 from pipeline_core.store import cache, events
-from pipeline_core.store.events import ACCESS_CHANNEL, LIVE_CHANNEL_PATTERN, MAX_REPLAY
+from pipeline_core.store.events import MAX_REPLAY, access_channel, live_channel_pattern, url_db
 
 __all__ = [
-    "ACCESS_CHANNEL",
-    "LIVE_CHANNEL_PATTERN",
     "MAX_REPLAY",
+    "access_channel",
     "current_sequence",
+    "live_channel_pattern",
     "redis_client",
     "redis_url",
     "replay",
     "set_origin_source",
+    "url_db",
 ]
 
 

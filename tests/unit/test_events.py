@@ -144,7 +144,7 @@ def test_publish_sends_each_event_to_its_workspace_channel_and_stream() -> None:
     assert (seq_key, stream, channel, maxlen) == (
         "pipeline:7:seq",
         "pipeline:7:stream",
-        "pipeline:7:events",
+        "pipeline:db0:7:events",
         10_000,
     )
     assert json.loads(body)["task_id"] == 42
