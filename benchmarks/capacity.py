@@ -21,9 +21,8 @@ dataset (`--dataset`, scale-100k) is loaded with its demo accounts when missing;
 completions stay in it (`seed <dataset> --reset` lays it out again). Unless `--url` names
 running processes, the benchmark starts `--processes` app processes (`streamlit run app.py`,
 sharing PostgreSQL and Redis; users spread over them in turn) and stops them at the end.
-The Redis server must be this deployment's alone: pub/sub channels are server-wide, not per
-database number, so another deployment's events for the same workspace id reach the listeners,
-and their higher sequence numbers make the live stream drop ours (docs/benchmarks.md, "Capacity").
+Without `--redis-url` it starts a `redis-server` of its own, so that nobody else's load (or, before
+channels named the database, events) is in its figures (docs/benchmarks.md, "Capacity").
 
 Prints per page p50/p95/max of request → `script_finished`, runs/s served vs asked, errors by
 kind, each app process's CPU (% of one core) and RSS, this client's own CPU, the writer's rate and
