@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 import openpyxl
 import pytest
@@ -47,22 +48,33 @@ def fifty_rows() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.usefixtures("demo13_restored")
-def test_a_document_admin_imports_and_the_managers_overview_follows(
-    app_server: str, second_app_server: str, demo: dict[str, Workspace], browser: playwright.Browser
-) -> None:
+def a_group_and_the_managers_overview(
+    browser: playwright.Browser, base: str, name: str, *, quota: int
+) -> tuple[Workspace, Any, Walk, list[tuple[str, str]]]:
+    """A new departure group of demo-13 (four months ahead), and a manager's overview open on the
+    app process at `base`, live and showing the core's KPIs: (workspace, group, tab, KPIs)."""
     ws = dashboard.workspace("demo-13")
     departure = date.today() + timedelta(days=120)
     group = intake.create_departure_group(
         system_viewer(ws, Role.MANAGER),
-        {"name": "Umroh Impor Browser", "departure_date": departure,
-         "return_date": departure + timedelta(days=8), "airline": "Saudia", "quota": 60},
+        {"name": name, "departure_date": departure, "return_date": departure + timedelta(days=8),
+         "airline": "Saudia", "quota": quota},
     )  # fmt: skip
-    manager = Walk(tab(browser, second_app_server, "manager@demo-13").page, second_app_server)
+    manager = Walk(tab(browser, base, "manager@demo-13").page, base)
     manager.open("/")
     manager.page.locator(".live[data-status=live]").first.wait_for(timeout=WAIT * 1000)
     before = expected_kpis(ws)
     assert kpis(manager) == before
+    return ws, group, manager, before
+
+
+@pytest.mark.usefixtures("demo13_restored")
+def test_a_document_admin_imports_and_the_managers_overview_follows(
+    app_server: str, second_app_server: str, demo: dict[str, Workspace], browser: playwright.Browser
+) -> None:
+    ws, group, manager, before = a_group_and_the_managers_overview(
+        browser, second_app_server, "Umroh Impor Browser", quota=60
+    )
 
     admin = tab(browser, app_server, "document-admin@demo-13")
     admin.open("/import_export")
@@ -100,18 +112,9 @@ def test_a_document_admin_enrols_through_the_form_and_the_managers_overview_foll
     """The form, as a document-admin fills it in: one field wrong first (a NIK whose birth date is
     not the one typed), the message names it and nothing is saved; corrected, the jamaah is enrolled,
     queued, and the manager's overview on the other process counts them without a gesture."""
-    ws = dashboard.workspace("demo-13")
-    departure = date.today() + timedelta(days=150)
-    group = intake.create_departure_group(
-        system_viewer(ws, Role.MANAGER),
-        {"name": "Umroh Formulir Browser", "departure_date": departure,
-         "return_date": departure + timedelta(days=9), "airline": "Garuda", "quota": 5},
-    )  # fmt: skip
-    manager = Walk(tab(browser, second_app_server, "manager@demo-13").page, second_app_server)
-    manager.open("/")
-    manager.page.locator(".live[data-status=live]").first.wait_for(timeout=WAIT * 1000)
-    before = expected_kpis(ws)
-    assert kpis(manager) == before
+    ws, group, manager, before = a_group_and_the_managers_overview(
+        browser, second_app_server, "Umroh Formulir Browser", quota=5
+    )
 
     admin = tab(browser, app_server, "document-admin@demo-13")
     admin.open("/enrol")
