@@ -29,7 +29,13 @@ from pipeline_core.store import documents as store
 from pipeline_core.store import events
 from pipeline_core.store import repository as repo
 
-__all__ = ["DocumentChange", "required_documents", "set_required_documents", "update_documents"]
+__all__ = [
+    "DocumentChange",
+    "announce_documents",
+    "required_documents",
+    "set_required_documents",
+    "update_documents",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +93,14 @@ def update_documents(
             )
             applied.append(DocumentChange(jamaah_id, kind.value, status.value, reason))
         session.commit()
-    touched = sorted({c.jamaah_id for c in applied})
-    if touched:
+    announce_documents(workspace, actor, sorted({c.jamaah_id for c in applied}), now)
+    return applied
+
+
+def announce_documents(workspace: Workspace, actor: Actor, jamaah_ids: Sequence[int], now: datetime) -> None:
+    """After the commit: these jamaah's documents changed (checklist or scans). The document desk
+    and the task cards, which show the checklist, update."""
+    if jamaah_ids:
         services.announce(
             [
                 events.JamaahUpdated(
@@ -98,13 +110,12 @@ def update_documents(
                     actor=actor.name,
                     roles=events.affected_roles(Role.DOCUMENT_ADMIN),
                     occurred_at=now,
-                    views=(View.QUEUE,),  # the task cards show the checklist
+                    views=(View.QUEUE,),
                     actor_id=actor.user_id,
                 )
-                for jamaah_id in touched
+                for jamaah_id in jamaah_ids
             ]
         )
-    return applied
 
 
 def set_required_documents(

@@ -18,14 +18,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import tasks as services
+from pipeline_core.commands.documents import announce_documents
 from pipeline_core.domain import permissions
 from pipeline_core.domain.clock import instant
 from pipeline_core.domain.documents import LABELS, DocumentKind
 from pipeline_core.domain.errors import InvalidInput, NotFound
-from pipeline_core.domain.model import Actor, Role, View, Workspace
+from pipeline_core.domain.model import Actor, Workspace
 from pipeline_core.domain.scans import ScanFacts, ScanFile, check_scan, size_words
 from pipeline_core.store import documents as checklist_store
-from pipeline_core.store import events
 from pipeline_core.store import repository as repo
 from pipeline_core.store import scans as store
 
@@ -81,23 +81,6 @@ def _log(
     )
 
 
-def _announce(workspace: Workspace, actor: Actor, jamaah_id: int, now: datetime) -> None:
-    services.announce(
-        [
-            events.JamaahUpdated(
-                workspace_id=workspace.id,
-                jamaah_id=jamaah_id,
-                task_id=None,
-                actor=actor.name,
-                roles=events.affected_roles(Role.DOCUMENT_ADMIN),
-                occurred_at=now,
-                views=(View.QUEUE,),  # the document desk and the task cards
-                actor_id=actor.user_id,
-            )
-        ]
-    )
-
-
 def upload_scan(
     *,
     session: Session,
@@ -132,7 +115,7 @@ def upload_scan(
             size={"old": old_size, "new": size_words(checked.size_bytes)},
         )  # fmt: skip
         session.commit()
-    _announce(workspace, actor, jamaah_id, now)
+    announce_documents(workspace, actor, [jamaah_id], now)
     return ScanFacts(jamaah_id, document, checked.scan_type, checked.size_bytes, actor.name, now)
 
 
@@ -154,7 +137,7 @@ def remove_scan(
             raise NotFound("scan", f"{jamaah_id}/{document.value}")
         _log(session, workspace, actor, REMOVED, jamaah_id, document, now)
         session.commit()
-    _announce(workspace, actor, jamaah_id, now)
+    announce_documents(workspace, actor, [jamaah_id], now)
 
 
 def view_scan(
