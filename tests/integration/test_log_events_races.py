@@ -71,8 +71,9 @@ def test_the_log_has_exactly_one_entry_per_applied_command(session: Session, wor
 
 
 def test_events_are_published_after_commit_in_sequence(session: Session, workspace: Workspace) -> None:
-    pubsub = cache.get_redis().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(events.channel(workspace.id))
+    client = cache.get_redis()
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(events.channel(workspace.id, client.connection_pool.connection_kwargs.get("db") or 0))
     try:
         task = make_jamaah(session, workspace).task
         assert task is not None

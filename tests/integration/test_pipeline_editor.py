@@ -93,7 +93,7 @@ def test_a_published_draft_is_the_version_new_jamaah_enrol_on(session: Session, 
     log = session.execute(
         select(t.ActivityLog.action).where(
             t.ActivityLog.workspace_id == workspace.id, t.ActivityLog.entity_type == "pipeline"
-        )
+        ).order_by(t.ActivityLog.id)
     ).scalars()
     assert list(log) == ["pipeline.draft_started", "pipeline.published"]
 
