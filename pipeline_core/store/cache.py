@@ -225,22 +225,31 @@ end
 if ARGV[5] == '1' then redis.call('DEL', KEYS[1] .. ':lock') end
 """
 
-# Keep a cached count current: add the deltas to the fields of the value under the current
-# generations, if one is cached, and move the family's patch sequence.
-# KEYS: generations, patch sequences. ARGV: family, scope, key prefix, deltas (JSON object).
-_PATCH = (
+# After a commit, in one round trip: move the generations of the scopes the change altered, then
+# keep the cached counts current: add each patch's deltas to the fields of its value under the
+# (new) current generations, if one is cached, and move its family's patch sequence.
+# KEYS: generations, patch sequences. ARGV: JSON [[scope, …], [[family, scope, key prefix,
+# {field: delta}], …]].
+_AFTER_COMMIT = (
     _KEY
     + """
-local key = key_of(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-local value = redis.call('GET', key)
-if not value then return 0 end
-local head, body = string.match(value, '^([^|]+|[^|]+|)(.*)$')
-local counts = cjson.decode(body)
-for field, delta in pairs(cjson.decode(ARGV[4])) do
-  counts[field] = (counts[field] or 0) + delta
+local change = cjson.decode(ARGV[1])
+for _, scope in ipairs(change[1]) do
+  redis.call('HINCRBY', KEYS[1], scope, 1)
 end
-redis.call('SET', key, head .. cjson.encode(counts), 'KEEPTTL')
+for _, patch in ipairs(change[2]) do
+  local key = key_of(KEYS[1], patch[1], patch[2], patch[3])
+  redis.call('HINCRBY', KEYS[2], patch[1], 1)
+  local value = redis.call('GET', key)
+  if value then
+    local head, body = string.match(value, '^([^|]+|[^|]+|)(.*)$')
+    local counts = cjson.decode(body)
+    for field, delta in pairs(patch[4]) do
+      counts[field] = (counts[field] or 0) + delta
+    end
+    redis.call('SET', key, head .. cjson.encode(counts), 'KEEPTTL')
+  end
+end
 return 1
 """
 )
@@ -250,7 +259,11 @@ return 1
 def _scripts() -> tuple[Any, Any, Any]:
     """Registered once; called with the current client (it may be replaced after a restart)."""
     client = get_redis()
-    return client.register_script(_READ), client.register_script(_STORE), client.register_script(_PATCH)
+    return (
+        client.register_script(_READ),
+        client.register_script(_STORE),
+        client.register_script(_AFTER_COMMIT),
+    )
 
 
 @functools.cache
@@ -462,19 +475,15 @@ def after_commit(
         return
     scopes = cache_scopes(views, roles) if change is None else _precise_scopes(change)
     patches = [] if change is None else _patches(change)
+    prefixed = [
+        [family, scope, f"pl:{workspace_id}:{family}:{scope}:-", deltas] for family, scope, deltas in patches
+    ]
     try:
-        client = get_redis()
-        pipe = client.pipeline(transaction=False)
-        for scope in scopes:
-            pipe.hincrby(_gens(workspace_id), scope, 1)
-        patch = _scripts()[2]
-        for family, scope, deltas in patches:
-            patch(
-                keys=[_gens(workspace_id), _seqs(workspace_id)],
-                args=[family, scope, f"pl:{workspace_id}:{family}:{scope}:-", json.dumps(deltas)],
-                client=pipe,
-            )
-        pipe.execute()
+        _scripts()[2](
+            keys=[_gens(workspace_id), _seqs(workspace_id)],
+            args=[json.dumps([scopes, prefixed])],
+            client=get_redis(),
+        )
     except redis.RedisError as error:
         breaker.failed(error)
 

@@ -254,7 +254,9 @@ def load_progress(session: Session, workspace_id: int, jamaah_id: int) -> Progre
     jamaah = repo.jamaah_of(first)
     version_id = first.pipeline_version_id
     stages = repo.load_stages(session, workspace_id, version_id)
-    before = SnapshotFacts(*(first[f"s_{f.name}"] for f in fields(SnapshotFacts))) if first.has_snapshot else None
+    before = (
+        SnapshotFacts(*(first[f"s_{f.name}"] for f in fields(SnapshotFacts))) if first.has_snapshot else None
+    )
     runs = [
         StageRun(
             r.r_id,
