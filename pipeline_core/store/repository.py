@@ -324,24 +324,6 @@ def start_stage(
     return _task(row)
 
 
-def add_stage_completion(session: Session, *, workspace_id: int, stage_id: int, seconds: float) -> None:
-    """stage_completion_totals += one completion of `seconds` (upsert: the row may not exist)."""
-    totals = t.StageCompletionTotals
-    statement = pg_insert(totals).values(
-        stage_id=stage_id, workspace_id=workspace_id, completed_count=1, total_seconds=seconds
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[totals.stage_id],
-            set_={
-                "completed_count": totals.completed_count + 1,
-                "total_seconds": totals.total_seconds + statement.excluded.total_seconds,
-            },
-            where=totals.workspace_id == workspace_id,
-        )
-    )
-
-
 # --- the snapshot -----------------------------------------------------------------------------
 
 

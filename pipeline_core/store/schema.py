@@ -653,16 +653,20 @@ class ActivityLog(Base):
 class StageCompletionTotals(Base):
     """Per stage: completions and their summed duration, kept current by `complete_task`.
 
-    "Average completion days vs SLA" is total_seconds / completed_count: no history scan.
+    "Average completion days vs SLA" is the sum of total_seconds / the sum of completed_count over
+    the stage's rows: no history scan. A stage has up to 16 rows (`slot`): a completion adds to its
+    connection's slot, so concurrent completions of one stage do not wait on one row's lock.
     """
 
     __tablename__ = "stage_completion_totals"
     __table_args__ = (
         CheckConstraint("completed_count >= 0 AND total_seconds >= 0", name="non_negative"),
+        CheckConstraint("slot >= 0 AND slot < 16", name="slot_range"),
         _ws_fk(["stage_id"], "pipeline_stages"),
     )
 
     stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="0")
     workspace_id: Mapped[int] = mapped_column(Integer)
     completed_count: Mapped[int] = mapped_column(BigInteger, server_default="0")
     total_seconds: Mapped[float] = mapped_column(Float, server_default="0")

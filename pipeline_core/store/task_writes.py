@@ -147,9 +147,9 @@ snapshot AS (
 
 _TOTALS = """
 totals AS (
-    INSERT INTO stage_completion_totals (stage_id, workspace_id, completed_count, total_seconds)
-    SELECT %(stage_id)s, %(ws)s, 1, %(seconds)s FROM saved
-    ON CONFLICT (stage_id) DO UPDATE SET
+    INSERT INTO stage_completion_totals (stage_id, slot, workspace_id, completed_count, total_seconds)
+    SELECT %(stage_id)s, pg_backend_pid() %% 16, %(ws)s, 1, %(seconds)s FROM saved
+    ON CONFLICT (stage_id, slot) DO UPDATE SET
         completed_count = stage_completion_totals.completed_count + 1,
         total_seconds = stage_completion_totals.total_seconds + EXCLUDED.total_seconds
     WHERE stage_completion_totals.workspace_id = %(ws)s

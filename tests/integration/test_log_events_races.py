@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands import tasks as services
@@ -159,6 +159,51 @@ def committed_workspace(engine: Engine) -> Iterator[Workspace]:
             cleanup.commit()
 
 
+def test_a_completion_does_not_wait_for_another_open_completion_of_its_stage(
+    engine: Engine, committed_workspace: Workspace
+) -> None:
+    """Two writers completing tasks of the same stage at once: the second does not queue behind
+    the first's open transaction on the stage's totals (each connection adds to its own slot)."""
+    workspace = committed_workspace
+    with Session(engine, expire_on_commit=False) as setup:
+        first = make_jamaah(setup, workspace).task
+        second = make_jamaah(setup, workspace).task
+    assert first is not None and second is not None and first.stage_id == second.stage_id
+    slot = "pg_backend_pid() % 16"
+    with engine.connect() as holder:  # a completion of the same stage, still in its transaction
+        held = holder.execute(text(f"SELECT {slot}")).scalar_one()
+        holder.execute(
+            text(
+                "INSERT INTO stage_completion_totals (stage_id, slot, workspace_id, completed_count,"
+                f" total_seconds) VALUES (:s, {slot}, :w, 1, 60) ON CONFLICT (stage_id, slot)"
+                " DO UPDATE SET completed_count = stage_completion_totals.completed_count + 1"
+            ),
+            {"s": first.stage_id, "w": workspace.id},
+        )
+        spare = [engine.connect() for _ in range(3)]  # another connection, on another slot
+        try:
+            writer = next(c for c in spare if c.execute(text(f"SELECT {slot}")).scalar_one() != held)
+            writer.commit()
+            writer.execute(text("SET lock_timeout = '2s'"))  # waiting on the held row would fail
+            writer.commit()
+            with Session(bind=writer, expire_on_commit=False) as own:
+                done = complete_task(
+                    session=own, workspace=workspace, actor=MANAGER, task_id=second.id, version=1, now=NOW
+                )
+            assert done.completed.status is WorkStatus.COMPLETED
+        finally:
+            for connection in spare:
+                connection.close()
+        holder.rollback()
+    with Session(engine) as check:
+        total = check.execute(
+            select(func.sum(t.StageCompletionTotals.completed_count)).where(
+                t.StageCompletionTotals.stage_id == first.stage_id
+            )
+        ).scalar_one()
+    assert total == 1  # the completion; the held one was rolled back
+
+
 def test_two_simultaneous_completions_one_wins_one_conflicts(
     engine: Engine, committed_workspace: Workspace
 ) -> None:
@@ -198,11 +243,11 @@ def test_two_simultaneous_completions_one_wins_one_conflicts(
         assert next_stage is not None
         assert count_rows(check, t.PipelineTask, jamaah_id=task.jamaah_id, stage_id=next_stage.stage_id) == 1
         totals = check.execute(
-            select(t.StageCompletionTotals.completed_count).where(
+            select(func.sum(t.StageCompletionTotals.completed_count)).where(
                 t.StageCompletionTotals.stage_id == task.stage_id
             )
         ).scalar_one()
-        assert totals == 1
+        assert totals == 1  # the loser's transaction added nothing to any slot
 
 
 def test_a_refusal_inside_a_user_action_transaction_is_still_recorded(engine: Engine) -> None:

@@ -91,9 +91,9 @@ def test_a_published_draft_is_the_version_new_jamaah_enrol_on(session: Session, 
     assert enrolled.task is not None
     assert enrolled.task.due_at == NOW + timedelta(hours=24)  # the new SLA
     log = session.execute(
-        select(t.ActivityLog.action).where(
-            t.ActivityLog.workspace_id == workspace.id, t.ActivityLog.entity_type == "pipeline"
-        ).order_by(t.ActivityLog.id)
+        select(t.ActivityLog.action)
+        .where(t.ActivityLog.workspace_id == workspace.id, t.ActivityLog.entity_type == "pipeline")
+        .order_by(t.ActivityLog.id)
     ).scalars()
     assert list(log) == ["pipeline.draft_started", "pipeline.published"]
 

@@ -310,3 +310,30 @@ def test_a_group_status_is_open_or_closed(session: Session, workspace: Workspace
     package_id = _package(session, workspace)
     with pytest.raises(IntegrityError, match="ck_packages_status"), session.begin_nested():
         session.execute(text("UPDATE packages SET status = 'full' WHERE id = :id"), {"id": package_id})
+
+
+def test_completion_total_slots_fold_into_one_row_on_downgrade(scratch_engine: Engine) -> None:
+    migrate.upgrade(scratch_engine)
+    with Session(scratch_engine) as session, session.begin():
+        ws_id = create_workspace(session, slug="slots", name="Slots", kind=WorkspaceKind.AGENCY)
+        stage_id = session.execute(
+            select(t.PipelineStage.id).where(t.PipelineStage.workspace_id == ws_id).limit(1)
+        ).scalar_one()
+        session.execute(  # three connections' completions of one stage, each in its own slot
+            insert(t.StageCompletionTotals),
+            [
+                {"stage_id": stage_id, "slot": slot, "workspace_id": ws_id, "completed_count": n,
+                 "total_seconds": 3600.0 * n}
+                for slot, n in ((0, 1), (3, 2), (15, 4))
+            ],
+        )  # fmt: skip
+    totals = "SELECT completed_count, total_seconds FROM stage_completion_totals WHERE stage_id = :s"
+
+    migrate.downgrade(scratch_engine, "0011_document_scans")
+    with scratch_engine.connect() as connection:
+        assert connection.execute(text(totals), {"s": stage_id}).all() == [(7, 7 * 3600.0)]
+    assert "slot" not in _columns(scratch_engine, "stage_completion_totals")
+
+    migrate.upgrade(scratch_engine)
+    with scratch_engine.connect() as connection:
+        assert connection.execute(text(totals + " AND slot = 0"), {"s": stage_id}).all() == [(7, 7 * 3600.0)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.tasks import block_task, complete_task, unblock_task, update_task
@@ -40,10 +40,13 @@ def _event(workspace: Workspace, task_id: int, kind: str) -> dict[str, Any]:
 
 
 def _totals(session: Session, stage_id: int) -> tuple[int, float]:
+    totals = t.StageCompletionTotals
     row = session.execute(
-        select(t.StageCompletionTotals.__table__).where(t.StageCompletionTotals.stage_id == stage_id)
+        select(func.sum(totals.completed_count), func.sum(totals.total_seconds)).where(
+            totals.stage_id == stage_id
+        )
     ).one()
-    return row.completed_count, row.total_seconds
+    return row[0] or 0, row[1] or 0.0
 
 
 def test_a_completion_writes_the_same_rows_and_event_as_before(
