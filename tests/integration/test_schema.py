@@ -337,3 +337,13 @@ def test_completion_total_slots_fold_into_one_row_on_downgrade(scratch_engine: E
     migrate.upgrade(scratch_engine)
     with scratch_engine.connect() as connection:
         assert connection.execute(text(totals + " AND slot = 0"), {"s": stage_id}).all() == [(7, 7 * 3600.0)]
+
+
+def test_the_queue_tables_are_vacuumed_after_one_percent_changed(scratch_engine: Engine) -> None:
+    options = "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'pipeline_tasks'"
+    migrate.upgrade(scratch_engine)
+    with scratch_engine.connect() as connection:
+        assert "autovacuum_vacuum_scale_factor=0.01" in connection.execute(text(options)).scalar_one()
+    migrate.downgrade(scratch_engine, "0012_completion_total_slots")
+    with scratch_engine.connect() as connection:
+        assert connection.execute(text(options)).scalar_one() == []
