@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/api.py                                  # scale-100k, fresh data folder
     PIPELINE_DATA_DIR=/tmp/api-bench .venv/bin/python benchmarks/api.py # keeps the loaded dataset
     .venv/bin/python benchmarks/api.py --dataset demo-2000 --clients 1 10 --samples 50
+    .venv/bin/python benchmarks/api.py --processes 2 --parts health complete  # both cores
 
 Starts its own `streamlit run app.py` on a free port of 127.0.0.1 (the tests' `start_app`), on the
 embedded servers of PIPELINE_DATA_DIR (or DATABASE_URL / REDIS_URL), loads the dataset with its demo
@@ -15,7 +16,10 @@ connection per client; it writes a request and reads the status line, headers an
 locust nor httpx: it shares the machine's two cores with the server, and both of those spend
 several milliseconds of CPU per request at 50 clients (httpx measured 7.5 ms, more than the app's
 own 3 ms), so they would measure themselves. The CPU each side spent per request is printed next
-to every figure ("srv cpu": the app process, "gen cpu": this one). Each figure is:
+to every figure ("srv cpu": the app processes, "gen cpu": this one). With `--processes 2`, two app
+processes share PostgreSQL and Redis and the concurrent clients are spread over them (client i
+on process i mod 2, as a load balancer spreads connections); the one-client reads go to the
+first. Each figure is:
 - **cached** reads: the same URL again and again, one client, after a first request filled the
   Redis cache (the cache key also turns with the minute, so a few samples may be misses);
 - **uncached** reads: the workspace's cache cleared before each request (outside the timing), or,
@@ -63,7 +67,7 @@ from tests.conftest import start_app, stop_app  # noqa: E402  (the tests' way to
 Request = tuple[str, str, dict[str, str]]  # method, path, headers
 
 
-SERVER_PID: int | None = None  # the app process, for its CPU time
+SERVER_PIDS: list[int] = []  # the app processes, for their CPU time
 
 
 def cpu_seconds(pid: int) -> float:
@@ -130,17 +134,20 @@ class Connection:
 
 
 async def drive(
-    base: str,
+    base: str | list[str],
     requests: Iterator[Request],
     clients: int,
     before_each: Callable[[], object] | None = None,
 ) -> Run:
     """`clients` workers, each on its own connection, take the next request until none is left;
-    each request is timed on its own."""
+    each request is timed on its own. With several app processes (`bases`), client i talks to
+    process i mod n, as a load balancer spreading connections would."""
     run = Run()
-    host, port = base.removeprefix("http://").split(":")
+    bases = [base] if isinstance(base, str) else base
+    addresses = [b.removeprefix("http://").split(":") for b in bases]
 
-    async def worker() -> None:
+    async def worker(index: int) -> None:
+        host, port = addresses[index % len(addresses)]
         connection = Connection(host, int(port))
         for method, path, headers in requests:
             if before_each is not None:
@@ -159,11 +166,11 @@ async def drive(
         connection.close()
 
     started, client_cpu = time.perf_counter(), time.process_time()
-    server_cpu = cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    server_cpu = sum(cpu_seconds(pid) for pid in SERVER_PIDS)
+    await asyncio.gather(*(worker(index) for index in range(clients)))
     run.seconds = time.perf_counter() - started
     run.client_cpu = time.process_time() - client_cpu
-    run.server_cpu = (cpu_seconds(SERVER_PID) - server_cpu) if SERVER_PID else 0.0
+    run.server_cpu = sum(cpu_seconds(pid) for pid in SERVER_PIDS) - server_cpu
     return run
 
 
@@ -226,7 +233,8 @@ async def deep_cursor(client: httpx.AsyncClient, auth: dict[str, str], pages: in
     return str(params["cursor"])
 
 
-async def measure(base: str, workspace_id: int, token: str, args: argparse.Namespace) -> None:
+async def measure(bases: list[str], workspace_id: int, token: str, args: argparse.Namespace) -> None:
+    base = bases[0]
     auth = {"Authorization": f"Bearer {token}"}
     n = args.samples
     limits = httpx.Limits(
@@ -242,10 +250,10 @@ async def measure(base: str, workspace_id: int, token: str, args: argparse.Names
             print(f"\nGET /pipeline/health (cached) by concurrent clients\n{HEADER}")
             for clients in args.clients:
                 requests = iter([("GET", "/api/v1/pipeline/health", auth)] * args.health_requests * clients)
-                run = await drive(base, requests, clients)
+                run = await drive(bases, requests, clients)
                 print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
         if "complete" in args.parts:
-            await completions(base, auth, tasks[n:], args)
+            await completions(bases, auth, tasks[n:], args)
 
 
 async def reads_one_client(
@@ -288,7 +296,7 @@ async def reads_one_client(
 
 
 async def completions(
-    base: str,
+    bases: list[str],
     auth: dict[str, str],
     tasks: list[tuple[int, int, int]],
     args: argparse.Namespace,
@@ -303,7 +311,7 @@ async def completions(
                 for task_id, version, _ in batch
             ]
         )
-        run = await drive(base, requests, clients)
+        run = await drive(bases, requests, clients)
         print(line(f"{clients} clients", run) + (f"  statuses {run.statuses}" if run.errors else ""))
 
 
@@ -326,20 +334,31 @@ def main() -> int:
         help="what to measure (default: all)",
     )
     parser.add_argument("--deep-pages", type=int, default=200, help="pages of 100 walked for the deep cursor")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="app processes sharing PostgreSQL and Redis; concurrent clients spread over them (default 1)",
+    )
     args = parser.parse_args()
     if len(args.complete_requests) != len(args.clients):
         parser.error("give one --complete-requests per --clients")
 
     workspace_id, token = prepare(args.dataset)
-    log = Path(tempfile.mkdtemp(prefix="api-bench-app-")) / "app.log"
-    process, base = start_app(log)
-    global SERVER_PID
-    SERVER_PID = process.pid
-    print(f"app on {base} (log {log}); {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}")
+    logs = Path(tempfile.mkdtemp(prefix="api-bench-app-"))
+    started = [start_app(logs / f"app-{i}.log") for i in range(args.processes)]
+    SERVER_PIDS[:] = [process.pid for process, _ in started]
+    bases = [base for _, base in started]
+    print(
+        f"app on {', '.join(bases)} (logs in {logs}); {os.cpu_count()} CPU cores,"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
     try:
-        asyncio.run(measure(base, workspace_id, token, args))
+        asyncio.run(measure(bases, workspace_id, token, args))
     finally:
-        stop_app(process)
+        for process, _ in started:
+            stop_app(process)
         print(
             f"\nload average at the end {os.getloadavg()[0]:.1f} (other work on the machine shares the cores)"
         )
