@@ -214,7 +214,7 @@ def _row_factory(cursor: Any) -> Any:
 
 def _rows(session: Session, sql: str, params: dict[str, Any], name: str) -> list[Any]:
     """The rows of one statement on the session's connection, in its transaction."""
-    connection = session.connection().connection.driver_connection
+    connection: psycopg.Connection[Any] = session.connection().connection.driver_connection  # type: ignore[assignment]
     started = time.perf_counter()
     try:
         with connection.cursor(row_factory=_row_factory) as cursor:
