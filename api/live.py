@@ -94,10 +94,14 @@ class Delivery:
 class Listener:
     """One open stream: who it is for, and its bounded queue (touched only on the event loop)."""
 
-    __slots__ = ("queue", "role", "sees_all", "size", "token", "user_id", "workspace_id")
+    __slots__ = ("held", "queue", "rechecks", "role", "sees_all", "size", "token", "user_id", "workspace_id")
 
     def __init__(self, user: CurrentUser, size: int, token: str = "") -> None:
         self.token = token  # to check the session again when the user's access changes
+        # While the session is checked again after an access change: how many checks are running,
+        # and the events kept back meanwhile (handed over if the session still stands, else dropped).
+        self.rechecks = 0
+        self.held: list[Delivery] = []
         self.workspace_id = user.workspace_id
         self.user_id = user.user_id
         self.role = str(user.role)
@@ -111,6 +115,9 @@ class Listener:
         )
 
     def offer(self, item: Delivery | Signal) -> None:
+        if isinstance(item, Delivery) and self.rechecks:
+            self.held.append(item)  # an event published after the access change: not before the check
+            return
         if isinstance(item, Delivery) and self.queue.qsize() >= self.size:
             while not self.queue.empty():  # a slow client: drop its backlog, tell it to reload
                 self.queue.get_nowait()
@@ -231,24 +238,39 @@ class LiveHub:
             log.warning("live: ignored a malformed access change")
             return
         theirs = [listener for listener in self.listeners() if listener.user_id == user_id]
+        for listener in theirs:  # from now on their events wait for the check (same loop turn)
+            listener.rechecks += 1
         if theirs:
             task = asyncio.get_running_loop().create_task(self._recheck(theirs))
             self._rechecks.add(task)
             task.add_done_callback(self._rechecks.discard)
 
     async def _recheck(self, listeners: list[Listener]) -> None:
+        """Each listener's session again. Until its check ends, events for it are held back: the
+        change is committed before it is announced, so an event published after it (a task of
+        a jamaah the user no longer may see) never reaches a stream whose session fell with it."""
         for listener in listeners:
             try:
                 user = await anyio.to_thread.run_sync(auth.resolve_session, listener.token)
             except PipelineError:
                 user = None  # cannot confirm it: end the stream, the reconnect decides
+            except BaseException:
+                listener.rechecks -= 1
+                raise
             same = user is not None and (user.user_id, str(user.role), user.workspace_id) == (
                 listener.user_id,
                 listener.role,
                 listener.workspace_id,
             )
+            listener.rechecks -= 1
             if not same:
+                listener.held.clear()
+                listener.rechecks = 0  # ended: nothing more is held for it
                 listener.offer(Signal.CLOSE)
+            elif not listener.rechecks:
+                held, listener.held = listener.held, []
+                for delivery in held:
+                    listener.offer(delivery)
 
     def _set_online(self, online: bool) -> None:
         if online == self.online:

@@ -13,7 +13,9 @@ import itertools
 import json
 import socket
 import subprocess
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,11 @@ from redis.connection import parse_url
 
 from api import live
 from api.live import Delivery, LiveHub, Signal
+from pipeline_core.commands import accounts, auth
 from pipeline_core.commands.auth import CurrentUser
-from pipeline_core.domain.model import Role, View
-from pipeline_core.store import cache, events
+from pipeline_core.domain.model import Role, View, WorkspaceKind
+from pipeline_core.store import cache, db, events
+from pipeline_core.store.workspaces import create_workspace, delete_workspace
 from tests.builders import NOW
 
 pytestmark = pytest.mark.usefixtures("servers")
@@ -345,3 +349,56 @@ def test_redis_lost_then_back_offline_then_live_and_events_flow_again(tmp_path: 
     finally:
         if server.process and server.process.poll() is None:
             server.kill()
+
+
+def test_after_an_access_change_a_revoked_stream_hears_nothing_published_later() -> None:
+    """The session check after an access change runs in a thread; an event published right after
+    the change (the revoked user's next task) must not slip into the stream meanwhile."""
+    ws = next(_workspace_ids)
+    user_id = 700_000 + ws % 1000
+
+    async def scenario(hub: LiveHub) -> None:
+        revoked = hub.attach(
+            _user(ws, Role.MANAGER, user_id=user_id), token="a session that no longer stands"
+        )
+        witness = hub.attach(_user(ws, Role.MANAGER, user_id=user_id + 1))
+        await asyncio.to_thread(events.announce_access_change, [user_id])
+        [after] = await _publish(_event(ws, Role.VISA_ADMIN, task_id=2))
+        assert _sequence(await _next(witness)) == after  # the hub has handed the event out
+        assert await _next(revoked) is Signal.CLOSE
+        assert revoked.queue.empty()
+
+    _run(scenario)
+
+
+def test_after_an_access_change_a_stream_whose_session_stands_gets_what_was_held() -> None:
+    """An access change that leaves the session standing (an API token of the user revoked, say):
+    the events published while the session was checked again reach the stream, in order."""
+    slug = f"hub-{uuid.uuid4().hex[:8]}"
+    with db.transaction() as s:
+        ws = create_workspace(s, slug=slug, name="Hub", kind=WorkspaceKind.AGENCY)
+        user_id = accounts.create_user(
+            s,
+            actor=accounts.SYSTEM,
+            workspace_id=ws,
+            username=f"staf@{slug}",
+            full_name="Staf Uji",
+            role=Role.MANAGER,
+            password="kurma-ajwa-lipat-tujuh",
+        )
+    # The hub checks sessions at the real time (as in use): sign in at it, not at the tests' NOW.
+    signed_in = auth.sign_in(
+        username=f"staf@{slug}", password="kurma-ajwa-lipat-tujuh", now=datetime.now(UTC)
+    )
+
+    async def scenario(hub: LiveHub) -> None:
+        stream = hub.attach(signed_in.user, token=signed_in.token)
+        await asyncio.to_thread(events.announce_access_change, [user_id])
+        published = await _publish(*(_event(ws, Role.VISA_ADMIN, task_id=n) for n in (1, 2)))
+        assert [_sequence(await _next(stream)) for _ in published] == published
+
+    try:
+        _run(scenario)
+    finally:
+        with db.transaction() as s:
+            delete_workspace(s, slug)
