@@ -254,7 +254,10 @@ class LiveHub:
                 user = await anyio.to_thread.run_sync(auth.resolve_session, listener.token)
             except PipelineError:
                 user = None  # cannot confirm it: end the stream, the reconnect decides
-            except BaseException:
+            except Exception:
+                log.exception("live: checking a session again failed; ending its stream")
+                user = None
+            except BaseException:  # cancelled: the hub is stopping and ends every stream
                 listener.rechecks -= 1
                 raise
             same = user is not None and (user.user_id, str(user.role), user.workspace_id) == (
