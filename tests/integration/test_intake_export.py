@@ -153,7 +153,9 @@ def test_manifest_and_list_and_the_export_is_logged(session: Session, workspace:
     assert "3201010105700001" in text and "Pengumpulan Dokumen" in text  # full NIK, current stage
 
     logged = session.execute(
-        select(t.ActivityLog.actor, t.ActivityLog.changes).where(t.ActivityLog.action == "group.exported")
+        select(t.ActivityLog.actor, t.ActivityLog.changes)
+        .where(t.ActivityLog.action == "group.exported")
+        .order_by(t.ActivityLog.id)
     ).all()
     assert [(a, c["file"]["new"], c["jamaah"]["new"]) for a, c in logged] == [
         ("Tono Travel", "manifest.xlsx", 3),
