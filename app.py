@@ -24,6 +24,7 @@ from api import assets, live, metrics, proxies
 from api.auth import routes as auth_routes
 from api.doors import ClosedDoors
 from api.health import healthz, readyz
+from api.lane import ApiLane
 from api.metrics import HttpMetrics
 from api.nodelay import NoDelay
 from api.precompressed import PrecompressedStatic
@@ -72,18 +73,21 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(runtime.shutdown)
 
 
+api_mount = Mount("/api", app=create_api())  # the HTTP API: /api/v1/…, /api/docs (docs/http-api.md)
+
 app = st.App(
     str(Path(__file__).with_name("ui.py")),
     routes=[
         *(Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes, *assets.routes),
         *metrics.routes,  # GET /metrics when METRICS_ENABLED, else 404
-        Mount("/api", app=create_api()),  # the HTTP API: /api/v1/…, /api/docs (docs/http-api.md)
+        api_mount,  # reached through ApiLane below; listed so the router knows it too
     ],
     middleware=[
         Middleware(HttpMetrics),
         Middleware(NoDelay),
         Middleware(SecurityHeaders),
         Middleware(ClosedDoors),
+        Middleware(ApiLane, mount=api_mount),  # /api/… past Streamlit's own layers (api/lane.py)
         Middleware(PrecompressedStatic, extra={assets.PREFIX: assets.FOLDER}),  # gzip/brotli, made once
     ],
     lifespan=lifespan,

@@ -32,7 +32,7 @@ def test_readyz_checks_database_redis_and_schema(app_server: str) -> None:
     }
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz", "/_stcore/health"])
+@pytest.mark.parametrize("path", ["/", "/healthz", "/_stcore/health", "/api/v1/pipeline/health"])
 def test_every_response_carries_the_security_headers(app_server: str, path: str) -> None:
     headers = httpx.get(f"{app_server}{path}").headers
     csp = headers["content-security-policy"]
@@ -197,7 +197,12 @@ def test_the_json_api_is_mounted_with_problems_and_offline_docs(app_server: str)
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
     assert "default-src 'self'" in refused.headers["content-security-policy"]
-    assert httpx.get(f"{app_server}/api/v1/openapi.json").json()["openapi"].startswith("3.1")
+    document = httpx.get(f"{app_server}/api/v1/openapi.json")  # through api/lane.py
+    assert document.json()["openapi"].startswith("3.1")
+    assert document.headers["content-encoding"] == "gzip"  # a large answer, to a client that takes gzip
+    plain = httpx.get(f"{app_server}/api/v1/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == document.json()
+    assert "content-encoding" not in refused.headers  # a small one is not worth it
     docs = httpx.get(f"{app_server}/api/docs")
     assert docs.status_code == 200
     assert "/api/docs-assets/swagger-ui-bundle.js" in docs.text
