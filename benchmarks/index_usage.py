@@ -17,11 +17,11 @@ computes every time), so the SQL really runs. Then it prints, per index of the f
 `idx_scan` and its size.
 
 It writes to the dataset (one task of each kind of action, one jamaah, one departure group); a
-reload (`python -m pipeline_core load-dataset`) puts it back. Prints figures, asserts nothing.
+reload (`python -m pipeline_core seed NAME --reset`) puts it back. Prints figures, asserts nothing.
 
-Not covered here, checked with EXPLAIN instead (docs/benchmarks.md, "Index usage"): resetting or
-deleting a whole workspace (`seed.datasets.bulk.clear_workspace`), whose foreign-key cascades look
-up the child rows of each deleted jamaah, stage, package and user.
+Not covered here, checked with EXPLAIN instead (docs/benchmarks.md, "Fewer indexes on the tables
+a completion writes"): resetting or deleting a whole workspace (`bulk.clear_workspace`), whose
+foreign-key cascades look up the child rows of each deleted jamaah, stage, package and user.
 """
 
 from __future__ import annotations
