@@ -11,11 +11,14 @@ configuration is a fresh set of tasks. The processes are separate interpreters (
 engines and pools), as two app processes are in production, and start their clocks together.
 
 Printed per configuration: completions/s over the window, the latency of one completion
-(p50/p95/p99), the CPU the writer processes used per completion, refusals/conflicts/errors, and
-two checks in SQL after the run: *lost* (a completion that returned but whose task is not
-completed, not logged exactly once, or whose jamaah has neither a next open stage nor a finished
-snapshot) and *duplicated* progressions (a jamaah with more than one open stage instance, or a
-task logged as completed twice). Load average is printed with every figure; the machine is shared.
+(p50/p95/p99), the CPU the writer processes used per completion and the CPU their PostgreSQL
+backends used per completion ("PG", from `/proc/<backend pid>/stat`: the start of the window, or
+a connection's first use in it, to its end; only with the server on this machine; the WAL
+writer, checkpointer and autovacuum are not in it), refusals/conflicts/errors, and two checks
+in SQL after the run: *lost* (a completion that returned but whose task is not completed, not
+logged exactly once, or whose jamaah has neither a next open stage nor a finished snapshot) and
+*duplicated* progressions (a jamaah with more than one open stage instance, or a task logged as
+completed twice). Load average is printed with every figure; the machine is shared.
 
 It writes: the chosen tasks stay completed (`--reload` loads the dataset again at the end).
 Prints figures, asserts nothing.
@@ -36,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from pipeline_core.commands.tasks import complete_task
@@ -105,13 +108,31 @@ class Tally:
                 self.completed.append(task_id)
 
 
+def backend_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a PostgreSQL backend of this machine has used; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _writer_process(
     args: tuple[str, list[tuple[int, int]], int, float, float, str],
-) -> tuple[list[float], dict[str, int], list[int], float]:
+) -> tuple[list[float], dict[str, int], list[int], float, float | None]:
     """One process: `threads` writers over its share of tasks from `start_at` (wall clock, shared by
-    every process) for `seconds`. Returns latencies, outcomes, completed ids and CPU seconds."""
+    every process) for `seconds`. Returns latencies, outcomes, completed ids, CPU seconds and its
+    PostgreSQL backends' CPU seconds (None when a backend is not on this machine)."""
     slug, share, threads, start_at, seconds, now_iso = args
     bootstrap.prepare(seed_demo=False)
+    backends: dict[int, float | None] = {}  # pid -> CPU seconds when a writer first took it
+
+    @event.listens_for(db.get_engine(), "checkout")
+    def _taken(dbapi_connection: object, _record: object, _proxy: object) -> None:
+        pid = dbapi_connection.info.backend_pid  # type: ignore[attr-defined]  # psycopg 3
+        if pid not in backends:
+            backends[pid] = backend_cpu(pid)
+
     with db.read_session() as session:
         ws = get_workspace(session, slug)
     now = datetime.fromisoformat(now_iso)
@@ -122,6 +143,7 @@ def _writer_process(
     time.sleep(max(0.0, start_at - time.time()))
     stop = time.monotonic() + seconds
     cpu_before = time.process_time()
+    backends.update({pid: backend_cpu(pid) for pid in backends})  # connections opened before
 
     def writer(queue: list[tuple[int, int]]) -> None:
         while queue and time.monotonic() < stop:
@@ -136,8 +158,12 @@ def _writer_process(
     for worker in workers:
         worker.join()
     cpu = time.process_time() - cpu_before
+    pg_cpu: float | None = 0.0
+    for pid, opened in list(backends.items()):
+        now_used = backend_cpu(pid)
+        pg_cpu = None if pg_cpu is None or now_used is None or opened is None else pg_cpu + now_used - opened
     bootstrap.shutdown()
-    return tally.latencies_ms, tally.outcomes, tally.completed, cpu
+    return tally.latencies_ms, tally.outcomes, tally.completed, cpu, pg_cpu
 
 
 def percentile(ordered: list[float], q: float) -> float:
@@ -213,12 +239,15 @@ def run(ws: Workspace, *, processes: int, threads: int, seconds: float, budget: 
     completed = [task_id for r in results for task_id in r[2]]
     cpu = sum(r[3] for r in results)
     done = outcomes.get(DONE, 0)
+    pg_cpus = [r[4] for r in results if r[4] is not None]
+    pg = f"{1000 * sum(pg_cpus) / max(done, 1):5.2f}" if len(pg_cpus) == len(results) else "n/a"
     lost, duplicated = check(ws, completed)
     ran_out = " (ran out of tasks: raise --budget)" if len(latencies) >= len(pool) else ""
     print(
         f"{processes} process(es) x {threads:2d} writers: {done / seconds:7.0f} completions/s"
         f"  p50 {percentile(latencies, 0.5):6.1f}  p95 {percentile(latencies, 0.95):6.1f}"
         f"  p99 {percentile(latencies, 0.99):6.1f} ms  CPU {1000 * cpu / max(done, 1):5.2f} ms/completion"
+        f" (PG {pg})"
         f"  | done {done}, refused {outcomes.get(REFUSED, 0)}, conflicts {outcomes.get(CONFLICT, 0)},"
         f" errors {outcomes.get(ERROR, 0)} | lost {lost}, duplicated {duplicated}"
         f" | load {before[0]:.2f} -> {after[0]:.2f}{ran_out}",

@@ -428,9 +428,7 @@ class JamaahPipelineStatus(Base):
         ),
         # departures: who leaves in the window, and how far each is.
         Index("ix_status_departure", "workspace_id", "departure_date", "package_id"),
-        # stage-instance status of the current stage (blocked counts, in-progress counts).
-        Index("ix_status_stage_status", "workspace_id", "current_stage_status"),
-        # deleting a package finds its snapshots (FK ON DELETE CASCADE).
+        # deleting a package finds its snapshots (FK ON DELETE CASCADE); a group's jamaah.
         Index("ix_status_package", "workspace_id", "package_id"),
     )
 
@@ -469,15 +467,8 @@ class StageInstance(Base):
         _ws_fk(["assigned_to"], "users", ondelete="SET NULL (assigned_to)"),
         # at most one open stage per jamaah: its current stage.
         Index("uq_stage_instances_one_open", "jamaah_id", unique=True, postgresql_where=text(OPEN_WORK)),
-        # timeline of a jamaah; history per stage (completion times, trends).
-        Index("ix_stage_instances_stage", "workspace_id", "stage_id", "completed_at"),
-        # deleting a user finds the instances assigned to them (FK SET NULL).
-        Index(
-            "ix_stage_instances_assigned",
-            "workspace_id",
-            "assigned_to",
-            postgresql_where=text("assigned_to IS NOT NULL"),
-        ),
+        # No index behind the stage and user keys (revision 0014): stages and users are deleted
+        # only with their workspace, after its instances, and every completion writes each index.
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -501,7 +492,7 @@ class PipelineTask(Base):
 
     __tablename__ = "pipeline_tasks"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "id"),
+        # no UniqueConstraint("workspace_id", "id"): no foreign key points at a task (revision 0014).
         # never a duplicate task for the same stage instance.
         UniqueConstraint("stage_instance_id", "task_type"),
         CheckConstraint(_one_of("status", WorkStatus), name="status"),
@@ -536,18 +527,10 @@ class PipelineTask(Base):
             postgresql_where=text(OPEN_WORK),
             postgresql_include=["status", "priority"],
         ),
-        # filters by (priority, status), e.g. blocked or urgent counts.
-        Index("ix_tasks_priority_status", "workspace_id", "priority", "status"),
-        # the tasks on a jamaah's detail page.
+        # the tasks on a jamaah's detail page, a search's jamaah; deleting a jamaah (FK cascade).
         Index("ix_tasks_jamaah", "workspace_id", "jamaah_id"),
-        # deleting a stage or a user finds its tasks (FK cascades / SET NULL).
-        Index("ix_tasks_stage", "workspace_id", "stage_id"),
-        Index(
-            "ix_tasks_assignee",
-            "workspace_id",
-            "assignee_id",
-            postgresql_where=text("assignee_id IS NOT NULL"),
-        ),
+        # No index behind the stage and user keys, nor by (priority, status) (revision 0014): every
+        # completion writes each index, and no read or product delete needs those.
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

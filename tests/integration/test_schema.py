@@ -347,3 +347,64 @@ def test_the_queue_tables_are_vacuumed_after_one_percent_changed(scratch_engine:
     migrate.downgrade(scratch_engine, "0012_completion_total_slots")
     with scratch_engine.connect() as connection:
         assert connection.execute(text(options)).scalar_one() == []
+
+
+def _indexes(engine: Engine) -> set[str]:
+    """Every index of the schema's tables as PostgreSQL writes it out (name, table, columns, where)."""
+    query = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+    with engine.connect() as connection:
+        return set(connection.execute(text(query)).scalars())
+
+
+@pytest.fixture
+def model_engine(engine: Engine) -> Iterator[Engine]:
+    """A database built from the model (`Base.metadata.create_all`), not the migrations."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS umrah_model"))
+        connection.execute(text("CREATE DATABASE umrah_model"))
+    built = create_engine(engine.url.set(database="umrah_model"))
+    Base.metadata.create_all(built)
+    yield built
+    built.dispose()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS umrah_model"))
+
+
+def test_the_model_has_the_indexes_the_migrations_make(scratch_engine: Engine, model_engine: Engine) -> None:
+    migrate.upgrade(scratch_engine)
+    assert _indexes(model_engine) == _indexes(scratch_engine)
+
+
+#: The indexes revision 0014 drops from the tables a completion writes, as they were.
+DROPPED_IN_0014 = {
+    "CREATE INDEX ix_tasks_priority_status ON public.pipeline_tasks"
+    " USING btree (workspace_id, priority, status)",
+    "CREATE INDEX ix_tasks_stage ON public.pipeline_tasks USING btree (workspace_id, stage_id)",
+    "CREATE INDEX ix_tasks_assignee ON public.pipeline_tasks USING btree (workspace_id, assignee_id)"
+    " WHERE (assignee_id IS NOT NULL)",
+    "CREATE UNIQUE INDEX uq_pipeline_tasks_workspace_id_id ON public.pipeline_tasks"
+    " USING btree (workspace_id, id)",
+    "CREATE INDEX ix_stage_instances_stage ON public.stage_instances"
+    " USING btree (workspace_id, stage_id, completed_at)",
+    "CREATE INDEX ix_stage_instances_assigned ON public.stage_instances"
+    " USING btree (workspace_id, assigned_to) WHERE (assigned_to IS NOT NULL)",
+    "CREATE INDEX ix_status_stage_status ON public.jamaah_pipeline_status"
+    " USING btree (workspace_id, current_stage_status)",
+}
+
+
+def test_the_unused_queue_indexes_come_back_on_downgrade(scratch_engine: Engine) -> None:
+    migrate.upgrade(scratch_engine)
+    head = _indexes(scratch_engine)
+    assert not head & DROPPED_IN_0014
+
+    migrate.downgrade(scratch_engine, "0013_autovacuum_queue_tables")
+    assert _indexes(scratch_engine) - head == DROPPED_IN_0014
+    with scratch_engine.connect() as connection:
+        kinds = connection.execute(
+            text("SELECT contype FROM pg_constraint WHERE conname = 'uq_pipeline_tasks_workspace_id_id'")
+        ).scalars()
+        assert list(kinds) == ["u"], "a unique constraint again, as revision 0001 made it"
+
+    migrate.upgrade(scratch_engine)
+    assert _indexes(scratch_engine) == head
