@@ -31,7 +31,9 @@ class ApiLane:
     def __init__(self, app: ASGIApp, mount: Mount) -> None:
         self.app = app
         self.mount = mount
-        self.compressed = GZipMiddleware(mount.handle, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+        self.compressed = GZipMiddleware(
+            mount.handle, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

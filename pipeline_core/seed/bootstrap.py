@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 
 import redis
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from pipeline_core.domain.errors import ServerUnavailable
 from pipeline_core.store import backup, cache, db, migrate, pii_crypto
@@ -30,6 +30,7 @@ def prepare(*, seed_demo: bool | None = None) -> None:
             migrate.upgrade(engine)
         else:
             migrate.require_current_schema(engine)
+        _warn_without_autovacuum(engine)
     try:
         cache.get_redis().ping()
     except redis.RedisError as error:
@@ -43,6 +44,22 @@ def prepare(*, seed_demo: bool | None = None) -> None:
         "embedded" if settings.embedded_database else "external",
         "embedded" if settings.embedded_redis else "external",
     )
+
+
+def _warn_without_autovacuum(engine: Engine) -> bool:
+    """Log a warning when the server runs with `autovacuum = off` (some packaged servers do): the
+    queue's counts are index-only scans that slow down as completions leave dead rows behind
+    (docs/operations.md, revision 0013). True when it warned."""
+    with engine.connect() as connection:
+        setting = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
+    if setting == "on":
+        return False
+    log.warning(
+        "PostgreSQL runs with autovacuum = %s: the task queue and dashboards slow down as dead rows"
+        " pile up; turn it on (docs/operations.md, 'Migrations', revision 0013)",
+        setting,
+    )
+    return True
 
 
 #: Any constant: one process of several takes the day's backup.

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.lane import ApiLane
 
@@ -30,12 +31,12 @@ def _site() -> tuple[TestClient, list[str]]:
     class Below:
         """Stands for Streamlit's own layers: notes every request that reaches them."""
 
-        def __init__(self, app: object) -> None:
+        def __init__(self, app: ASGIApp) -> None:
             self.app = app
 
-        async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
             seen.append(f"below {scope['path']}")
-            await self.app(scope, receive, send)  # type: ignore[operator]
+            await self.app(scope, receive, send)
 
     site = Starlette(
         routes=[Route("/", page), mount],
