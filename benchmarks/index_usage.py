@@ -273,6 +273,9 @@ READS = (overview_reads, queue_reads, jamaah_reads, desk_reads, activity_reads, 
 def writes(run: Calls, viewers: dict[Role, Viewer], known: dict[str, Any], now: datetime) -> None:
     manager = viewers[Role.MANAGER]
     pending, in_progress, blocked = (known["tasks"][s] for s in ("pending", "in-progress", "blocked"))
+    if len(pending) < 3:
+        print(f"writes left out: {len(pending)} pending tasks found, 3 needed (a larger dataset)")
+        return
     run("complete", app.complete_task, manager, pending[0].id, pending[0].version, now=now)
     if in_progress:
         row = in_progress[0]
@@ -305,19 +308,17 @@ def writes(run: Calls, viewers: dict[Role, Viewer], known: dict[str, Any], now: 
     )
 
     # intake: a group, one jamaah enrolled and edited, an import checked and written, exports logged
-    group = run(
-        "create group",
-        intake.create_departure_group,
-        manager,
-        {
-            "name": "Indeks Uji",
-            "departure_date": date.today() + timedelta(days=120),
-            "return_date": date.today() + timedelta(days=129),
-            "airline": "Garuda",
-            "quota": 45,
-        },
-        now=now,
-    )
+    def new_group(label: str, name: str, days: int, airline: str, quota: int) -> Any:
+        fields = {
+            "name": name,
+            "departure_date": date.today() + timedelta(days=days),
+            "return_date": date.today() + timedelta(days=days + 9),
+            "airline": airline,
+            "quota": quota,
+        }
+        return run(label, intake.create_departure_group, manager, fields, now=now)
+
+    group = new_group("create group", "Indeks Uji", 120, "Garuda", 45)
     if group is not None:
         stamp = f"{int(time.time()) % 10**8:08d}"  # unique NIK and phone per run
         enrolled = run(
@@ -374,19 +375,7 @@ def writes(run: Calls, viewers: dict[Role, Viewer], known: dict[str, Any], now: 
                     dry_run=dry,
                     now=now,
                 )
-    empty = run(
-        "create empty group",
-        intake.create_departure_group,
-        manager,
-        {
-            "name": "Indeks Kosong",
-            "departure_date": date.today() + timedelta(days=200),
-            "return_date": date.today() + timedelta(days=209),
-            "airline": "Saudia",
-            "quota": 10,
-        },
-        now=now,
-    )
+    empty = new_group("create empty group", "Indeks Kosong", 200, "Saudia", 10)
     if empty is not None:
         run("delete group", intake.delete_departure_group, manager, empty.id, now=now)
 
