@@ -62,6 +62,7 @@ with contextlib.suppress(ConfigError):  # start-up (runtime.prepare) reports a b
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(runtime.prepare)
+    await anyio.to_thread.run_sync(runtime.warn_without_autovacuum)  # docs/operations.md, 0013
     runtime.start_daily_backups()  # embedded default: a backup a day, in the background
     core_metrics.install()  # the collectors /metrics reads, the last hour's figures (System page)
     system.start_alert_notifier()  # when PIPELINE_ALERT_WEBHOOK_URL is set

@@ -7,7 +7,14 @@ what `/readyz` reports. The work is done in `pipeline_core.seed.bootstrap` and
 
 from __future__ import annotations
 
-from pipeline_core.seed.bootstrap import Readiness, prepare, readiness, shutdown, start_daily_backups
+from pipeline_core.seed.bootstrap import (
+    Readiness,
+    prepare,
+    readiness,
+    shutdown,
+    start_daily_backups,
+    warn_without_autovacuum,
+)
 from pipeline_core.store.config import Settings, get_settings
 
 __all__ = [
@@ -19,6 +26,7 @@ __all__ = [
     "readiness",
     "shutdown",
     "start_daily_backups",
+    "warn_without_autovacuum",
 ]
 
 

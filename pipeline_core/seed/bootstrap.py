@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 
 import redis
-from sqlalchemy import Engine, text
+from sqlalchemy import exc, text
 
 from pipeline_core.domain.errors import ServerUnavailable
 from pipeline_core.store import backup, cache, db, migrate, pii_crypto
@@ -30,7 +30,6 @@ def prepare(*, seed_demo: bool | None = None) -> None:
             migrate.upgrade(engine)
         else:
             migrate.require_current_schema(engine)
-        _warn_without_autovacuum(engine)
     try:
         cache.get_redis().ping()
     except redis.RedisError as error:
@@ -46,12 +45,17 @@ def prepare(*, seed_demo: bool | None = None) -> None:
     )
 
 
-def _warn_without_autovacuum(engine: Engine) -> bool:
-    """Log a warning when the server runs with `autovacuum = off` (some packaged servers do): the
-    queue's counts are index-only scans that slow down as completions leave dead rows behind
-    (docs/operations.md, revision 0013). True when it warned."""
-    with engine.connect() as connection:
-        setting = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
+def warn_without_autovacuum() -> bool:
+    """In the app process, after `prepare`: log a warning when the server runs with
+    `autovacuum = off` (some packaged servers do). The queue's counts are index-only scans that
+    slow down as completions leave dead rows behind (docs/operations.md, revision 0013). True when
+    it warned; the CLI does not ask (its refusals are one line)."""
+    try:
+        with db.get_engine().connect() as connection:
+            setting = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
+    except exc.SQLAlchemyError:
+        log.debug("autovacuum setting not read", exc_info=True)
+        return False
     if setting == "on":
         return False
     log.warning(

@@ -185,13 +185,14 @@ def test_start_up_warns_when_the_server_runs_without_autovacuum(
     servers: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Some packaged servers ship with autovacuum off (this project's CI machine does); the queue's
-    counts then slow down with every completion, so start-up says so. The embedded server has it
-    on: the two runs of .ci/run see both answers."""
+    counts then slow down with every completion, so the app's start-up says so (app.py's lifespan;
+    not the CLI, whose refusals are one line). The embedded server has it on: the two runs of
+    .ci/run see both answers."""
     from pipeline_core.seed import bootstrap
 
     with db.get_engine().connect() as connection:
         setting = connection.execute(text("SHOW autovacuum")).scalar_one()
     with caplog.at_level("WARNING", logger="pipeline_core.seed.bootstrap"):
-        warned = bootstrap._warn_without_autovacuum(db.get_engine())
+        warned = bootstrap.warn_without_autovacuum()
     assert warned is (setting != "on")
     assert ("PostgreSQL runs with autovacuum = off" in caplog.text) is warned
