@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
 
+from benchmarks.writes import verify_documents
 from pipeline_core import app
 from pipeline_core.app import api_access, documents, intake, intake_files, scans
 from pipeline_core.app.viewer import Viewer, system_viewer
@@ -109,13 +110,7 @@ def facts(ws_id: int) -> dict[str, Any]:
             ).all()
             for status in ("pending", "in-progress", "blocked")
         }
-        session.execute(
-            text(
-                "UPDATE jamaah_documents SET status = 'verified', reason = NULL"
-                " WHERE workspace_id = :ws AND jamaah_id = ANY(:ids) AND status <> 'verified'"
-            ),
-            {"ws": ws_id, "ids": [row.jamaah_id for row in tasks["pending"]]},
-        )
+        verify_documents(session, ws_id, [row.jamaah_id for row in tasks["pending"]])
         name, phone = session.execute(
             text("SELECT full_name, phone FROM jamaah WHERE workspace_id = :ws AND id = :id"),
             {"ws": ws_id, "id": one.jamaah_id},
@@ -380,7 +375,7 @@ def writes(run: Calls, viewers: dict[Role, Viewer], known: dict[str, Any], now: 
         run("delete group", intake.delete_departure_group, manager, empty.id, now=now)
 
 
-def usage(dataset: str) -> list[Any]:
+def usage() -> list[Any]:
     with db.read_session() as session:
         session.execute(text("SELECT pg_stat_clear_snapshot()"))
         return list(session.execute(text(USAGE_SQL), {"tables": list(TABLES)}).all())
@@ -418,7 +413,7 @@ def main() -> None:
     for line in run.refused:
         print(f"   refused {line}")
     print(f"{'table':<24} {'index':<46} {'idx_scan':>9} {'size':>9}")
-    for row in usage(args.dataset):
+    for row in usage():
         print(f"{row.table_name:<24} {row.index_name:<46} {row.idx_scan:>9} {row.bytes / 2**20:>7.1f} MB")
 
 
