@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -18,18 +19,30 @@ from pipeline_core.store.workspaces import create_workspace, current_version_id,
 from tests.builders import NOW
 
 
+@contextlib.contextmanager
+def _empty_database(engine: Engine, name: str) -> Iterator[Engine]:
+    """A new, empty database `name` on the tests' server, dropped afterwards."""
+
+    def recreate(create: bool) -> None:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            if create:
+                connection.execute(text(f"CREATE DATABASE {name}"))
+
+    recreate(True)
+    scratch = create_engine(engine.url.set(database=name))
+    try:
+        yield scratch
+    finally:
+        scratch.dispose()
+        recreate(False)
+
+
 @pytest.fixture
 def scratch_engine(engine: Engine) -> Iterator[Engine]:
     """A database of its own for the round-trip, on the same server as the tests."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS umrah_roundtrip"))
-        connection.execute(text("CREATE DATABASE umrah_roundtrip"))
-    url = engine.url.set(database="umrah_roundtrip")
-    scratch = create_engine(url)
-    yield scratch
-    scratch.dispose()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS umrah_roundtrip"))
+    with _empty_database(engine, "umrah_roundtrip") as scratch:
+        yield scratch
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -359,15 +372,9 @@ def _indexes(engine: Engine) -> set[str]:
 @pytest.fixture
 def model_engine(engine: Engine) -> Iterator[Engine]:
     """A database built from the model (`Base.metadata.create_all`), not the migrations."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS umrah_model"))
-        connection.execute(text("CREATE DATABASE umrah_model"))
-    built = create_engine(engine.url.set(database="umrah_model"))
-    Base.metadata.create_all(built)
-    yield built
-    built.dispose()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS umrah_model"))
+    with _empty_database(engine, "umrah_model") as built:
+        Base.metadata.create_all(built)
+        yield built
 
 
 def test_the_model_has_the_indexes_the_migrations_make(scratch_engine: Engine, model_engine: Engine) -> None:
