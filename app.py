@@ -81,7 +81,7 @@ app = st.App(
     routes=[
         *(Route("/healthz", healthz), Route("/readyz", readyz), *auth_routes, *live.routes, *assets.routes),
         *metrics.routes,  # GET /metrics when METRICS_ENABLED, else 404
-        api_mount,  # reached through ApiLane below; listed so the router knows it too
+        api_mount,  # HTTP goes through ApiLane below; kept here for url_path_for and any other scope
     ],
     middleware=[
         Middleware(HttpMetrics),

@@ -267,8 +267,9 @@ class LiveHub:
             )
             listener.rechecks -= 1
             if not same:
+                # Ended: what was held never goes out. `rechecks` is left to the other checks
+                # still running for it, each of which takes its own one off (never below zero).
                 listener.held.clear()
-                listener.rechecks = 0  # ended: nothing more is held for it
                 listener.offer(Signal.CLOSE)
             elif not listener.rechecks:
                 held, listener.held = listener.held, []
