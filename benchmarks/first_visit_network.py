@@ -27,13 +27,20 @@ untimed and unthrottled), throttled before the navigation, and reports:
 One unthrottled warm-up visit first (the server's caches, imports and compressed copies). Prints
 figures; never asserts on time.
 
+`--proxy` puts production's front in the way: Debian's nginx running ops/nginx/umrah.conf (TLS and
+HTTP/2, tests/nginx.py, a self-signed certificate the browser is told to accept) in front of the
+app, so the browser fetches the page's files over one HTTP/2 connection instead of HTTP/1.1's six.
+The protocols the responses came over are printed.
+
     .venv/bin/python benchmarks/first_visit_network.py                         # demo-2000, 3 samples
     .venv/bin/python benchmarks/first_visit_network.py --samples 5 --profiles "Fast 3G"
+    .venv/bin/python benchmarks/first_visit_network.py --proxy                 # through nginx, h2
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -48,6 +55,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from benchmarks.render_browser import WATCH, ensure_manager, manager, new_context, served, visit  # noqa: E402
 from benchmarks.render_model import Page  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from tests.nginx import nginx  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ class Wire:
     urls: dict[str, str] = field(default_factory=dict)  # request id → kind
     paths: dict[str, str] = field(default_factory=dict)  # request id → URL path
     sizes: dict[str, int] = field(default_factory=dict)  # URL path → bytes on the wire
+    protocols: dict[str, int] = field(default_factory=dict)  # "h2", "http/1.1" → responses
 
     def kind(self, url: str) -> str:
         path = url.split("://", 1)[-1].partition("/")[2]
@@ -115,6 +124,11 @@ class Wire:
             self.bytes[kind] = self.bytes.get(kind, 0) + int(event["encodedDataLength"])
             self.sizes[self.paths[event["requestId"]]] = int(event["encodedDataLength"])
 
+    def received(self, event: dict[str, Any]) -> None:
+        protocol = event["response"].get("protocol")
+        if event["requestId"] in self.urls and protocol:
+            self.protocols[protocol] = self.protocols.get(protocol, 0) + 1
+
     def frame(self, event: dict[str, Any]) -> None:
         self.websocket_bytes += len(event["response"].get("payloadData", ""))
 
@@ -134,6 +148,7 @@ def first_visit(browser: Any, base: str, path: str, user: str, network: Network)
     wire = Wire()
     cdp.on("Network.requestWillBeSent", wire.sent)
     cdp.on("Network.loadingFinished", wire.finished)
+    cdp.on("Network.responseReceived", wire.received)
     cdp.on("Network.webSocketFrameReceived", wire.frame)
     cdp.send("Network.enable")
     cdp.send(
@@ -163,28 +178,33 @@ def report(network: Network, samples: list[Sample], largest: int) -> None:
     print(
         f"{network.name:12} KPIs shown {p50([s.kpis_ms for s in samples])}; finished "
         f"{p50([s.finished_ms for s in samples])}; {requests} requests, {total / 1e6:.2f} MB on the wire "
-        f"({split}); websocket received {last.websocket_bytes / 1e3:.0f} KB"
+        f"({split}); websocket received {last.websocket_bytes / 1e3:.0f} KB; "
+        + ", ".join(f"{protocol} {count}" for protocol, count in sorted(last.protocols.items()))
     )
     for path, size in sorted(last.sizes.items(), key=lambda item: -item[1])[:largest]:
         print(f"    {size / 1e3:7.1f} KB  {path}")
 
 
-def measure(dataset: str, samples: int, networks: list[Network], largest: int) -> None:
-    """The app on its own port (sharing this process's servers), then the first visits."""
+def measure(dataset: str, samples: int, networks: list[Network], largest: int, proxy: bool) -> None:
+    """The app on its own port (sharing this process's servers), nginx in front with `proxy`, then
+    the first visits."""
     from playwright import sync_api as playwright
 
-    env = {**os.environ, "PIPELINE_SEED_DEMO": "false"}
+    env = {**os.environ, "PIPELINE_SEED_DEMO": "false", "PIPELINE_TRUSTED_PROXIES": "127.0.0.1"}
     path = OVERVIEW.path(dataset, 0)
     user = manager(dataset)
     command = [sys.executable, "-m", "streamlit", "run", "app.py"]
     with (
         tempfile.TemporaryDirectory(prefix="first-visit-") as folder,
         playwright.sync_playwright() as driver,
-        served(command, ROOT, Path(folder) / "app.log", env) as app,
+        served(command, ROOT, Path(folder) / "app.log", env) as direct,
+        contextlib.ExitStack() as front,
     ):
+        app = front.enter_context(nginx(Path(folder), [direct.rsplit(":", 1)[1]])).base if proxy else direct
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         print(
             f"Chromium {browser.version}; {dataset}; {samples} first visits per profile; "
+            f"{'through nginx (TLS, HTTP/2)' if proxy else 'straight to the app'}; "
             f"load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
@@ -205,6 +225,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=3, help="first visits per profile")
     parser.add_argument("--profiles", nargs="+", default=list(PROFILES), choices=list(PROFILES))
     parser.add_argument("--largest", type=int, default=0, help="list the N largest downloads")
+    parser.add_argument("--proxy", action="store_true", help="through nginx with TLS and HTTP/2")
     args = parser.parse_args()
 
     os.environ["PIPELINE_SEED_DEMO"] = "false"
@@ -215,7 +236,8 @@ def main() -> int:
             print(f"loading {args.dataset} …", flush=True)
             datasets.load_dataset(args.dataset)
         ensure_manager(args.dataset)
-        measure(args.dataset, args.samples, [PROFILES[name] for name in args.profiles], args.largest)
+        networks = [PROFILES[name] for name in args.profiles]
+        measure(args.dataset, args.samples, networks, args.largest, args.proxy)
     finally:
         bootstrap.shutdown()
     return 0

@@ -175,8 +175,11 @@ def heap(page: Any, collect: bool) -> float:
 
 
 def new_context(browser: Any, base: str, watch: str, user: str | None) -> Any:
-    """A fresh browser context (empty HTTP cache, no cookies), signed in as `user` (untimed)."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    """A fresh browser context (empty HTTP cache, no cookies), signed in as `user` (untimed). Over
+    HTTPS it trusts the benchmark proxy's self-signed certificate (tests/nginx.py)."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1000}, ignore_https_errors=base.startswith("https:")
+    )
     context.add_init_script(watch)
     if user is not None:
         sign_in(context, base, user)

@@ -1,18 +1,15 @@
 """The deployment of docs/deploy.md, on this machine: two app processes behind Debian's nginx, run
-with ops/nginx/umrah.conf, sharing the test PostgreSQL and Redis (the machine's services in CI's
-second pass). A user signed in through the proxy completes a task on one replica; a second user's
-live stream on the other replica receives it; one replica stops and the proxy keeps serving the
-signed-in user from the other."""
+with ops/nginx/umrah.conf over TLS and HTTP/2 (tests/nginx.py), sharing the test PostgreSQL and
+Redis (the machine's services in CI's second pass). A user signed in through the proxy completes
+a task on one replica; a second user's live stream on the other replica receives it; one replica
+stops and the proxy keeps serving the signed-in user from the other."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,77 +17,34 @@ import pytest
 from pipeline_core.commands.accounts import DEMO_PASSWORD
 from pipeline_core.domain.model import Workspace
 from tests.conftest import start_app, stop_app
+from tests.nginx import Proxy, nginx
 
-CONFIG = Path(__file__).resolve().parents[2] / "ops" / "nginx" / "umrah.conf"
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def deployment(
     servers: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, dict[str, subprocess.Popen[str]]]]:
-    """nginx on a free port in front of two app processes: (the proxy's address, {port: process})."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert Path(nginx).exists(), "nginx is missing: run .ci/install-system-packages (Debian's nginx-light)"
+) -> Iterator[tuple[Proxy, dict[str, subprocess.Popen[str]]]]:
+    """nginx (TLS, HTTP/2) in front of two app processes: (the proxy, {port: process})."""
     folder = tmp_path_factory.mktemp("deploy")
     replicas = {}
     for name in ("a", "b"):
         process, base = start_app(folder / f"app-{name}.log", PIPELINE_TRUSTED_PROXIES="127.0.0.1")
         replicas[base.rsplit(":", 1)[1]] = process
-    ports, listen = list(replicas), _free_port()
-    site = (
-        CONFIG.read_text()
-        .replace("{{PORT_A}}", ports[0])
-        .replace("{{PORT_B}}", ports[1])
-        .replace("{{LISTEN}}", f"127.0.0.1:{listen}")
-        .replace("{{SERVER_NAME}}", "localhost")
-    )
-    (folder / "logs").mkdir()
-    (folder / "nginx.conf").write_text(
-        "worker_processes 1; pid nginx.pid; error_log logs/error.log;\n"
-        "events { worker_connections 256; }\n"
-        "http { access_log logs/access.log;\n"
-        + "".join(
-            f"{kind}_temp_path temp/{kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        + site
-        + "\n}\n"
-    )
-    (folder / "temp").mkdir()
-    proxy = subprocess.Popen(
-        [nginx, "-p", str(folder), "-c", "nginx.conf", "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{listen}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        proxy.kill()
-        pytest.fail(f"nginx did not start: {proxy.stderr.read() if proxy.stderr else ''}")
-    yield base, replicas
-    proxy.terminate()
-    proxy.wait(timeout=30)
-    for process in replicas.values():
-        if process.poll() is None:
-            stop_app(process)
+    try:
+        with nginx(folder, list(replicas)) as proxy:
+            yield proxy, replicas
+    finally:
+        for process in replicas.values():
+            if process.poll() is None:
+                stop_app(process)
 
 
-def sign_in(base: str, username: str) -> tuple[httpx.Client, str]:
+def sign_in(proxy: Proxy, username: str) -> tuple[httpx.Client, str]:
     """A browser's cookie jar signed in through the proxy, and the replica port that answered."""
-    client = httpx.Client(base_url=base, timeout=15)
+    base = proxy.base
+    client = httpx.Client(base_url=base, timeout=15, verify=proxy.trust())
     answer = client.post(
         "/auth/login", data={"username": username, "password": DEMO_PASSWORD}, headers={"Origin": base}
     )
@@ -99,12 +53,13 @@ def sign_in(base: str, username: str) -> tuple[httpx.Client, str]:
 
 
 def test_two_replicas_behind_nginx_share_sign_in_and_live_changes_and_survive_one_stopping(
-    deployment: tuple[str, dict[str, subprocess.Popen[str]]], fresh_demo13: Workspace
+    deployment: tuple[Proxy, dict[str, subprocess.Popen[str]]], fresh_demo13: Workspace
 ) -> None:
-    base, replicas = deployment
-    manager, manager_port = sign_in(base, "manager@demo-13")
+    proxy, replicas = deployment
+    base = proxy.base
+    manager, manager_port = sign_in(proxy, "manager@demo-13")
     for _ in range(20):  # sticky by session cookie: sign the watcher in until it lands elsewhere
-        watcher, watcher_port = sign_in(base, "super-admin@demo-13")
+        watcher, watcher_port = sign_in(proxy, "super-admin@demo-13")
         if watcher_port != manager_port:
             break
     else:
@@ -136,3 +91,25 @@ def test_two_replicas_behind_nginx_share_sign_in_and_live_changes_and_survive_on
     assert answer.status_code == 200  # still signed in, served by the other replica
     assert answer.headers["x-upstream"].endswith(f":{watcher_port}")
     assert manager.get("/auth/me").json()["username"] == "manager@demo-13"
+
+
+def test_the_proxy_speaks_http2_over_tls_and_sends_plain_http_to_https(
+    deployment: tuple[Proxy, dict[str, subprocess.Popen[str]]],
+) -> None:
+    proxy, _ = deployment
+    # A browser offering HTTP/2 gets it: a first visit's ~90 files travel on one connection.
+    context = proxy.trust()
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    host, port = proxy.base.removeprefix("https://").split(":")
+    with (
+        socket.create_connection((host, int(port)), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        assert tls.selected_alpn_protocol() == "h2"
+    answer = httpx.get(f"{proxy.base}/readyz", verify=proxy.trust())
+    assert answer.status_code == 200
+    assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert answer.headers["server"] == "nginx"  # server_tokens off: no version
+    plain = httpx.get(f"{proxy.plain}/auth/login?next=%2F")
+    assert plain.status_code == 301
+    assert plain.headers["location"] == "https://127.0.0.1/auth/login?next=%2F"
