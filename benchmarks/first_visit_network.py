@@ -160,7 +160,12 @@ def first_visit(browser: Any, base: str, path: str, user: str, network: Network)
             "uploadThroughput": network.upload,
         },
     )
-    finished = visit(page, base + path, OVERVIEW.ready)
+    try:
+        finished = visit(page, base + path, OVERVIEW.ready)
+    except RuntimeError as error:  # name what the page still waited for
+        pending = sorted(set(wire.paths.values()) - set(wire.sizes))
+        context.close()
+        raise RuntimeError(f"{error}; {len(pending)} requests unfinished: {pending[:10]}") from None
     kpis = float(page.evaluate("window.kpisAt"))
     context.close()
     return Sample(kpis, finished, wire)
