@@ -202,6 +202,19 @@ def first_visit(browser: Any, base: str, path: str, user: str, network: Network)
     return Sample(kpis, finished, wire)
 
 
+def first_visits(
+    browser: Any, base: str, path: str, user: str, network: Network, samples: int
+) -> list[Sample]:
+    """`samples` first visits; one that never finishes is left out and said so (the module)."""
+    visits = []
+    for _ in range(samples):
+        try:
+            visits.append(first_visit(browser, base, path, user, network))
+        except RuntimeError as error:
+            print(f"{network.name:12} a visit never finished, left out: {error}", flush=True)
+    return visits
+
+
 def report(network: Network, samples: list[Sample], largest: int) -> None:
     def p50(values: list[float]) -> str:
         return f"{statistics.median(values) / 1000:.1f} s (max {max(values) / 1000:.1f})"
@@ -247,13 +260,8 @@ def measure(dataset: str, samples: int, networks: list[Network], largest: int, p
         first_visit(browser, app, path, user, PROFILES["unthrottled"])  # warm-up, untimed
         stalled = 0
         for network in networks:
-            visits = []
-            for _ in range(samples):
-                try:
-                    visits.append(first_visit(browser, app, path, user, network))
-                except RuntimeError as error:  # see the module: Chromium's emulation, so far
-                    stalled += 1
-                    print(f"{network.name:12} a visit never finished, left out: {error}", flush=True)
+            visits = first_visits(browser, app, path, user, network, samples)
+            stalled += samples - len(visits)
             if visits:
                 report(network, visits, largest)
         if stalled:

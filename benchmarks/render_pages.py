@@ -22,8 +22,10 @@ one untimed warm-up visit (server caches and imports):
   used size as is and after a forced garbage collection;
 - **cache misses**: Redis read-through misses (pipeline_core.store.cache counters) during the samples;
 - **first visit on a phone's connection** (`--networks`, default Fast 3G and Fast 4G): the overview's
-  first visit under Chrome DevTools' network presets, time until the KPIs show and until finished,
-  requests and bytes on the wire (benchmarks/first_visit_network.py, which also runs alone).
+  first visit under Chrome DevTools' network presets, through the production proxy (nginx with
+  ops/nginx/umrah.conf: TLS and HTTP/2, as a phone reaches a deployment), time until the KPIs show
+  and until finished, requests and bytes on the wire (benchmarks/first_visit_network.py, which
+  also runs alone, with or without the proxy).
 
 "Finished rendering", as Streamlit 1.67 marks it in the DOM: the `stApp` root has
 `data-test-script-state="notRunning"` after at least one run and `data-test-connection-state=
@@ -90,6 +92,7 @@ from benchmarks.render_model import Page, Visits  # noqa: E402
 from benchmarks.render_report import print_breakdown, print_phases, print_table  # noqa: E402
 from benchmarks.script_runs import ScriptRuns, Spent, instrument, measure_script_runs  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (Debian's chromium, as the tests)
+from tests.nginx import nginx  # noqa: E402  (production's proxy, for the phone visits)
 
 EMPTY_PAGE = 'import streamlit as st\n\nst.write("Empty page")\n'
 #: The empty page plus one chart (the figure's JSON beside it), and the `st.App` serving it with
@@ -319,7 +322,8 @@ def in_the_browser(
 
     from benchmarks import first_visit_network as phone
 
-    env = {**os.environ, "PIPELINE_SEED_DEMO": "false"}
+    # The proxy's X-Forwarded-Proto is believed (the session cookie then is Secure, as deployed).
+    env = {**os.environ, "PIPELINE_SEED_DEMO": "false", "PIPELINE_TRUSTED_PROXIES": "127.0.0.1"}
     python = sys.executable
     found: dict[Key, Visits] = {}
     with (
@@ -352,14 +356,14 @@ def in_the_browser(
                     (origin, origin.path(name, jamaah[name])),
                 )
             overview = next(p for p in ALL_PAGES if p.script == "overview")
-            for network in (phone.PROFILES[profile] for profile in networks):
-                print(f"browser: {name} · overview, first visit on {network.name} …", flush=True)
-                path = overview.path(name, jamaah[name])
-                phone.report(
-                    network,
-                    [phone.first_visit(browser, app, path, manager(name), network) for _ in range(samples)],
-                    largest=0,
-                )
+            (floor_dir / "proxy").mkdir(exist_ok=True)
+            with nginx(floor_dir / "proxy", [app.rsplit(":", 1)[1]]) as proxy:
+                for network in (phone.PROFILES[profile] for profile in networks):
+                    print(f"browser: {name} · overview, first visit on {network.name} (h2) …", flush=True)
+                    path = overview.path(name, jamaah[name])
+                    visits = phone.first_visits(browser, proxy.base, path, manager(name), network, samples)
+                    if visits:
+                        phone.report(network, visits, largest=0)
         browser.close()
     return found
 

@@ -117,7 +117,7 @@ def nginx(folder: Path, ports: list[str]) -> Iterator[Proxy]:
                 break
             time.sleep(0.1)
         else:
-            raise RuntimeError("nginx did not answer /readyz within 10 s")
+            raise RuntimeError("nginx did not answer /readyz with 200 after 100 tries")
         if process.poll() is not None:
             raise RuntimeError(f"nginx did not start: {process.stderr.read() if process.stderr else ''}")
         yield proxy
