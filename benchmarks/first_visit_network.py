@@ -139,26 +139,10 @@ class Wire:
             self.protocols[protocol] = self.protocols.get(protocol, 0) + 1
             self.answered.add(self.paths[event["requestId"]])
 
-    def stuck(self, base: str) -> str:
-        """What a visit that never finished still waited for, and whether the server answers the
-        first such file now (straight, outside the browser)."""
-        import httpx
-
+    def unfinished(self) -> tuple[list[str], int]:
+        """The URL paths still loading, and how many of them have no response headers yet."""
         pending = sorted(set(self.paths.values()) - set(self.sizes))
-        headless = [path for path in pending if path not in self.answered]
-        said = ""
-        if pending:
-            started = time.perf_counter()
-            try:
-                answer = httpx.get(base + pending[0], verify=False, timeout=10)
-                took = time.perf_counter() - started
-                said = f"; {pending[0]} asked again now: {answer.status_code} in {took:.2f} s"
-            except httpx.HTTPError as error:
-                said = f"; {pending[0]} asked again now: {type(error).__name__}"
-        return (
-            f"{len(pending)} requests unfinished, {len(headless)} of them without response headers: "
-            f"{pending[:5]}{said}"
-        )
+        return pending, sum(path not in self.answered for path in pending)
 
     def frame(self, event: dict[str, Any]) -> None:
         self.websocket_bytes += len(event["response"].get("payloadData", ""))
@@ -194,12 +178,32 @@ def first_visit(browser: Any, base: str, path: str, user: str, network: Network)
     try:
         finished = visit(page, base + path, OVERVIEW.ready)
     except RuntimeError as error:  # name what the page still waited for
-        stuck = wire.stuck(base)
         context.close()
-        raise RuntimeError(f"{error}; {stuck}") from None
+        raise RuntimeError(f"{error}; {_stall(wire, base)}") from None
     kpis = float(page.evaluate("window.kpisAt"))
     context.close()
     return Sample(kpis, finished, wire)
+
+
+def _stall(wire: Wire, base: str) -> str:
+    """What a visit that never finished still waited for, and whether the server answers the first
+    such file now (asked straight, outside the browser)."""
+    import httpx
+
+    pending, headless = wire.unfinished()
+    said = ""
+    if pending:
+        started = time.perf_counter()
+        try:
+            answer = httpx.get(base + pending[0], verify=False, timeout=10)
+            took = time.perf_counter() - started
+            said = f"; {pending[0]} asked again now: {answer.status_code} in {took:.2f} s"
+        except httpx.HTTPError as error:
+            said = f"; {pending[0]} asked again now: {type(error).__name__}"
+    return (
+        f"{len(pending)} requests unfinished, {headless} of them without response headers: "
+        f"{pending[:5]}{said}"
+    )
 
 
 def first_visits(

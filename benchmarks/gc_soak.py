@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 import httpx  # noqa: E402
 import psutil  # noqa: E402
 
-from benchmarks.render_browser import ensure_manager, free_port, manager  # noqa: E402
+from benchmarks.render_browser import ensure_manager, manager  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 PAGES = ("", "task_queue")  # the overview (default page), the task queue
 

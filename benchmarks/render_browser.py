@@ -8,7 +8,6 @@ benchmarks/first_visit_network.py.
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.render_model import Page
+from tests.ports import free_port
 
 STREAMLIT_FLAGS = [
     "--server.address",
@@ -78,12 +78,6 @@ MOVED = (
 
 
 # --- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

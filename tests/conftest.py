@@ -32,6 +32,7 @@ from pipeline_core.seed import bootstrap
 from pipeline_core.store import cache, db, migrate, pii_crypto
 from pipeline_core.store.config import get_settings
 from pipeline_core.store.workspaces import create_workspace, get_workspace
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The PII key of the runs against the machine's PostgreSQL (a test value, never a real key).
@@ -119,18 +120,10 @@ def workspace(session: Session) -> Workspace:
     return get_workspace(session, "test-agency")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start_app(log: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
     """The real app (`streamlit run app.py`) on a free port, sharing the test servers, once it is
     ready (`/readyz`). Its output goes to `log`: a pipe nobody reads fills up and blocks the app."""
-    port = _free_port()
+    port = free_port()
     output = log.open("w")
     process = subprocess.Popen(
         [

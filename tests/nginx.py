@@ -8,7 +8,6 @@ import contextlib
 import datetime
 import ipaddress
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.ports import free_port
 
 CONFIG = Path(__file__).resolve().parents[1] / "ops" / "nginx" / "umrah.conf"
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")  # in the run's folder, not /var
@@ -31,12 +32,6 @@ class Proxy:
     def trust(self) -> ssl.SSLContext:
         """A client's TLS context that trusts the proxy's certificate (httpx: `verify=`)."""
         return ssl.create_default_context(cafile=str(self.certificate))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:

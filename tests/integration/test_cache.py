@@ -30,6 +30,7 @@ from pipeline_core.store import cache, db
 from pipeline_core.store.config import get_settings
 from pipeline_core.store.workspaces import create_workspace, delete_workspace, get_workspace
 from tests.builders import MANAGER, NOW, make_jamaah, make_package
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -255,12 +256,6 @@ def cache_engine() -> Engine:
 # --- Redis stopped mid-test -------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_redis(port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
@@ -290,7 +285,7 @@ def _start_redis(port: int) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def own_redis(monkeypatch: pytest.MonkeyPatch, servers: None) -> Iterator[dict[str, object]]:
     """A Redis of this test's own on a free port, used by the cache until the test ends."""
-    port = _free_port()
+    port = free_port()
     state: dict[str, object] = {"port": port, "process": _start_redis(port)}
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
     get_settings.cache_clear()

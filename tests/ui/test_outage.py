@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline_core.store import db
 from pipeline_core.store.config import get_settings
-from tests.conftest import _free_port
+from tests.ports import free_port
 from tests.ui.conftest import ROOT, TOKEN_KEY, sign_in
 
 INTERNALS = (
@@ -44,7 +44,7 @@ def _switch_database(url: str | None) -> None:
 @pytest.fixture
 def database_down(demo: object) -> Iterator[None]:
     original = os.environ.get("DATABASE_URL")
-    _switch_database(f"postgresql://postgres@127.0.0.1:{_free_port()}/gone")
+    _switch_database(f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
     try:
         yield
     finally:
@@ -91,7 +91,7 @@ def test_a_signed_in_page_says_the_database_is_down_and_shows_no_internals(
     at = _app(page, sign_in("manager"))
     with caplog.at_level(logging.WARNING, logger="ui_kit.outage"):
         original = os.environ.get("DATABASE_URL")
-        _switch_database(f"postgresql://postgres@127.0.0.1:{_free_port()}/gone")
+        _switch_database(f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
         try:
             at.run()
             _assert_outage_shown(at)
@@ -112,7 +112,7 @@ def test_the_sign_in_page_says_the_database_is_down(database_down: None) -> None
 def test_the_sign_in_page_comes_back_with_the_database(demo: object) -> None:
     at = _app("sign_in", None)
     original = os.environ.get("DATABASE_URL")
-    _switch_database(f"postgresql://postgres@127.0.0.1:{_free_port()}/gone")
+    _switch_database(f"postgresql://postgres@127.0.0.1:{free_port()}/gone")
     try:
         at.run()
         _assert_outage_shown(at)
