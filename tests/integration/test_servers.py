@@ -6,10 +6,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import NullPool, create_engine, text
 
 from pipeline_core.store import cache, db, pii_crypto
 from pipeline_core.store.config import get_settings
@@ -41,6 +42,25 @@ def test_the_mode_follows_the_environment(servers: None) -> None:
         version = connection.execute(text("SELECT current_setting('server_version_num')::int")).scalar_one()
     assert version >= 150000
     assert cache.get_redis().ping()
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_without_an_error(servers: None) -> None:
+    """A restart or failover of PostgreSQL ends the pool's idle connections: the next action gets a
+    new one instead of failing (the pool checks the socket on checkout, issue 21)."""
+    with db.transaction() as session:
+        ended = session.execute(text("SELECT pg_backend_pid()")).scalar_one()  # now idle in the pool
+    outside = create_engine(db.get_engine().url, poolclass=NullPool)
+    with outside.connect() as killer:
+        assert killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ended}).scalar_one()
+        for _ in range(500):  # until the server has really ended it (bounded: 5 s)
+            gone = "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = :pid)"
+            if killer.execute(text(gone), {"pid": ended}).scalar_one():
+                break
+            time.sleep(0.01)
+    outside.dispose()
+    with db.transaction() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert pid != ended
 
 
 @pytest.mark.slow
