@@ -49,7 +49,6 @@ from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import ADMIN_ROLES, Actor, Priority, Role, Stage, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
 from pipeline_core.store import cache, events, task_writes
-from pipeline_core.store import documents as document_rows
 from pipeline_core.store import repository as repo
 from pipeline_core.store.audit import log_denial
 from pipeline_core.store.db import translate_errors
@@ -516,11 +515,8 @@ def document_gate(session: Session, workspace_id: int, jamaah_id: int, stage_cod
     `InvalidInput("documents")` naming the documents missing/rejected (collection) or unverified."""
     if stage_code not in (documents.COLLECTION_STAGE, documents.VERIFICATION_STAGE):
         return
-    rows = document_rows.load_checklists(session, workspace_id, [jamaah_id], for_update=True).get(
-        jamaah_id, []
-    )
-    statuses = {row.kind: row.status for row in rows}
-    holding = documents.not_ready(stage_code, statuses, [row.kind for row in rows if row.required])
+    required, statuses = task_writes.load_checklist(session, workspace_id, jamaah_id)
+    holding = documents.not_ready(stage_code, statuses, required)
     if holding:
         raise documents.DocumentsNotReady(stage_code, holding)
 

@@ -16,6 +16,9 @@ key; psycopg prepares each statement on the server after a few uses of a connect
    the version no longer matches. The next instance is inserted from the old instance's update,
    so the old one is closed first (the partial unique index allows one open instance a jamaah).
 
+A document stage's completion reads one more row first (`load_checklist`): what the jamaah must
+bring and the checklist's statuses, its rows locked, in one statement (three ORM queries before).
+
 The commands decide everything in Python, as before (`rules`, `repository.snapshot_values`), and
 these functions only carry the values; the rows written are the same as the expression-built
 path's (tests/integration/test_task_writes.py). Every statement is parameterised and filtered by
@@ -41,13 +44,14 @@ import psycopg
 from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
+from pipeline_core.domain.documents import DocStatus, DocumentKind, required_kinds
 from pipeline_core.domain.errors import NotFound
 from pipeline_core.domain.model import Jamaah, Stage, WorkStatus
 from pipeline_core.store import metrics
 from pipeline_core.store import repository as repo
 from pipeline_core.store.repository import JamaahPipeline, SnapshotFacts, StageRun, Task
 
-__all__ = ["Progress", "load_progress", "lock_task", "write_change", "write_completion"]
+__all__ = ["Progress", "load_checklist", "load_progress", "lock_task", "write_change", "write_completion"]
 
 _TASK = ", ".join(f.name for f in fields(Task))
 _SEALED_AS = {"nik": "nik_encrypted", "passport_number": "passport_encrypted"}  # opened by jamaah_of
@@ -104,6 +108,22 @@ LEFT JOIN stage_instances i ON i.workspace_id = j.workspace_id AND i.jamaah_id =
 LEFT JOIN pipeline_stages ps ON ps.id = i.stage_id
 WHERE j.workspace_id = %(ws)s AND j.id = %(jamaah_id)s
 ORDER BY i.started_at, i.id
+"""
+
+# What the jamaah must bring (the agency's kinds; gender, birth date, companion and departure for
+# the mahram letter) and the statuses of their checklist's rows, locked until commit.
+_CHECKLIST = """
+WITH held AS (
+    SELECT kind, status FROM jamaah_documents
+    WHERE workspace_id = %(ws)s AND jamaah_id = %(jamaah_id)s
+    FOR UPDATE
+)
+SELECT w.required_documents, j.gender, j.birth_date, j.companion_id IS NOT NULL AS has_companion,
+       p.departure_date, (SELECT json_object_agg(kind, status) FROM held) AS statuses
+FROM jamaah j
+JOIN packages p ON p.workspace_id = j.workspace_id AND p.id = j.package_id
+JOIN workspaces w ON w.id = j.workspace_id
+WHERE j.workspace_id = %(ws)s AND j.id = %(jamaah_id)s
 """
 
 # The task (matched on the version it was read at) and its stage instance, mirrored.
@@ -185,8 +205,8 @@ def _compact(sql: str) -> str:
     return " ".join(sql.split())
 
 
-_LOCK, _PROGRESS, _CHANGE, _COMPLETE, _COMPLETE_AND_START = (
-    _compact(sql) for sql in (_LOCK, _PROGRESS, _CHANGE, _COMPLETE, _COMPLETE_AND_START)
+_LOCK, _PROGRESS, _CHECKLIST, _CHANGE, _COMPLETE, _COMPLETE_AND_START = (
+    _compact(sql) for sql in (_LOCK, _PROGRESS, _CHECKLIST, _CHANGE, _COMPLETE, _COMPLETE_AND_START)
 )
 
 
@@ -273,6 +293,29 @@ def load_progress(session: Session, workspace_id: int, jamaah_id: int) -> Progre
         if r.r_id is not None
     ]
     return Progress(JamaahPipeline(jamaah, version_id, stages), before, runs)
+
+
+def load_checklist(
+    session: Session, workspace_id: int, jamaah_id: int
+) -> tuple[tuple[DocumentKind, ...], dict[DocumentKind, DocStatus]]:
+    """The kinds the jamaah must bring (`documents.required_kinds`) and the status of each stored
+    row of their checklist, the rows locked (`FOR UPDATE`) until the transaction ends."""
+    rows = _rows(
+        session, _CHECKLIST, {"ws": workspace_id, "jamaah_id": jamaah_id}, "store.task_writes.load_checklist"
+    )
+    if not rows:
+        raise NotFound("jamaah", jamaah_id)
+    row = rows[0]
+    chosen = row.required_documents
+    required = required_kinds(
+        gender=row.gender,
+        birth_date=row.birth_date,
+        departure_date=row.departure_date,
+        has_companion=row.has_companion,
+        enabled=None if chosen is None else tuple(DocumentKind(k) for k in chosen),
+    )
+    statuses = {DocumentKind(kind): DocStatus(status) for kind, status in (row.statuses or {}).items()}
+    return required, statuses
 
 
 def _params(
