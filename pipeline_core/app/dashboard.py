@@ -204,7 +204,7 @@ def task_queue_page(
 def _column_counts(
     ws: Workspace, at: datetime, role: Role | str | None, role_scope: str, status: WorkStatus | None
 ) -> task_queue.ColumnCounts:
-    """A role's column counts: those of every open task are patched on write (`cache.after_commit`);
+    """A role's column counts: those of every open task are patched on write (`cache.after_commit_call`);
     those of one status are recomputed after any change of the role's tasks."""
 
     def compute() -> task_queue.ColumnCounts:

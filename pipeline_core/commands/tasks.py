@@ -6,7 +6,7 @@ validators of typed values live in `validation.py`.
 Each command is one user action and one transaction, in the same order every time:
 
     lock/load (repository) → check → pure rule (rules.py) → save + snapshot + activity log → commit
-    → keep the dashboard cache current (cache.after_commit) and publish events (events.py)
+    → keep the dashboard cache current and publish events, one Redis script (events.publish)
 
 It works on the caller's `session`, calls `session.commit()` once at the end, and on any error
 rolls the session back and re-raises (driver errors translated by `db.translate_errors`), so
@@ -48,7 +48,7 @@ from pipeline_core.domain.clock import instant
 from pipeline_core.domain.errors import Conflict, InvalidInput, PermissionDenied
 from pipeline_core.domain.model import ADMIN_ROLES, Actor, Priority, Role, Stage, Workspace, WorkStatus
 from pipeline_core.domain.permissions import Action
-from pipeline_core.store import cache, events, task_writes
+from pipeline_core.store import events, task_writes
 from pipeline_core.store import repository as repo
 from pipeline_core.store.audit import log_denial
 from pipeline_core.store.db import translate_errors
@@ -500,13 +500,9 @@ def _event(
 
 
 def announce(changes: list[events.Event]) -> None:
-    """After commit: keep the dashboard cache current with the changes, then publish them.
-    In that order: a page redrawn by the event must not read the cached figures of before."""
-    try:
-        for event in changes:
-            cache.after_commit(event.workspace_id, event.views, event.roles, event.change)
-    except Exception as error:  # the cache only speeds reads up: a committed change stands
-        log.warning("cache generations not moved after %s: %s", changes[0].type, error)
+    """After commit: keep the dashboard cache current with the changes, then publish them, in one
+    round trip to Redis per change (`events.publish`). In that order: a page redrawn by the
+    event must not read the cached figures of before."""
     events.publish(changes)
 
 

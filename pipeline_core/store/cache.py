@@ -228,41 +228,41 @@ if ARGV[5] == '1' then redis.call('DEL', KEYS[1] .. ':lock') end
 # After a commit, in one round trip: move the generations of the scopes the change altered, then
 # keep the cached counts current: add each patch's deltas to the fields of its value under the
 # (new) current generations, if one is cached, and move its family's patch sequence.
-# KEYS: generations, patch sequences. ARGV: JSON [[scope, …], [[family, scope, key prefix,
-# {field: delta}], …]].
-_AFTER_COMMIT = (
+# after_commit(generations key, patch sequences key, JSON [[scope, …], [[family, scope, key
+# prefix, {field: delta}], …]]): a function, defined for the script of `events.publish`.
+AFTER_COMMIT_LUA = (
     _KEY
     + """
-local change = cjson.decode(ARGV[1])
-for _, scope in ipairs(change[1]) do
-  redis.call('HINCRBY', KEYS[1], scope, 1)
-end
-for _, patch in ipairs(change[2]) do
-  local key = key_of(KEYS[1], patch[1], patch[2], patch[3])
-  redis.call('HINCRBY', KEYS[2], patch[1], 1)
-  local value = redis.call('GET', key)
-  if value then
-    local head, body = string.match(value, '^([^|]+|[^|]+|)(.*)$')
-    local counts = cjson.decode(body)
-    for field, delta in pairs(patch[4]) do
-      counts[field] = (counts[field] or 0) + delta
+local function after_commit(gens, seqs, change_json)
+  local change = cjson.decode(change_json)
+  for _, scope in ipairs(change[1]) do
+    redis.call('HINCRBY', gens, scope, 1)
+  end
+  for _, patch in ipairs(change[2]) do
+    local key = key_of(gens, patch[1], patch[2], patch[3])
+    redis.call('HINCRBY', seqs, patch[1], 1)
+    local value = redis.call('GET', key)
+    if value then
+      local head, body = string.match(value, '^([^|]+|[^|]+|)(.*)$')
+      local counts = cjson.decode(body)
+      for field, delta in pairs(patch[4]) do
+        counts[field] = (counts[field] or 0) + delta
+      end
+      redis.call('SET', key, head .. cjson.encode(counts), 'KEEPTTL')
     end
-    redis.call('SET', key, head .. cjson.encode(counts), 'KEEPTTL')
   end
 end
-return 1
 """
 )
 
 
 @functools.cache
-def _scripts() -> tuple[Any, Any, Any]:
+def _scripts() -> tuple[Any, Any]:
     """Registered once; called with the current client (it may be replaced after a restart)."""
     client = get_redis()
     return (
         client.register_script(_READ),
         client.register_script(_STORE),
-        client.register_script(_AFTER_COMMIT),
     )
 
 
@@ -460,10 +460,13 @@ class DashboardChange:
     queue: tuple[QueueMove, ...] = ()
 
 
-def after_commit(
+def after_commit_call(
     workspace_id: int, views: tuple[View, ...], roles: tuple[str, ...], change: DashboardChange | None
-) -> None:
-    """After a commit, before the change is announced: keep the cache current with it.
+) -> tuple[list[str], str] | None:
+    """After a commit, before the change is announced: how to keep the cache current with it, as
+    the keys and the argument of `after_commit` in Lua (`AFTER_COMMIT_LUA`), which
+    `events.publish` runs in the script that publishes the change (one round trip for both). None
+    when there is nothing to do (no views) or Redis is being skipped (the breaker is open).
 
     With a `change` (one jamaah), counts are patched where they live in the cache (the health
     KPIs, each role's column counts) and only the scopes the change really altered get a new
@@ -472,20 +475,13 @@ def after_commit(
     moved), every family the change touched gets a new generation.
     """
     if breaker.open or not views:
-        return
+        return None
     scopes = cache_scopes(views, roles) if change is None else _precise_scopes(change)
     patches = [] if change is None else _patches(change)
     prefixed = [
         [family, scope, f"pl:{workspace_id}:{family}:{scope}:-", deltas] for family, scope, deltas in patches
     ]
-    try:
-        _scripts()[2](
-            keys=[_gens(workspace_id), _seqs(workspace_id)],
-            args=[json.dumps([scopes, prefixed])],
-            client=get_redis(),
-        )
-    except redis.RedisError as error:
-        breaker.failed(error)
+    return [_gens(workspace_id), _seqs(workspace_id)], json.dumps([scopes, prefixed])
 
 
 def bump(workspace_id: int, scopes: list[str]) -> None:

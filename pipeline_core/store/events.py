@@ -1,7 +1,8 @@
 """Change events: facts about committed changes, published to Redis after the commit.
 
-A command builds its events while it works and hands them to `publish` only once its transaction
-has committed, so a rolled-back change is never announced. Each event goes to two places in
+A command builds its events while it works and hands them to `publish` (the cache kept current
+and the event published, in one script) only once its transaction has committed, so a rolled-back
+change is never announced. Each event goes to two places in
 Redis, for the live push built on top of this module:
 
 - pub/sub channel `pipeline:{workspace_id}:events` — instant delivery to whoever listens now;
@@ -28,7 +29,9 @@ replays a reconnecting client's gap with `replay` (docs/live-updates.md).
 
 Choices:
 - INCR, PUBLISH and XADD run in one Lua script: the sequence order is the order on the channel
-  and in the stream, even with several app processes publishing at once.
+  and in the stream, even with several app processes publishing at once. The cache's
+  after-commit step (`cache.after_commit_call`) runs in the same script, before them: one round trip
+  to Redis after a commit, not two (issue 21).
 - Redis is an accelerator, not the record: a publishing failure (Redis down or slow) never fails
   or undoes the committed change. It is logged as a warning at most once a minute, with a count
   of the failures not logged in between; the rest of that batch is skipped.
@@ -376,15 +379,47 @@ class GroupChanged(Event):
 ALL_VIEWS: tuple[View, ...] = tuple(View)
 
 
-# KEYS: sequence counter, stream. ARGV: payload without its sequence, channel, stream max length.
-# The payload is a JSON object, so the sequence is appended before its closing brace.
-_PUBLISH_SCRIPT = """
-local seq = redis.call('INCR', KEYS[1])
-local payload = string.sub(ARGV[1], 1, -2) .. ',"sequence":' .. tostring(seq) .. '}'
-redis.call('PUBLISH', ARGV[2], payload)
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'event', payload)
-return seq
+# publish(sequence counter key, stream key, payload without its sequence, channel, stream max
+# length). The payload is a JSON object, so the sequence is appended before its closing brace.
+_PUBLISH_LUA = """
+local function publish(seq_key, stream_key, body, chan, maxlen)
+  local seq = redis.call('INCR', seq_key)
+  local payload = string.sub(body, 1, -2) .. ',"sequence":' .. tostring(seq) .. '}'
+  redis.call('PUBLISH', chan, payload)
+  redis.call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'event', payload)
+  return seq
+end
 """
+# An event in one round trip: keep the dashboard cache current with its change
+# (`cache.after_commit_call`, when ARGV[4] is not empty), then publish it. A failure of the cache's part
+# (e.g. a cached value it cannot read) is returned, not raised: the event is still published.
+# KEYS: sequence counter, stream, generations, patch sequences. ARGV: payload, channel, stream
+# max length (as Lua's `publish`), then the cache's argument. Returns {sequence, the cache
+# part's error or ''}.
+_PUBLISH_SCRIPT = (
+    cache.AFTER_COMMIT_LUA
+    + _PUBLISH_LUA
+    + """
+local failure = ''
+if ARGV[4] ~= '' then
+  local ok, err = pcall(after_commit, KEYS[3], KEYS[4], ARGV[4])
+  if not ok then failure = type(err) == 'table' and tostring(err.err) or tostring(err) end
+end
+return {publish(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]), failure}
+"""
+)
+
+
+_publish_scripts: list[Any] = []
+
+
+def _publish_script(client: redis.Redis) -> Any:
+    """Registered once (EVALSHA: the text is not sent with every call); a server that does not
+    know it yet (a new or restarted one) is sent it once by redis-py."""
+    if not _publish_scripts:
+        _publish_scripts.append(client.register_script(_PUBLISH_SCRIPT))
+    return _publish_scripts[0]
+
 
 _failures = threading.Lock()
 _last_warning = float("-inf")
@@ -393,26 +428,33 @@ _clock = time.monotonic  # replaced in tests
 
 
 def publish(events: Iterable[Event], *, client: redis.Redis | None = None) -> list[int]:
-    """Publish committed events in order; returns their sequence numbers. Never raises."""
+    """After a command's commit, in order, one round trip per event: keep the dashboard cache
+    current with its change (`cache.after_commit_call`), then publish it to its channel and stream. In
+    that order, in one script: a page redrawn by the event never reads the cached figures of
+    before. Returns the sequence numbers. Never raises: Redis only speeds reads up and pushes
+    changes, the committed change stands."""
     sequences: list[int] = []
     for event in events:
         ws = event.workspace_id
-        body = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
+        update = None
         try:
+            body = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
+            update = cache.after_commit_call(ws, event.views, event.roles, event.change)
+            keys, argument = [sequence_key(ws), stream_key(ws)], ""
+            if update is not None:
+                keys, argument = keys + update[0], update[1]
             redis_client = client if client is not None else cache.get_redis()
-            sequence = redis_client.eval(
-                _PUBLISH_SCRIPT,
-                2,
-                sequence_key(ws),
-                stream_key(ws),
-                body,
-                channel(ws, _db_of(redis_client)),
-                STREAM_MAXLEN,
-            )
+            args = [body, channel(ws, _db_of(redis_client)), STREAM_MAXLEN, argument]
+            sequence, failure = _publish_script(redis_client)(keys=keys, args=args, client=redis_client)
         except Exception as error:  # Redis down, slow, or failing to start: never the caller's problem
+            if update is not None:
+                cache.breaker.failed(error)
             _warn(error)
             metrics.LIVE_PUBLISH_FAILED.inc()
             break
+        if failure:  # the cache's part failed in Redis; the event is published
+            text = failure.decode() if isinstance(failure, bytes) else str(failure)
+            cache.breaker.failed(redis.ResponseError(text))
         sequences.append(int(sequence))
         metrics.LIVE_PUBLISHED.labels(str(event.type)).inc()
     return sequences

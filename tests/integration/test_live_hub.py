@@ -14,6 +14,7 @@ import json
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from api import live
 from api.live import Delivery, LiveHub, Signal
 from pipeline_core.commands import accounts, auth
 from pipeline_core.commands.auth import CurrentUser
-from pipeline_core.domain.model import Role, View, WorkspaceKind
+from pipeline_core.domain.model import JamaahStatus, Role, View, WorkspaceKind
 from pipeline_core.store import cache, db, events
 from pipeline_core.store.workspaces import create_workspace, delete_workspace
 from tests.builders import NOW
@@ -170,6 +171,57 @@ def test_a_slow_stream_keeps_a_bounded_queue_and_is_told_to_resync() -> None:
         assert kept == published[len(published) - len(kept) :]
 
     _run(scenario)
+
+
+def test_each_event_reaches_its_workspace_channel_and_stream_in_one_round_trip() -> None:
+    ws = next(_workspace_ids)
+    client = cache.get_redis()
+    listener = client.pubsub()
+    listener.subscribe(events.channel(ws, _db(client)))
+    assert listener.get_message(timeout=WAIT)["type"] == "subscribe"
+    counting = _CountingRedis(connection_pool=client.connection_pool)
+    published = events.publish(
+        [_event(ws, Role.VISA_ADMIN, task_id=42), _event(ws, Role.VISA_ADMIN, task_id=43)], client=counting
+    )
+    assert counting.sent == 2, "one command per event: the cache's step and the publication together"
+    assert published[1] == published[0] + 1
+    heard = [json.loads(listener.get_message(timeout=WAIT)["data"]) for _ in published]
+    assert [(e["task_id"], e["sequence"]) for e in heard] == [(42, published[0]), (43, published[1])]
+    stream = events.replay(client, ws, 0)
+    assert stream is not None and [event["sequence"] for event in stream] == published
+    listener.close()
+
+
+def test_a_cached_value_the_cache_step_cannot_read_does_not_stop_the_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cache's step and the publication share one script: the cache failing (here a cached
+    KPI value that is not JSON) skips the cache for a few seconds, and the event still goes out."""
+    ws = next(_workspace_ids)
+    client = cache.get_redis()
+    client.set(f"pl:{ws}:health:all:-:g0.0", "1|2|not json", ex=60)
+    change = cache.DashboardChange(
+        views=(View.HEALTH,), status_before=JamaahStatus.ON_TRACK, status_after=JamaahStatus.AT_RISK
+    )
+    monkeypatch.setattr(cache, "breaker", cache._Breaker())  # this test's own: its warning too
+    [sequence] = events.publish([replace(_event(ws, Role.VISA_ADMIN), change=change)])
+    assert cache.breaker.open, "the cache is skipped for a few seconds"
+    stream = events.replay(client, ws, 0)
+    assert stream is not None and [event["sequence"] for event in stream] == [sequence]
+
+
+def _db(client: redis.Redis) -> int:
+    return int(client.connection_pool.connection_kwargs.get("db", 0))
+
+
+class _CountingRedis(redis.Redis):
+    """A real client that counts the commands it sends."""
+
+    sent = 0
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        self.sent += 1
+        return super().execute_command(*args, **options)
 
 
 def test_replay_gives_the_missed_events_in_order() -> None:
