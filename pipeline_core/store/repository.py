@@ -19,6 +19,7 @@ Choices:
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -133,10 +134,16 @@ class JamaahPipeline:
 # --- tasks ------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (`dataclasses.fields` builds them anew on every call)."""
+    return tuple(f.name for f in fields(kind))
+
+
 def _fill(kind: type[D], row: Row[Any], **words: Any) -> D:
     """A dataclass from the row's columns of the same names; `words` turn stored text into enums."""
     m = row._mapping
-    return kind(**{f.name: m[f.name] for f in fields(kind)} | words)
+    return kind(**{name: m[name] for name in _names(kind)} | words)
 
 
 def _task(row: Row[Any]) -> Task:
@@ -175,7 +182,7 @@ def diff(old: Task, new: Task) -> dict[str, dict[str, Any]]:
 def _jamaah(row: Row[Any]) -> Jamaah:
     """The jamaah with NIK and passport number decrypted (`store/jamaah_identity.py`)."""
     m = jamaah_identity.unseal(row._mapping)
-    return Jamaah(**{f.name: m[f.name] for f in fields(Jamaah)} | {"gender": Gender(row.gender)})
+    return Jamaah(**{name: m[name] for name in _names(Jamaah)} | {"gender": Gender(row.gender)})
 
 
 def jamaah_of(row: Row[Any]) -> Jamaah:

@@ -59,6 +59,7 @@ _JAMAAH = ", ".join(
     f"j.{_SEALED_AS.get(f.name, f.name)}" for f in fields(Jamaah) if f.name != "departure_date"
 )
 _FACTS = ", ".join(f"s.{f.name} AS s_{f.name}" for f in fields(SnapshotFacts))
+_FACT_COLUMNS = tuple(f"s_{f.name}" for f in fields(SnapshotFacts))
 _RUN = ", ".join(
     f"{column} AS r_{column.split('.')[1]}"
     for column in (
@@ -274,9 +275,7 @@ def load_progress(session: Session, workspace_id: int, jamaah_id: int) -> Progre
     jamaah = repo.jamaah_of(first)
     version_id = first.pipeline_version_id
     stages = repo.load_stages(session, workspace_id, version_id)
-    before = (
-        SnapshotFacts(*(first[f"s_{f.name}"] for f in fields(SnapshotFacts))) if first.has_snapshot else None
-    )
+    before = SnapshotFacts(*(first[column] for column in _FACT_COLUMNS)) if first.has_snapshot else None
     runs = [
         StageRun(
             r.r_id,
