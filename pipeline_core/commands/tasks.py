@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -66,8 +65,6 @@ __all__ = [
     "unblock_task",
     "update_task",
 ]
-
-log = logging.getLogger(__name__)
 
 REASON_MAX = 500
 NOTES_MAX = 2000

@@ -177,7 +177,7 @@ def test_each_event_reaches_its_workspace_channel_and_stream_in_one_round_trip()
     ws = next(_workspace_ids)
     client = cache.get_redis()
     listener = client.pubsub()
-    listener.subscribe(events.channel(ws, _db(client)))
+    listener.subscribe(events.channel(ws, events.url_db(cache.redis_url())))
     assert listener.get_message(timeout=WAIT)["type"] == "subscribe"
     counting = _CountingRedis(connection_pool=client.connection_pool)
     published = events.publish(
@@ -208,10 +208,6 @@ def test_a_cached_value_the_cache_step_cannot_read_does_not_stop_the_event(
     assert cache.breaker.open, "the cache is skipped for a few seconds"
     stream = events.replay(client, ws, 0)
     assert stream is not None and [event["sequence"] for event in stream] == [sequence]
-
-
-def _db(client: redis.Redis) -> int:
-    return int(client.connection_pool.connection_kwargs.get("db", 0))
 
 
 class _CountingRedis(redis.Redis):
